@@ -1,0 +1,60 @@
+"""The `kbgen` command line. Each command parses options, calls the core and
+picks the exit code: 0 clean, 1 problems, 2 usage, configuration or internal error."""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from . import __version__
+
+# Commands live in kbgen/commands/<name>.py, each defining `command`.
+COMMANDS = ("validate", "schema", "build", "serve", "search", "export", "new", "init", "report")
+
+
+class KbgenGroup(click.Group):
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        try:
+            module = importlib.import_module(f"kbgen.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"kbgen.commands.{name}":
+                return None
+            raise
+        return module.command
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("kbgen: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug in kbgen: say so plainly, exit 2
+            from .config import ConfigError
+            if isinstance(exc, ConfigError):
+                click.echo(f"{exc}: error KB000 configuration", err=True)
+                sys.exit(2)
+            import traceback
+            click.echo(f"kbgen: internal error: {type(exc).__name__}: {exc}", err=True)
+            if "--debug" in sys.argv or __import__("os").environ.get("KBGEN_DEBUG"):
+                traceback.print_exc()
+            else:
+                click.echo("Please report this as a kbgen bug (run with KBGEN_DEBUG=1 for the traceback).", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=KbgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kbgen")
+def main():
+    """kbgen: validate, build and search a support knowledge base kept in git."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

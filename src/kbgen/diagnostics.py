@@ -1,0 +1,133 @@
+"""Problems found in a knowledge base, and how they are printed.
+
+A problem is a small ordered value (file, line, column first, so sorting a
+list sorts it the way a reader walks the files), as in yamllint and ruff.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+    hint: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    def add(self, file: str, line: int, column: int, code: str, message: str,
+            hint: str | None = None, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(file, max(line, 1), max(column, 1), code,
+                                     severity, message, hint))
+
+    def error(self, file, pos, code, message, hint=None) -> None:
+        self.add(file, pos[0], pos[1], code, message, hint, Severity.ERROR)
+
+    def warning(self, file, pos, code, message, hint=None) -> None:
+        self.add(file, pos[0], pos[1], code, message, hint, Severity.WARNING)
+
+    def extend(self, other: "Report") -> None:
+        self.problems.extend(other.problems)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.problems))
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in set(self.problems) if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in set(self.problems) if p.severity is Severity.WARNING)
+
+    def failed(self, strict: bool = False) -> bool:
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def summary_line(report: Report) -> str:
+    if not report.problems:
+        return f"All checks passed! ({report.files} files)"
+    parts = []
+    if report.errors:
+        parts.append(f"{report.errors} error{'s' if report.errors != 1 else ''}")
+    if report.warnings:
+        parts.append(f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
+    nfiles = len({p.file for p in report.problems})
+    return f"Found {', '.join(parts)} in {nfiles} file{'s' if nfiles != 1 else ''} ({report.files} files checked)."
+
+
+def format_text(report: Report, color: bool = False) -> str:
+    red, yellow, dim, bold, reset = ("\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[1m", "\x1b[0m") if color else ("",) * 5
+    lines = []
+    for p in report.sorted():
+        sev = f"{red}error{reset}" if p.severity is Severity.ERROR else f"{yellow}warning{reset}"
+        lines.append(f"{bold}{p.file}:{p.line}:{p.column}{reset}: {sev} {p.code} {p.message}")
+        if p.hint:
+            lines.append(f"  {dim}hint: {p.hint}{reset}")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    return json.dumps({
+        "problems": [p.as_dict() for p in report.sorted()],
+        "summary": {"errors": report.errors, "warnings": report.warnings, "files": report.files},
+    }, indent=2, sort_keys=False)
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    # The escaping GitHub's workflow command parser expects.
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def format_github(report: Report) -> str:
+    lines = []
+    for p in report.sorted():
+        level = "error" if p.severity is Severity.ERROR else "warning"
+        msg = p.message + (f"\nhint: {p.hint}" if p.hint else "")
+        lines.append(
+            f"::{level} file={_gh_escape(p.file, True)},line={p.line},col={p.column},"
+            f"title={_gh_escape(p.code, True)}::{_gh_escape(msg)}")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def render(report: Report, fmt: str, color: bool = False) -> str:
+    if fmt == "auto":
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    if fmt == "json":
+        return format_json(report)
+    if fmt == "github":
+        return format_github(report)
+    return format_text(report, color=color)

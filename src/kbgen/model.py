@@ -1,0 +1,221 @@
+"""The knowledge base as typed entities with resolved identities and URLs.
+
+Page paths are docs-relative Markdown paths (what MkDocs calls src_uri);
+URLs are site-relative with directory URLs ("runbooks/x/")."""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+from .config import Config
+from .diagnostics import Report
+from .durations import Duration
+from .load import Doc, Sources
+from .schema.kinds import ENTITY_TYPE
+from .source import first_h1, slugify
+
+
+def code_anchor(code: str) -> str:
+    """The stable anchor of an error code on its table's page: QT-001 -> qt-001."""
+    s = re.sub(r"[^a-z0-9]+", "-", str(code).lower()).strip("-")
+    return s or "code"
+
+
+def normalize_code(code: str) -> str:
+    """What users type for a code, folded: QT-001, qt001, qt_001 -> qt001."""
+    return re.sub(r"[^a-z0-9]", "", str(code).lower())
+
+
+def page_url(page: str) -> str:
+    """MkDocs' directory URL for a docs-relative Markdown path."""
+    stem = page[: page.rfind(".")] if "." in posixpath.basename(page) else page
+    base = posixpath.basename(stem)
+    if base in ("index", "README", "readme"):
+        d = posixpath.dirname(stem)
+        return (d + "/") if d else ""
+    return stem + "/"
+
+
+@dataclass
+class Entity:
+    id: str
+    type: str                  # article, runbook, error-table, error-code, sla, ...
+    title: str
+    doc: Doc | None
+    page: str | None           # docs-relative Markdown path of its page
+    url: str                   # site-relative URL, with #anchor for a code
+    summary: str = ""
+    audience: str = "internal"
+    products: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    owner: str | None = None
+    last_reviewed: dt.date | None = None
+    review_every: Duration | None = None
+    related: list[str] = field(default_factory=list)
+    obj: object = None         # the typed model (ErrorCode for a code)
+    parent: str | None = None  # the table id of an error code
+    anchors: set[str] = field(default_factory=set)
+
+    @property
+    def source(self) -> str:
+        return self.doc.rel if self.doc else ""
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
+
+
+@dataclass
+class KnowledgeBase:
+    config: Config
+    entities: dict[str, Entity] = field(default_factory=dict)   # by id, in source order
+    by_source: dict[str, Entity] = field(default_factory=dict)  # rel path -> entity
+    codes: dict[str, list[Entity]] = field(default_factory=dict)  # normalized code -> code entities
+    assets: list[str] = field(default_factory=list)
+    audience: str | None = None  # set on a filtered view
+
+    def of_type(self, *types: str) -> list[Entity]:
+        return [e for e in self.entities.values() if e.type in types]
+
+    def runbook_by_alias(self) -> dict[str, Entity]:
+        out = {}
+        for e in self.of_type("runbook"):
+            for alias in getattr(e.obj, "aliases", []) or []:
+                out[alias] = e
+        return out
+
+    def resolve_code(self, ref: str) -> list[Entity]:
+        """A code reference: CODE, or TABLEID:CODE when a code is in several tables."""
+        if ":" in ref:
+            table, code = ref.split(":", 1)
+            ent = self.entities.get(f"{table}:{code}")
+            if ent is None:
+                ent = next((c for c in self.codes.get(normalize_code(code), []) if c.parent == table), None)
+            return [ent] if ent else []
+        return list(self.codes.get(normalize_code(ref), []))
+
+    def tiers_index(self) -> dict[str, list[tuple[Entity, object]]]:
+        out: dict[str, list] = {}
+        for e in self.of_type("tiers"):
+            for tier in e.obj.tiers:
+                out.setdefault(tier.id, []).append((e, tier))
+        return out
+
+    def priorities_index(self) -> dict[str, list[tuple[Entity, object]]]:
+        out: dict[str, list] = {}
+        for e in self.of_type("sla"):
+            for p in e.obj.priorities:
+                out.setdefault(p.id, []).append((e, p))
+        return out
+
+    def site_url(self, url: str) -> str:
+        base = self.config.site_url
+        return (base.rstrip("/") + "/" + url) if base else url
+
+
+def _default_title(doc: Doc, ident: str) -> str:
+    if doc.md is not None:
+        h1 = first_h1(doc.md)
+        if h1:
+            return h1
+    return ident.replace("-", " ").capitalize()
+
+
+def _md_page(rel_in_docs: str) -> str:
+    return rel_in_docs[: rel_in_docs.rfind(".")] + ".md"
+
+
+def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
+    kb = KnowledgeBase(cfg, assets=list(sources.assets))
+    docs_prefix = cfg.docs_dir.rstrip("/") + "/"
+    pages: dict[str, str] = {}  # page path -> source, to catch two sources on one page
+    for doc in sources.docs:
+        obj = doc.obj
+        if obj is None:
+            continue  # its schema problems are reported; nothing typed to build
+        if doc.fmt == "md":
+            stem = posixpath.splitext(posixpath.basename(doc.rel))[0]
+            ident = obj.id or slugify(stem) or "page"
+            title = obj.title or _default_title(doc, ident)
+        else:
+            ident = obj.id
+            title = obj.title or _default_title(doc, ident)
+        if doc.area == "runbooks":
+            page = f"runbooks/{ident}.md"
+            etype = "runbook"
+        else:
+            page = _md_page(doc.rel[len(docs_prefix):]) if doc.rel.startswith(docs_prefix) else _md_page(doc.rel)
+            etype = "article" if doc.fmt == "md" else ENTITY_TYPE[doc.kind]
+        if page in pages:
+            report.error(doc.rel, (1, 1), "KB312",
+                         f"two sources make the same page {page}: {pages[page]} and {doc.rel}",
+                         "rename one of them")
+            continue
+        pages[page] = doc.rel
+        ent = Entity(
+            id=ident, type=etype, title=title, doc=doc, page=page, url=page_url(page),
+            summary=obj.summary or "",
+            audience=obj.audience or cfg.options.default_audience,
+            products=list(obj.products), tags=[str(t) for t in obj.tags],
+            owner=obj.owner, last_reviewed=obj.last_reviewed,
+            review_every=obj.review_every or cfg.options.review_every,
+            related=[str(r) for r in obj.related], obj=obj,
+        )
+        if doc.md is not None:
+            ent.anchors = set(doc.md.anchors)
+        if ident in kb.entities:
+            other = kb.entities[ident]
+            pos = doc.loaded.where(("id",)) if "id" in doc.data else (1, 1)
+            report.error(doc.rel, pos, "KB301", f"duplicate id '{ident}': {other.source} has it too",
+                         "ids are unique across the whole knowledge base; rename one")
+            continue
+        kb.entities[ident] = ent
+        kb.by_source[doc.rel] = ent
+        _add_children(kb, ent, report)
+    return kb
+
+
+def _add_children(kb: KnowledgeBase, ent: Entity, report: Report) -> None:
+    obj = ent.obj
+    if ent.type == "error-table":
+        seen: dict[str, int] = {}
+        for i, c in enumerate(obj.codes):
+            anchor = code_anchor(c.code)
+            if anchor in seen:
+                report.error(ent.source, ent.doc.loaded.where(("codes", i, "code")), "KB311",
+                             f"code '{c.code}' appears twice in this table (first as entry {seen[anchor] + 1})")
+                continue
+            seen[anchor] = i
+            ent.anchors.add(anchor)
+            child = Entity(
+                id=f"{ent.id}:{c.code}", type="error-code", title=f"{c.code}: {c.message}", doc=ent.doc,
+                page=ent.page, url=f"{ent.url}#{anchor}", summary=c.message, audience=ent.audience,
+                products=ent.products, tags=ent.tags, owner=ent.owner, last_reviewed=ent.last_reviewed,
+                review_every=ent.review_every, obj=c, parent=ent.id, anchors={anchor},
+            )
+            kb.entities[child.id] = child
+            kb.codes.setdefault(normalize_code(c.code), []).append(child)
+    elif ent.type == "runbook" and ent.doc.fmt == "yaml":
+        for section in ("symptoms", "diagnostics", "causes", "resolution", "escalation", "verification", "rollback"):
+            ent.anchors.add(section)
+        for cause in obj.causes:
+            ent.anchors.add(cause.id)
+    elif ent.type == "faq":
+        for q in obj.questions:
+            ent.anchors.add(q.id or slugify(q.q))
+    elif ent.type == "templates":
+        for t in obj.templates:
+            ent.anchors.add(t.id)
+    elif ent.type == "tiers":
+        for t in obj.tiers:
+            ent.anchors.add(t.id)
+    elif ent.type == "sla":
+        for p in obj.priorities:
+            ent.anchors.add(code_anchor(p.id))
+        for p in obj.plans:
+            ent.anchors.add(p.id)
+    elif ent.type == "alerts":
+        for a in obj.alerts:
+            ent.anchors.add(code_anchor(a.name))

@@ -1,0 +1,22 @@
+"""Load, model and check a knowledge base: the one entry point every command uses."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Config, load_config
+from .diagnostics import Report
+from .load import load_sources
+from .model import KnowledgeBase, build_model
+from .rules import run_all
+
+
+def validate_config(cfg: Config) -> tuple[KnowledgeBase, Report]:
+    report = Report()
+    sources = load_sources(cfg, report)
+    kb = build_model(cfg, sources, report)
+    run_all(kb, report)
+    return kb, report
+
+
+def validate(root: Path | str, overrides: dict | None = None) -> tuple[KnowledgeBase, Report]:
+    return validate_config(load_config(Path(root), overrides=overrides))
