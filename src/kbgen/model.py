@@ -75,6 +75,7 @@ class KnowledgeBase:
     codes: dict[str, list[Entity]] = field(default_factory=dict)  # normalized code -> code entities
     assets: list[str] = field(default_factory=list)
     audience: str | None = None  # set on a filtered view
+    assets_set: set = field(default_factory=set)
 
     def of_type(self, *types: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.type in types]
@@ -128,7 +129,7 @@ def _md_page(rel_in_docs: str) -> str:
 
 
 def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
-    kb = KnowledgeBase(cfg, assets=list(sources.assets))
+    kb = KnowledgeBase(cfg, assets=list(sources.assets), assets_set=set(sources.assets))
     docs_prefix = cfg.docs_dir.rstrip("/") + "/"
     pages: dict[str, str] = {}  # page path -> source, to catch two sources on one page
     for doc in sources.docs:

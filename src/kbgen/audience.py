@@ -1,0 +1,73 @@
+"""Audience filtering: done once, on the model, before any output is made,
+so every output (pages, nav, search, kb.json, llms.txt) sees only what it may
+publish. An internal build sees everything; a public build sees only public
+entities, and inside them only public entries (a contact's phone, say)."""
+from __future__ import annotations
+
+import copy
+
+from .model import Entity, KnowledgeBase
+
+AUDIENCES = ("public", "internal")
+
+
+def visible(audience: str, item_audience: str | None, default: str = "public") -> bool:
+    """May an item of item_audience appear in a build for audience?"""
+    if audience == "internal":
+        return True
+    return (item_audience or default) == "public"
+
+
+def for_audience(kb: KnowledgeBase, audience: str) -> KnowledgeBase:
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
+    out = KnowledgeBase(kb.config, audience=audience)
+    keep = {eid: e for eid, e in kb.entities.items() if visible(audience, e.audience, "internal")}
+    for eid, ent in keep.items():
+        if ent.parent and ent.parent not in keep:
+            continue
+        out.entities[eid] = _filtered(ent, audience)
+    for rel, ent in kb.by_source.items():
+        if ent.id in out.entities:
+            out.by_source[rel] = out.entities[ent.id]
+    for code, ents in kb.codes.items():
+        kept = [out.entities[e.id] for e in ents if e.id in out.entities]
+        if kept:
+            out.codes[code] = kept
+    out.assets = assets_for(kb, out)
+    out.assets_set = set(out.assets)
+    return out
+
+
+def _filtered(ent: Entity, audience: str) -> Entity:
+    if audience == "internal" or ent.type != "contacts":
+        return ent
+    # Entries inside a public contacts file may be internal (a person's phone).
+    # The entry's own audience wins; unmarked entries follow the file.
+    obj = ent.obj
+    new_obj = obj.model_copy(update={
+        "channels": [c for c in obj.channels if (c.audience or ent.audience) == "public"],
+        "people": [p for p in obj.people if (p.audience or ent.audience) == "public"],
+    })
+    clone = copy.copy(ent)
+    clone.obj = new_obj
+    return clone
+
+
+def assets_for(kb: KnowledgeBase, view: KnowledgeBase) -> list[str]:
+    """Assets (images, files) a build may copy: in a public build, only those
+    linked from a page of the view; an internal build copies all."""
+    if view.audience == "internal":
+        return list(kb.assets)
+    from .rules.links import is_external, resolve_link
+    kb.assets_set = set(kb.assets)
+    used = set()
+    for ent in view.by_source.values():
+        if ent.doc.md is None:
+            continue
+        for link in ent.doc.md.links:
+            if link.target and not is_external(link.target):
+                res = resolve_link(kb, ent.doc.rel, link.target)
+                if res.asset:
+                    used.add(res.asset)
+    return [a for a in kb.assets if a in used]
