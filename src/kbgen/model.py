@@ -149,12 +149,6 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
         else:
             page = _md_page(doc.rel[len(docs_prefix):]) if doc.rel.startswith(docs_prefix) else _md_page(doc.rel)
             etype = "article" if doc.fmt == "md" else ENTITY_TYPE[doc.kind]
-        if page in pages:
-            report.error(doc.rel, (1, 1), "KB312",
-                         f"two sources make the same page {page}: {pages[page]} and {doc.rel}",
-                         "rename one of them")
-            continue
-        pages[page] = doc.rel
         ent = Entity(
             id=ident, type=etype, title=title, doc=doc, page=page, url=page_url(page),
             summary=obj.summary or "",
@@ -168,10 +162,18 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
             ent.anchors = set(doc.md.anchors)
         if ident in kb.entities:
             other = kb.entities[ident]
-            pos = doc.loaded.where(("id",)) if "id" in doc.data else (1, 1)
-            report.error(doc.rel, pos, "KB301", f"duplicate id '{ident}': {other.source} has it too",
-                         "ids are unique across the whole knowledge base; rename one")
+            for a, b in ((doc, other.doc), (other.doc, doc)):
+                pos = a.loaded.where(("id",)) if "id" in a.data else (1, 1)
+                report.error(a.rel, pos, "KB301", f"duplicate id '{ident}': {b.rel} has it too",
+                             "ids are unique across the whole knowledge base; rename one")
+            kb.by_source[doc.rel] = ent  # links to it still resolve: no follow-on errors
             continue
+        if page in pages:
+            report.error(doc.rel, (1, 1), "KB312",
+                         f"two sources make the same page {page}: {pages[page]} and {doc.rel}",
+                         "rename one of them")
+            continue
+        pages[page] = doc.rel
         kb.entities[ident] = ent
         kb.by_source[doc.rel] = ent
         _add_children(kb, ent, report)

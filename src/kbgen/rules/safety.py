@@ -29,6 +29,7 @@ _SCRIPT = re.compile(r"<\s*script\b", re.I)
 _HANDLER = re.compile(r"<[a-zA-Z][^>]*\s(on[a-z]+)\s*=", re.I)
 _JS_URL = re.compile(r"(?i)(?:\]\(\s*|href\s*=\s*[\"']?|src\s*=\s*[\"']?)\s*(javascript\s*:)")
 _TODO = re.compile(r"\b(TODO|FIXME|TBD)\b")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 PLACEHOLDER = re.compile(r"\[([^\[\]\n]+)\](?!\()")
 
 
@@ -40,6 +41,8 @@ def _scan(lines, rel, report, public: bool, html: bool) -> None:
                 report.error(rel, (lineno, m.start() + 1), "KB510", f"possible secret in content: {what}",
                              "never publish credentials; use a placeholder such as ${API_KEY} and rotate the secret")
         if html:
+            # `<script>` in inline code is text, not markup
+            line = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
             m = _SCRIPT.search(line)
             if m:
                 report.error(rel, (lineno, m.start() + 1), "KB511", "raw <script> in content",

@@ -1,0 +1,118 @@
+"""Write small knowledge bases to disk for tests: a base that validates clean,
+plus the files a test adds or replaces."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+MKDOCS = """\
+site_name: Test KB
+site_url: https://kb.test/
+docs_dir: content
+theme:
+  name: material
+plugins:
+  - search
+  - kbgen:
+      default_audience: internal
+      today: 2026-06-01
+      review_every: 365d
+      products:
+        - {id: prod, name: Product}
+        - {id: other, name: Other product}
+"""
+
+BASE = {
+    "content/index.md": """\
+        ---
+        audience: public
+        ---
+        # Home
+
+        Start at [errors](reference/errors.yaml#qt-001) or the [public runbook](../runbooks/public-rb.yaml).
+        """,
+    "content/reference/errors.yaml": """\
+        kind: error-codes
+        id: errors
+        title: Errors
+        audience: public
+        last_reviewed: 2026-05-01
+        codes:
+          - code: QT-001
+            message: Gateway timeout
+            severity: P2
+            runbook: public-rb
+          - code: 429
+            message: Too many requests
+        """,
+    "content/sla.yaml": """\
+        kind: sla
+        id: sla
+        title: SLA
+        audience: public
+        priorities:
+          - {id: P1, name: Critical}
+          - {id: P2, name: High}
+          - {id: P3, name: Medium}
+        channels:
+          - {id: phone, name: Phone}
+          - {id: email, name: Email}
+        targets:
+          - {priority: P1, channel: phone, response: 15m, resolution: 4h}
+          - {priority: P2, channel: phone, response: 1h, resolution: 8h}
+          - {priority: P3, channel: phone, response: 4h, resolution: n/a}
+        """,
+    "content/tiers.yaml": """\
+        kind: tiers
+        id: tiers
+        audience: internal
+        tiers:
+          - {id: tier1, name: Frontline, escalates_to: tier2}
+          - {id: tier2, name: Specialists, escalates_to: tier3}
+          - {id: tier3, name: Engineering}
+        """,
+    "runbooks/public-rb.yaml": """\
+        kind: runbook
+        id: public-rb
+        title: Gateway timeouts
+        summary: What to do about QT-001.
+        audience: public
+        products: [prod]
+        severity: P2
+        error_codes: [QT-001]
+        last_reviewed: 2026-05-01
+        diagnostics:
+          - title: Check health
+            run: curl https://gw.example/health
+            expect: HTTP 200
+        escalation: {to: tier2, after: 30m}
+        """,
+    "runbooks/internal-rb.yaml": """\
+        kind: runbook
+        id: internal-rb
+        title: Internal procedure
+        audience: internal
+        resolution:
+          - Restart the gateway
+        """,
+}
+
+
+def write_kb(root: Path, files: dict[str, str | None] | None = None, base: bool = True,
+             mkdocs: str | None = MKDOCS) -> Path:
+    """Write a KB: the base files (unless base=False), then `files` on top.
+    A value of None deletes that base file."""
+    all_files: dict[str, str | None] = dict(BASE) if base else {}
+    all_files.update(files or {})
+    if mkdocs is not None:
+        (root / "mkdocs.yml").write_text(mkdocs, encoding="utf-8")
+    for rel, text in all_files.items():
+        if text is None:
+            continue
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root

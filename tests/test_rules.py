@@ -1,0 +1,179 @@
+"""Every rule, yamllint-style: a small source, the expected (code, line, column),
+and a passing twin that must not raise that code."""
+from __future__ import annotations
+
+import pytest
+
+from kbfactory import write_kb
+from kbgen.validate import validate
+
+RB = "kind: runbook\nid: rb\ntitle: RB\n"
+
+# (case id, files that break the rule, files that fix it, (file, line, column, code))
+CASES = [
+    # --- KB1xx loading and parsing ---
+    ("yaml-syntax", {"content/x.yaml": "kind: faq\nid: x\nquestions: [unclosed\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n"}, ("content/x.yaml", 4, 1, "KB102")),
+    ("tab-indent", {"content/x.yaml": "kind: faq\nid: x\nquestions:\n\t- q: a\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions:\n  - {q: a, a: b}\n"}, ("content/x.yaml", 4, 1, "KB102")),
+    ("duplicate-key", {"content/x.yaml": "kind: faq\nid: x\nid: y\nquestions: [{q: a, a: b}]\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n"}, ("content/x.yaml", 3, 1, "KB103")),
+    ("not-a-mapping", {"content/x.yaml": "- kind: faq\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n"}, ("content/x.yaml", 1, 1, "KB104")),
+    ("two-documents", {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n---\nkind: faq\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n"}, ("content/x.yaml", 4, 1, "KB104")),
+    ("empty-file", {"content/x.yaml": "\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n"}, ("content/x.yaml", 1, 1, "KB106")),
+    ("missing-kind", {"content/x.yaml": "id: x\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n"}, ("content/x.yaml", 1, 1, "KB107")),
+    ("unknown-kind", {"content/x.yaml": "kind: faqs\nid: x\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions: [{q: a, a: b}]\n"}, ("content/x.yaml", 1, 7, "KB107")),
+    ("bad-utf8", {"content/x.md": b"# Hi\n\xff\xfe bad\n"},
+     {"content/x.md": "# Hi\n\u00e9 good\n"}, ("content/x.md", 2, 1, "KB101")),
+    ("unclosed-front-matter", {"content/x.md": "---\ntitle: x\n# Hi\n"},
+     {"content/x.md": "---\ntitle: x\n---\n# Hi\n"}, ("content/x.md", 1, 1, "KB108")),
+    # --- KB2xx schema ---
+    ("missing-field", {"content/x.yaml": "kind: faq\nid: x\nquestions:\n  - q: Why?\n"},
+     {"content/x.yaml": "kind: faq\nid: x\nquestions:\n  - {q: Why?, a: Because.}\n"}, ("content/x.yaml", 4, 5, "KB201")),
+    ("unknown-field", {"runbooks/rb.yaml": RB + "diagnostics:\n  - title: a\n    rnu: ls\n"},
+     {"runbooks/rb.yaml": RB + "diagnostics:\n  - title: a\n    run: ls\n"}, ("runbooks/rb.yaml", 6, 5, "KB202")),
+    ("unknown-top-field", {"runbooks/rb.yaml": RB + "symptom: [x]\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "symptoms: [x]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 1, "KB202")),
+    ("wrong-type", {"runbooks/rb.yaml": RB + "symptoms: Gateway down\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "symptoms: [Gateway down]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB203")),
+    ("bad-slug", {"runbooks/rb.yaml": "kind: runbook\nid: My Runbook\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": "kind: runbook\nid: my-runbook\nresolution: [a]\n"}, ("runbooks/rb.yaml", 2, 5, "KB204")),
+    ("bad-date", {"runbooks/rb.yaml": RB + "last_reviewed: 2026-13-01\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "last_reviewed: 2026-01-13\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 16, "KB205")),
+    ("bad-audience", {"runbooks/rb.yaml": RB + "audience: everyone\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "audience: public\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB206")),
+    ("bad-duration", {"runbooks/rb.yaml": RB + "escalation: {to: tier3, after: soon}\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "escalation: {to: tier3, after: 30 minutes}\nresolution: [a]\n"},
+     ("runbooks/rb.yaml", 4, 32, "KB207")),
+    ("bad-article-type", {"content/a.md": "---\ntype: tutorial\n---\n# A\n"},
+     {"content/a.md": "---\ntype: howto\n---\n# A\n"}, ("content/a.md", 2, 7, "KB208")),
+    ("unknown-product", {"runbooks/rb.yaml": RB + "products: [prdo]\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "products: [prod]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 12, "KB209")),
+    ("front-matter-unknown-key", {"content/a.md": "---\nowner: a\nreviewed: 2026-01-01\n---\n# A\n"},
+     {"content/a.md": "---\nowner: a\nhide: [toc]\n---\n# A\n"}, ("content/a.md", 3, 1, "KB210")),
+    ("runbook-no-steps", {"runbooks/rb.yaml": RB + "symptoms: [x]\n"},
+     {"runbooks/rb.yaml": RB + "symptoms: [x]\ncauses:\n  - id: c\n    title: C\n    resolution: [fix]\n"},
+     ("runbooks/rb.yaml", 1, 7, "KB211")),
+    ("md-runbook-sections", {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n"},
+     {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n\n## Resolution\n\nz\n"},
+     ("runbooks/m.md", 1, 1, "KB220")),
+    # --- KB3xx identity and references ---
+    ("duplicate-id", {"runbooks/b.yaml": "kind: runbook\nid: public-rb\nresolution: [a]\n"},
+     {"runbooks/b.yaml": "kind: runbook\nid: b\nresolution: [a]\n"}, ("runbooks/b.yaml", 2, 5, "KB301")),
+    ("duplicate-id-md-stem", {"content/public-rb.md": "# Same id as a runbook\n"},
+     {"content/public-rb-notes.md": "# Same id as a runbook\n"}, ("content/public-rb.md", 1, 1, "KB301")),
+    ("related-missing", {"runbooks/rb.yaml": RB + "related: [nope]\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "related: [internal-rb]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB302")),
+    ("runbook-unknown-code", {"runbooks/rb.yaml": RB + "error_codes: [QT-002]\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "error_codes: [qt-001]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 15, "KB303")),
+    ("ambiguous-code", {"content/more.yaml": "kind: error-codes\nid: more\ncodes:\n  - {code: QT-001, message: x}\n",
+                        "runbooks/rb.yaml": RB + "error_codes: [QT-001]\nresolution: [a]\n"},
+     {"content/more.yaml": "kind: error-codes\nid: more\ncodes:\n  - {code: QT-001, message: x}\n",
+      "runbooks/rb.yaml": RB + "error_codes: ['more:QT-001']\nresolution: [a]\n",
+      "runbooks/public-rb.yaml": None, "content/index.md": "# Home\n"},
+     ("runbooks/rb.yaml", 4, 15, "KB304")),
+    ("code-runbook-missing", {"content/e.yaml": "kind: error-codes\nid: e\ncodes:\n  - {code: E1, message: x, runbook: rbx}\n"},
+     {"content/e.yaml": "kind: error-codes\nid: e\ncodes:\n  - {code: E1, message: x, runbook: internal-rb}\n"},
+     ("content/e.yaml", 4, 37, "KB305")),
+    ("alert-runbook-missing", {"content/al.yaml": "kind: alerts\nid: al\nalerts:\n  - {name: Down, condition: up == 0, runbook: gone}\n"},
+     {"content/al.yaml": "kind: alerts\nid: al\nalerts:\n  - {name: Down, condition: up == 0, runbook: internal-rb}\n"},
+     ("content/al.yaml", 4, 47, "KB305")),
+    ("escalation-tier-missing", {"runbooks/rb.yaml": RB + "escalation: {to: tier9}\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "escalation: {to: tier3}\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 18, "KB306")),
+    ("tier-escalates-to-missing", {"content/t2.yaml": "kind: tiers\nid: t2\ntiers:\n  - {id: l1, name: L1, escalates_to: l2}\n"},
+     {"content/t2.yaml": "kind: tiers\nid: t2\ntiers:\n  - {id: l1, name: L1, escalates_to: tier2}\n"},
+     ("content/t2.yaml", 4, 38, "KB306")),
+    ("severity-not-priority", {"runbooks/rb.yaml": RB + "severity: P9\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "severity: P3\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB307")),
+    ("link-missing-page", {"content/a.md": "# A\n\nSee [b](b.md).\n"},
+     {"content/a.md": "# A\n\nSee [home](index.md).\n"}, ("content/a.md", 3, 5, "KB308")),
+    ("link-missing-runbook", {"content/a.md": "# A\n\nSee [rb](../runbooks/nope.yaml).\n"},
+     {"content/a.md": "# A\n\nSee [rb](../runbooks/internal-rb.yaml#resolution).\n"}, ("content/a.md", 3, 5, "KB308")),
+    ("link-missing-anchor", {"content/a.md": "# A\n\nSee [c](reference/errors.yaml#qt-002).\n"},
+     {"content/a.md": "# A\n\nSee [c](reference/errors.yaml#qt-001).\n"}, ("content/a.md", 3, 5, "KB309")),
+    ("link-missing-heading-anchor", {"content/a.md": "# A\n\n## Setup steps\n\nSee [s](#setup).\n"},
+     {"content/a.md": "# A\n\n## Setup steps\n\nSee [s](#setup-steps).\n"}, ("content/a.md", 5, 5, "KB309")),
+    ("prometheus-runbook-url", {"content/al.yaml": "kind: alerts\nid: al\nprometheus_rules: [rules.yml]\n",
+                                "content/rules.yml": None,
+                                "content/prom/rules.rules": None},
+     {"content/al.yaml": "kind: alerts\nid: al\nalerts: []\n"}, ("content/al.yaml", 3, 20, "KB310")),
+    ("duplicate-code-in-table", {"content/e.yaml": "kind: error-codes\nid: e\ncodes:\n  - {code: E1, message: x}\n  - {code: E1, message: y}\n"},
+     {"content/e.yaml": "kind: error-codes\nid: e\ncodes:\n  - {code: E1, message: x}\n  - {code: E2, message: y}\n"},
+     ("content/e.yaml", 5, 12, "KB311")),
+    ("alias-is-an-id", {"runbooks/rb.yaml": RB + "aliases: [internal-rb]\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "aliases: [old-rb]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB312")),
+    # --- KB4xx SLA ---
+    ("sla-response-after-resolution", {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, response: 8h, resolution: 4h}\n"},
+     {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, response: 1h, resolution: 4h}\n"},
+     ("content/s2.yaml", 5, 29, "KB401")),
+    ("sla-inversion", {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}, {id: B, name: B}]\ntargets:\n"
+                                          "  - {priority: A, response: 2h}\n  - {priority: B, response: 1h}\n"},
+     {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}, {id: B, name: B}]\ntargets:\n"
+                         "  - {priority: A, response: 1h}\n  - {priority: B, response: 2h}\n"},
+     ("content/s2.yaml", 5, 29, "KB402")),
+    ("sla-undefined-channel", {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, channel: fax, response: 1h}\n"},
+     {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\nchannels: [{id: fax, name: Fax}]\ntargets:\n  - {priority: A, channel: fax, response: 1h}\n"},
+     ("content/s2.yaml", 5, 28, "KB403")),
+    ("sla-duplicate-target", {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, response: 1h}\n  - {priority: A, response: 1h}\n"},
+     {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, response: 1h}\n"},
+     ("content/s2.yaml", 6, 5, "KB404")),
+    # --- KB5xx audience and safety ---
+    ("public-links-internal", {"content/a.md": "---\naudience: public\n---\n# A\n\n[x](../runbooks/internal-rb.yaml)\n"},
+     {"content/a.md": "---\naudience: public\n---\n# A\n\n[x](../runbooks/public-rb.yaml)\n"}, ("content/a.md", 6, 1, "KB501")),
+    ("public-relates-internal", {"runbooks/rb.yaml": RB + "audience: public\nrelated: [internal-rb]\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "audience: public\nrelated: [public-rb]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 5, 11, "KB502")),
+    ("secret-private-key", {"content/a.md": "# A\n\n```\n-----BEGIN RSA PRIVATE KEY-----\n```\n"},
+     {"content/a.md": "# A\n\n```\n-----BEGIN CERTIFICATE-----\n```\n"}, ("content/a.md", 4, 1, "KB510")),
+    ("secret-aws-key", {"runbooks/rb.yaml": RB + "resolution:\n  - run: export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n    title: x\n"},
+     {"runbooks/rb.yaml": RB + "resolution:\n  - run: export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID}\n    title: x\n"},
+     ("runbooks/rb.yaml", 5, 35, "KB510")),
+    ("secret-bearer", {"content/a.md": "# A\n\n    curl -H 'Authorization: Bearer 9f8e7d6c5b4a39281706f5e4d3c2b1a0'\n"},
+     {"content/a.md": "# A\n\n    curl -H 'Authorization: Bearer ${API_KEY}'\n"}, ("content/a.md", 3, 29, "KB510")),
+    ("secret-url-password", {"content/a.md": "# A\n\nConnect to postgres://admin:hunter2@db.internal/app\n"},
+     {"content/a.md": "# A\n\nConnect to postgres://admin:${DB_PASSWORD}@db.internal/app\n"}, ("content/a.md", 3, 12, "KB510")),
+    ("raw-script", {"content/a.md": "# A\n\n<script>alert(1)</script>\n"},
+     {"content/a.md": "# A\n\n`<script>` tags are not allowed.\n"}, ("content/a.md", 3, 1, "KB511")),
+    ("event-handler", {"content/a.md": "# A\n\n<img src=\"x.png\" onerror=\"alert(1)\">\n"},
+     {"content/a.md": "# A\n\n<img src=\"x.png\" alt=\"x\">\n"}, ("content/a.md", 3, 18, "KB512")),
+    ("javascript-url", {"content/a.md": "# A\n\n[click](javascript:alert(1))\n"},
+     {"content/a.md": "# A\n\n[click](https://example.com)\n"}, ("content/a.md", 3, 9, "KB513")),
+    ("todo-in-public", {"content/a.md": "---\naudience: public\n---\n# A\n\nTODO: write this\n"},
+     {"content/a.md": "---\naudience: internal\n---\n# A\n\nTODO: write this\n"}, ("content/a.md", 6, 1, "KB514")),
+    ("undeclared-placeholder", {"content/t.yaml": "kind: templates\nid: t\ntemplates:\n  - id: hi\n    title: Hi\n    body: |\n      Dear [Customer Name],\n      - [x] done\n    placeholders: []\n"},
+     {"content/t.yaml": "kind: templates\nid: t\ntemplates:\n  - id: hi\n    title: Hi\n    body: |\n      Dear [Customer Name],\n      - [x] done\n    placeholders: [Customer Name]\n"},
+     ("content/t.yaml", 7, 12, "KB515")),
+    # --- KB6xx freshness ---
+    ("review-overdue", {"runbooks/rb.yaml": RB + "last_reviewed: 2025-01-01\nreview_every: 90d\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "last_reviewed: 2026-04-01\nreview_every: 90d\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 16, "KB601")),
+]
+
+
+def _problems(root):
+    _, report = validate(root)
+    return report.sorted()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rule_fails(tmp_path, case):
+    name, bad, good, (file, line, col, code) = case
+    write_kb(tmp_path, bad)
+    got = [(p.file, p.line, p.column, p.code) for p in _problems(tmp_path)]
+    assert (file, line, col, code) in got, f"{name}: expected {file}:{line}:{col} {code}, got {got}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rule_passes(tmp_path, case):
+    name, bad, good, (file, line, col, code) = case
+    write_kb(tmp_path, good)
+    got = [(p.file, p.line, p.column, p.code, p.message) for p in _problems(tmp_path)]
+    assert not [g for g in got if g[3] == code], f"{name}: the passing twin still raises {code}: {got}"
+
+
+def test_base_kb_is_clean(tmp_path):
+    write_kb(tmp_path)
+    assert _problems(tmp_path) == []
