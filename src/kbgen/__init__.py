@@ -1,7 +1,5 @@
-from importlib.metadata import version as _v
+"""kbgen: a support knowledge base kept in git, validated, rendered and searchable."""
 
-try:
-    __version__ = _v("kbgen")
-except Exception:  # running from a source tree without install
-    __version__ = "0.0.0"
-
+# Kept in step with pyproject.toml by tests/test_cli.py; a static string because
+# importlib.metadata costs ~40 ms of every command's start-up.
+__version__ = "0.1.0"

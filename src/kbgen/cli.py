@@ -2,6 +2,7 @@
 picks the exit code: 0 clean, 1 problems, 2 usage, configuration or internal error."""
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 
@@ -54,6 +55,13 @@ class KbgenGroup(click.Group):
 @click.version_option(__version__, prog_name="kbgen")
 def main():
     """kbgen: validate, build and search a support knowledge base kept in git."""
+    # A command is a short-lived, allocation-heavy process: the cyclic GC's
+    # repeated full passes over the growing model cost ~30% of a large
+    # validate and free almost nothing. Collect once, then only at 10x the
+    # default threshold.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(7000, 50, 100)
 
 
 if __name__ == "__main__":  # pragma: no cover

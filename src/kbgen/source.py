@@ -123,52 +123,66 @@ def _heading_text(raw: str) -> str:
     return raw.strip()
 
 
+_FENCE_ANY = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.M)
+_LINK_HINT = re.compile(r"\]\(|^ {0,3}\[[^\]]+\]:", re.M)
+
+
 def scan_markdown(body: str, first_line: int = 1) -> MarkdownInfo:
+    """Headings, anchors, links (with positions), and which lines are code."""
     info = MarkdownInfo()
+    lines = body.split("\n")
+    has_fence = _FENCE_ANY.search(body) is not None
+    has_links = _LINK_HINT.search(body) is not None
+    has_html_id = "id=" in body
+    has_attr = "{" in body
     fence: str | None = None
     seen: dict[str, int] = {}
-    for i, line in enumerate(body.split("\n")):
+    for i, line in enumerate(lines):
         lineno = first_line + i
-        m = _FENCE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip()[len(m.group(1)):].strip():
-                fence = None
-            else:
-                info.code.append((lineno, line))
-            continue
-        if m:
-            fence = m.group(1)
-            continue
-        if line.startswith("    ") and not line.strip().startswith(("-", "*", "1")) and not info.prose:
-            pass
-        info.prose.append((lineno, line))
-        h = _HEADING.match(line)
-        if h:
-            raw = h.group(2)
-            explicit = _ATTR_ID.search(raw)
-            text = _heading_text(raw)
-            if explicit:
-                anchor = explicit.group(1)
-            else:
-                anchor = slugify(text)
-                # toc makes duplicate slugs unique the way MkDocs does: -1, -2 ...
-                if anchor in seen:
-                    seen[anchor] += 1
-                    anchor = f"{anchor}_{seen[anchor]}"
+        if has_fence:
+            m = _FENCE.match(line)
+            if fence:
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                        and not line.strip()[len(m.group(1)):].strip():
+                    fence = None
                 else:
-                    seen[anchor] = 0
-            info.headings.append(Heading(len(h.group(1)), text, anchor, lineno))
-            info.anchors.add(anchor)
-        for hm in _HTML_ID.finditer(line):
-            info.anchors.add(hm.group(1))
-        for am in re.finditer(r"\{[^}]*#([A-Za-z0-9_:.-]+)[^}]*\}", line):
-            info.anchors.add(am.group(1))
-        masked = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line)
-        for lm in _INLINE_LINK.finditer(masked):
-            info.links.append(Link(lm.group(3), lineno, lm.start() + 1, bool(lm.group(1))))
-        rm = _REF_DEF.match(masked)
-        if rm:
-            info.links.append(Link(rm.group(2), lineno, rm.start(2) + 1))
+                    info.code.append((lineno, line))
+                continue
+            if m:
+                fence = m.group(1)
+                continue
+        info.prose.append((lineno, line))
+        if line[:4].lstrip().startswith("#"):
+            h = _HEADING.match(line)
+            if h:
+                raw = h.group(2)
+                explicit = _ATTR_ID.search(raw)
+                text = _heading_text(raw)
+                if explicit:
+                    anchor = explicit.group(1)
+                else:
+                    anchor = slugify(text)
+                    # toc makes duplicate slugs unique the way MkDocs does: _1, _2 ...
+                    if anchor in seen:
+                        seen[anchor] += 1
+                        anchor = f"{anchor}_{seen[anchor]}"
+                    else:
+                        seen[anchor] = 0
+                info.headings.append(Heading(len(h.group(1)), text, anchor, lineno))
+                info.anchors.add(anchor)
+        if has_html_id and "id=" in line:
+            for hm in _HTML_ID.finditer(line):
+                info.anchors.add(hm.group(1))
+        if has_attr and "{" in line and "#" in line:
+            for am in re.finditer(r"\{[^}]*#([A-Za-z0-9_:.-]+)[^}]*\}", line):
+                info.anchors.add(am.group(1))
+        if has_links and "[" in line:
+            masked = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line) if "`" in line else line
+            for lm in _INLINE_LINK.finditer(masked):
+                info.links.append(Link(lm.group(3), lineno, lm.start() + 1, bool(lm.group(1))))
+            rm = _REF_DEF.match(masked)
+            if rm:
+                info.links.append(Link(rm.group(2), lineno, rm.start(2) + 1))
     return info
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent)
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
@@ -69,11 +71,17 @@ _CONSTRUCT = {
 }
 
 
+# First characters that can start a non-string plain scalar (bool, null, number,
+# date); anything else is a string without asking the resolver (a hot path).
+_SPECIAL_FIRST = frozenset(k for k in Resolver.yaml_implicit_resolvers if k is not None)
+
+
 def _scalar(ev) -> object:
     tag = ev.tag
     if tag is None or tag == "!":
-        if not ev.implicit[0]:
-            return ev.value
+        value = ev.value
+        if not ev.implicit[0] or (value and value[0] not in _SPECIAL_FIRST):
+            return value
         tag = _resolver.resolve(ScalarNode, ev.value, ev.implicit)
     constructor = _CONSTRUCT.get(tag)
     if constructor is None:
@@ -156,11 +164,11 @@ def load(text: str, line_offset: int = 0) -> Loaded:
             ev = parser.get_event()
             if ev is None:
                 break
-            name = type(ev).__name__
-            if name == "ScalarEvent":
+            cls = type(ev)
+            if cls is ScalarEvent:
                 nodes += 1
                 attach(_scalar(ev), shift(_mark(ev.start_mark)), ev.anchor, 1)
-            elif name in ("MappingStartEvent", "SequenceStartEvent"):
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 nodes += 1
                 pos = shift(_mark(ev.start_mark))
                 if len(stack) >= MAX_DEPTH:
@@ -168,18 +176,18 @@ def load(text: str, line_offset: int = 0) -> Loaded:
                                                 f"nesting deeper than {MAX_DEPTH} levels",
                                                 "flatten the structure; no kbgen field nests this deep"))
                     return _fail(out)
-                container = {} if name == "MappingStartEvent" else []
+                container = {} if cls is MappingStartEvent else []
                 if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
                     # a collection used as a key: record it and keep going
                     path = stack[-1][1] + ("?",)
                 else:
                     path = (stack[-1][1] + ((len(stack[-1][0]),) if isinstance(stack[-1][0], list) else (stack[-1][2],))) if stack else ()
                 stack.append([container, path, _NO_KEY, None, ev.anchor, nodes, pos])
-            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+            elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 frame = stack.pop()
                 size = nodes - frame[5] + 1
                 attach(frame[0], frame[6], frame[4], size)
-            elif name == "AliasEvent":
+            elif cls is AliasEvent:
                 pos = shift(_mark(ev.start_mark))
                 if ev.anchor not in anchors:
                     out.errors.append(YamlError(*pos, "KB102", f"unknown alias '*{ev.anchor}'"))
@@ -192,7 +200,7 @@ def load(text: str, line_offset: int = 0) -> Loaded:
                                                 "an alias bomb, or a file far larger than a KB file should be"))
                     return _fail(out)
                 attach(value, pos, None, size)
-            elif name == "DocumentStartEvent":
+            elif cls is DocumentStartEvent:
                 docs += 1
                 if docs > 1:
                     pos = shift(_mark(ev.start_mark))
