@@ -1,0 +1,142 @@
+"""`kbgen validate` and `kbgen schema` through the real command line."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import yaml
+from click.testing import CliRunner
+
+import kbgen
+from kbfactory import write_kb
+from kbgen.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def test_clean_kb_exits_0(tmp_path):
+    write_kb(tmp_path)
+    result = run("validate", str(tmp_path), "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert "All checks passed!" in result.output
+
+
+def test_problems_exit_1_with_compiler_style_lines(tmp_path):
+    write_kb(tmp_path, {"runbooks/rb.yaml": "kind: runbook\nid: rb\nseverity: P9\nresolution: [a]\n"})
+    result = run("validate", str(tmp_path), "--format", "text")
+    assert result.exit_code == 1
+    assert "runbooks/rb.yaml:3:11: error KB307 severity 'P9' is not a priority of any SLA" in result.output
+    assert "  hint: priorities: P1, P2, P3" in result.output
+    assert result.output.strip().endswith("Found 1 error in 1 file (7 files checked).")
+
+
+def test_json_format_matches_the_spec(tmp_path):
+    write_kb(tmp_path, {"runbooks/rb.yaml": "kind: runbook\nid: rb\nlast_reviewed: 2020-01-01\nresolution: [a]\n"})
+    result = run("validate", str(tmp_path), "--format", "json")
+    assert result.exit_code == 0  # a warning only
+    data = json.loads(result.output)
+    assert set(data) == {"problems", "summary"}
+    assert data["summary"] == {"errors": 0, "warnings": 1, "files": 7}
+    (p,) = data["problems"]
+    assert set(p) == {"file", "line", "column", "severity", "code", "message", "hint"}
+    assert (p["file"], p["line"], p["column"], p["severity"], p["code"]) == ("runbooks/rb.yaml", 3, 16, "warning", "KB601")
+
+
+def test_strict_fails_on_warnings(tmp_path):
+    write_kb(tmp_path, {"runbooks/rb.yaml": "kind: runbook\nid: rb\nlast_reviewed: 2020-01-01\nresolution: [a]\n"})
+    assert run("validate", str(tmp_path), "--strict").exit_code == 1
+
+
+def test_today_option_moves_freshness(tmp_path):
+    write_kb(tmp_path, {"runbooks/rb.yaml": "kind: runbook\nid: rb\nlast_reviewed: 2026-05-01\nresolution: [a]\n"})
+    assert "KB601" not in run("validate", str(tmp_path)).output
+    late = run("validate", str(tmp_path), "--today", "2027-06-01", "--format", "json")
+    assert "KB601" in late.output and "due 2027-05-01" in late.output
+
+
+def test_github_annotations(tmp_path):
+    write_kb(tmp_path, {"runbooks/rb.yaml": "kind: runbook\nid: rb\nseverity: P9\nresolution: [a]\n"})
+    result = run("validate", str(tmp_path), "--format", "github")
+    assert "::error file=runbooks/rb.yaml,line=3,col=11,title=KB307::severity 'P9' is not a priority of any SLA" \
+        "%0Ahint: priorities: P1, P2, P3" in result.output
+    auto = run("validate", str(tmp_path), env={"GITHUB_ACTIONS": "true"})
+    assert auto.output.startswith("::error ")
+
+
+def test_config_error_exits_2_with_location(tmp_path):
+    write_kb(tmp_path, mkdocs="site_name: x\nplugins:\n  - kbgen:\n      default_audiense: public\n")
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 2
+    assert "mkdocs.yml:4:7: unknown kbgen option 'default_audiense'" in result.output
+
+
+def test_missing_root_is_a_usage_error(tmp_path):
+    result = run("validate", str(tmp_path / "nope"))
+    assert result.exit_code == 2
+
+
+def test_default_audience_fails_closed(tmp_path):
+    write_kb(tmp_path, {"content/unmarked.md": "# Unmarked\n",
+                        "content/index.md": "---\naudience: public\n---\n# Home\n\n[u](unmarked.md)\n"})
+    result = run("validate", str(tmp_path), "--format", "json")
+    codes = [p["code"] for p in json.loads(result.output)["problems"]]
+    assert "KB501" in codes  # unmarked pages are internal: a public link to one is flagged
+
+
+def test_schema_command_writes_valid_json_schemas(tmp_path):
+    out = tmp_path / "schemas"
+    result = run("schema", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    for kind in ("runbook", "error-codes", "sla", "tiers", "contacts", "templates", "faq", "alerts", "article"):
+        assert f"{kind}.schema.json" in names
+    schema = json.loads((out / "runbook.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    good = yaml.safe_load("kind: runbook\nid: x\ndiagnostics: [Check it, {title: Run, run: ls}]\n"
+                          "escalation: {to: tier3, after: 30m}\n")
+    assert list(validator.iter_errors(good)) == []
+    bad = dict(good, diagnostics=[{"titel": "x"}], escalation={"to": "tier3", "after": "soon"})
+    assert len(list(validator.iter_errors(bad))) >= 2
+
+
+def test_every_example_yaml_file_matches_its_schema(tmp_path):
+    """The exported schemas agree with the validator on the example KB."""
+    from kbgen.schema.export import kind_schema
+    files = [p for d in ("content", "runbooks") for p in (ROOT / d).rglob("*.y*ml")]
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "kind" not in data:
+            continue
+        validator = jsonschema.Draft202012Validator(kind_schema(data["kind"]),
+                                                    format_checker=jsonschema.FormatChecker())
+        data = json.loads(json.dumps(data, default=str))  # dates as the strings they were written as
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert not errors, f"{path}: {errors[:3]}"
+
+
+def test_core_never_imports_mkdocs(tmp_path):
+    write_kb(tmp_path)
+    code = ("import sys, kbgen.validate, kbgen.audience, kbgen.cli\n"
+            "import kbgen.commands.validate\n"
+            f"kb, r = kbgen.validate.validate({str(tmp_path)!r})\n"
+            "kbgen.audience.for_audience(kb, 'public')\n"
+            "for optional in ('kbgen.pages', 'kbgen.outputs', 'kbgen.search', 'kbgen.report'):\n"
+            "    try:\n        __import__(optional)\n    except ModuleNotFoundError:\n        pass\n"
+            "bad = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith(('mkdocs.', 'material')))\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_version_matches_pyproject():
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert kbgen.__version__ == meta["project"]["version"]
+    assert run("--version").output.strip().endswith(kbgen.__version__)
