@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: install kbgen and build the example knowledge base in this repo.
+# Public site -> site/, internal site -> site-internal/ (both with kb.json and llms.txt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e .
+.venv/bin/kbgen validate .
+.venv/bin/kbgen build . --audience public --site-dir site
+.venv/bin/kbgen build . --audience internal --site-dir site-internal
+echo "Built: site/ (public) and site-internal/ (internal). Preview with: .venv/bin/kbgen serve"
