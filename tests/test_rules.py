@@ -43,6 +43,8 @@ CASES = [
      {"runbooks/rb.yaml": RB + "symptoms: [Gateway down]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB203")),
     ("bad-slug", {"runbooks/rb.yaml": "kind: runbook\nid: My Runbook\nresolution: [a]\n"},
      {"runbooks/rb.yaml": "kind: runbook\nid: my-runbook\nresolution: [a]\n"}, ("runbooks/rb.yaml", 2, 5, "KB204")),
+    ("bad-alert-name", {"runbooks/rb.yaml": RB + "alerts: [../../etc/passwd]\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "alerts: [GatewayDown]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 10, "KB204")),
     ("bad-date", {"runbooks/rb.yaml": RB + "last_reviewed: 2026-13-01\nresolution: [a]\n"},
      {"runbooks/rb.yaml": RB + "last_reviewed: 2026-01-13\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 16, "KB205")),
     ("bad-audience", {"runbooks/rb.yaml": RB + "audience: everyone\nresolution: [a]\n"},

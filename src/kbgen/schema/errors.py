@@ -136,6 +136,10 @@ def report_validation(exc: ValidationError, model: type[BaseModel], loaded: Load
                 report.error(rel, loaded.where(path), "KB204",
                              f"'{value}' in '{where}' is not a valid id: use lower-case letters, digits and hyphens",
                              f"for example '{_suggest_slug(value)}'")
+            elif "A-Za-z_:" in pattern:
+                report.error(rel, loaded.where(path), "KB204",
+                             f"'{value}' in '{where}' is not a valid alert name",
+                             "alert names use letters, digits, '_' and ':' as in Prometheus (e.g. QuantumGatewayDown)")
             else:
                 report.error(rel, loaded.where(path), "KB203",
                              f"'{value}' in '{where}' does not match the pattern {pattern}")

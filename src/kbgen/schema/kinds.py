@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from .common import Common, DataFile, Step, Steps, Strict
-from .types import Audience, Date, DurationField, Label, PriorityId, Slug
+from .types import AlertName, Audience, Date, DurationField, Label, PriorityId, Slug
 
 ARTICLE_TYPES = ("howto", "faq", "troubleshooting", "reference", "policy", "template", "announcement")
 
@@ -37,7 +37,7 @@ class RunbookFields(Strict):
     severity: PriorityId | None = None
     error_codes: list[Label] = []
     escalation: Escalation | None = None
-    alerts: list[str] = []
+    alerts: list[AlertName] = []
     aliases: list[Slug] = []
     last_tested: Date | None = None
     tools: list[str] = []
@@ -220,7 +220,7 @@ class Faq(DataFile):
 
 
 class Alert(Strict):
-    name: str
+    name: AlertName
     condition: str
     severity: PriorityId | None = None
     runbook: Slug | None = None

@@ -14,6 +14,9 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG_RE)]
 # Priority ids are written as support people write them: P1, critical, sev-2.
 PriorityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 Audience = Literal["public", "internal"]
+# Alert names become redirect paths (runbooks/<name>/): Prometheus' own
+# alert-name characters, so no name can climb out of the site directory.
+AlertName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_:][A-Za-z0-9_:.-]*$", max_length=200)]
 
 
 def _scalar_to_str(value: Any) -> Any:
