@@ -5,7 +5,7 @@ Failing:  a public article links to an internal runbook -> KB501
 """
 from __future__ import annotations
 
-from .links import is_external, resolve_link
+from .links import is_external, links_of, resolve_link
 
 
 def check(kb, report) -> None:
@@ -21,8 +21,8 @@ def check(kb, report) -> None:
                 report.error(doc.rel, doc.loaded.where(("related", i)), "KB502",
                              f"public page relates to internal '{r}' ({target.source})",
                              "remove it from related, or make one of the two the same audience")
-        if doc.md is not None:
-            for link in doc.md.links:
+        if doc.obj is not None:
+            for link in links_of(ent):
                 if not link.target or is_external(link.target):
                     continue
                 res = resolve_link(kb, doc.rel, link.target)

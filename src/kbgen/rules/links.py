@@ -51,14 +51,64 @@ def resolve_link(kb, from_rel: str, target: str) -> Resolved:
     return Resolved(anchor=anchor, missing=joined)
 
 
+def markdown_fields(obj, path=()):
+    """(path, text) of every Markdown-valued field of a YAML object: descriptions,
+    FAQ answers, error-code resolutions written as text."""
+    if isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from markdown_fields(item, path + (i,))
+        return
+    fields = getattr(type(obj), "model_fields", None)
+    if not fields:
+        return
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, str) and name in MARKDOWN_FIELDS:
+            yield path + (name,), value
+        elif isinstance(value, (list, tuple)) or hasattr(type(value), "model_fields"):
+            yield from markdown_fields(value, path + (name,))
+
+
+MARKDOWN_FIELDS = {"description", "a", "resolution", "notes"}
+
+
+def links_of(ent):
+    """Every Markdown link of an entity's source with its position: the body of
+    a Markdown file, or the Markdown fields of a YAML file."""
+    from ..source import scan_markdown
+    doc = ent.doc
+    if doc.md is not None:
+        return list(doc.md.links)
+    if "](" not in doc.text and "]:" not in doc.text:
+        return []
+    found = []
+    lines = doc.text.split("\n")
+    for path, text in markdown_fields(doc.obj):
+        start = doc.loaded.where(path)
+        for link in scan_markdown(text).links:
+            found.append(_locate(lines, link, start))
+    return found
+
+
+def _locate(lines, link, start):
+    from ..source import Link
+    needle = "](" + link.target
+    for n in range(start[0] - 1, len(lines)):
+        col = lines[n].find(needle)
+        if col >= 0:  # report at the link's '[' as for Markdown files
+            bracket = lines[n].rfind("[", 0, col)
+            return Link(link.target, n + 1, (bracket if bracket >= 0 else col) + 1, link.image)
+    return Link(link.target, start[0], start[1], link.image)
+
+
 def check(kb, report) -> None:
     kb.assets_set = set(kb.assets)
     sources = list(kb.by_source.keys())
     for ent in list(kb.by_source.values()):
         doc = ent.doc
-        if doc.md is None:
+        if doc.obj is None:
             continue
-        for link in doc.md.links:
+        for link in links_of(ent):
             t = link.target
             if not t or is_external(t):
                 continue
