@@ -59,13 +59,13 @@ def assets_for(kb: KnowledgeBase, view: KnowledgeBase) -> list[str]:
     linked from a page of the view; an internal build copies all."""
     if view.audience == "internal":
         return list(kb.assets)
-    from .rules.links import is_external, resolve_link
+    from .rules.links import is_external, links_of, resolve_link
     kb.assets_set = set(kb.assets)
     used = set()
     for ent in view.by_source.values():
-        if ent.doc.md is None:
+        if ent.doc.obj is None:
             continue
-        for link in ent.doc.md.links:
+        for link in links_of(ent):
             if link.target and not is_external(link.target):
                 res = resolve_link(kb, ent.doc.rel, link.target)
                 if res.asset:
