@@ -4,6 +4,7 @@ Everything is loaded before any reference is resolved, so the rules see the
 whole knowledge base (as Pelican does)."""
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,19 +129,42 @@ def _load_yaml(path: Path, rel: str, area: str, cfg: Config, report: Report) -> 
 
 
 def _salvage(model: type[BaseModel], data: dict, exc: ValidationError) -> BaseModel | None:
-    """A typed object without the fields that failed, so that one typo does not
-    also break every reference to the file (no cascade of follow-on errors)."""
-    for _ in range(3):
-        bad = {e["loc"][0] for e in exc.errors() if e["loc"]}
-        required = {n for n, f in model.model_fields.items() if f.is_required()}
-        if bad & required:
+    """A typed object without the parts that failed, so that one typo does not
+    also hide the file from every other check (no cascade, no silence): a bad
+    list entry is dropped, a bad field is dropped, the rest is kept."""
+    data = copy.deepcopy(data)
+    required = {n for n, f in model.model_fields.items() if f.is_required()}
+    for _ in range(5):
+        drops: set[tuple] = set()
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if not loc:
+                return None
+            cut = next((i for i, part in enumerate(loc) if isinstance(part, int)), None)
+            drops.add(loc[: cut + 1] if cut is not None else loc[:1])
+        if any(len(d) == 1 and d[0] in required for d in drops):
             return None
-        data = {k: v for k, v in data.items() if k not in bad}
+        # delete deepest-first and highest index first, so indexes stay valid
+        for path in sorted(drops, key=lambda d: (len(d), d[-1] if isinstance(d[-1], int) else -1), reverse=True):
+            _delete(data, path)
         try:
             return model.model_validate(data)
         except ValidationError as again:
             exc = again
     return None
+
+
+def _delete(data, path: tuple) -> None:
+    node = data
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    try:
+        del node[path[-1]]
+    except (KeyError, IndexError, TypeError):
+        pass
 
 
 def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report) -> Doc | None:
