@@ -9,6 +9,8 @@ Failing:  P1 response 2h,  P2 response 1h -> KB402
 """
 from __future__ import annotations
 
+from ..slamatrix import effective
+
 
 def check(kb, report) -> None:
     for ent in kb.of_type("sla"):
@@ -28,8 +30,8 @@ def _check_one(ent, report) -> None:
                 report.error(doc.rel, where((kind if kind == "priority" else kind + "s", i, "id")) if kind != "priority"
                              else where(("priorities", i, "id")), "KB404", f"{kind} '{item.id}' is defined twice")
             seen.add(item.id)
-    groups: dict[tuple, list] = {}
     seen_targets: dict[tuple, int] = {}
+    ok_all = True
     for i, t in enumerate(sla.targets):
         ok = True
         for field, known, label in (("priority", rank, "priority"), ("channel", channels, "channel"), ("plan", plans, "plan")):
@@ -40,6 +42,7 @@ def _check_one(ent, report) -> None:
                              f"target uses undefined {label} '{value}'",
                              f"defined {label}s: {', '.join(sorted(known)) or 'none'}")
         if not ok:
+            ok_all = False
             continue
         key = (t.priority, t.channel, t.plan)
         if key in seen_targets:
@@ -54,17 +57,21 @@ def _check_one(ent, report) -> None:
             report.error(doc.rel, where(("targets", i, "response")), "KB401",
                          f"response target {t.response.text} is later than resolution target {t.resolution.text}",
                          "a ticket cannot be resolved before it is answered")
-        groups.setdefault((t.channel, t.plan), []).append((i, t))
-    for (channel, plan), items in groups.items():
-        items.sort(key=lambda it: rank[it[1].priority])
+    if not ok_all:
+        return
+    reported: set[tuple] = set()
+    for (channel, plan), row in effective(sla).items():
+        ordered = sorted(row.values(), key=lambda it: rank[it[1].priority])
         for metric in ("response", "resolution"):
-            timed = [(i, t, getattr(t, metric)) for i, t in items
+            timed = [(i, t, getattr(t, metric)) for i, t in ordered
                      if getattr(t, metric) is not None and getattr(t, metric).is_target]
             for a in range(len(timed)):
                 for b in range(a + 1, len(timed)):
                     ia, ta, da = timed[a]
                     ib, tb, db = timed[b]
-                    if rank[ta.priority] < rank[tb.priority] and da.seconds > db.seconds:
+                    if rank[ta.priority] < rank[tb.priority] and da.seconds > db.seconds \
+                            and (ia, ib, metric) not in reported:
+                        reported.add((ia, ib, metric))
                         scope = " and ".join(x for x in (f"channel {channel}" if channel else "",
                                                          f"plan {plan}" if plan else "") if x) or "all channels and plans"
                         report.error(doc.rel, where(("targets", ia, metric)), "KB402",
