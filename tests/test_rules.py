@@ -127,7 +127,7 @@ CASES = [
      {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}, {id: B, name: B}]\nchannels: [{id: phone, name: P}]\n"
                          "targets:\n  - {priority: A, response: 2h}\n  - {priority: A, channel: phone, response: 30m}\n"
                          "  - {priority: B, channel: phone, response: 1h}\n"},
-     ("content/s2.yaml", 6, 28, "KB402")),
+     ("content/s2.yaml", 6, 29, "KB402")),
     ("sla-undefined-channel", {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, channel: fax, response: 1h}\n"},
      {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\nchannels: [{id: fax, name: Fax}]\ntargets:\n  - {priority: A, channel: fax, response: 1h}\n"},
      ("content/s2.yaml", 5, 28, "KB403")),
