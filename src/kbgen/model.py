@@ -201,8 +201,12 @@ def _add_children(kb: KnowledgeBase, ent: Entity, report: Report) -> None:
             kb.entities[child.id] = child
             kb.codes.setdefault(normalize_code(c.code), []).append(child)
     elif ent.type == "runbook" and ent.doc.fmt == "yaml":
+        # the sections the runbook page will have (see templates/runbook.md.j2)
         for section in ("symptoms", "diagnostics", "causes", "resolution", "escalation", "verification", "rollback"):
-            ent.anchors.add(section)
+            if getattr(obj, section):
+                ent.anchors.add(section)
+        if obj.related:
+            ent.anchors.add("related")
         for cause in obj.causes:
             ent.anchors.add(cause.id)
     elif ent.type == "faq":

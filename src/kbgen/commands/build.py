@@ -1,0 +1,32 @@
+"""kbgen build [ROOT] --audience public|internal --site-dir DIR [--strict] [--offline]"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .common import config_or_exit, root_argument
+
+
+@click.command("build")
+@root_argument
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
+              help="Who the site is for. A public build contains nothing internal.")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site/ for public, site-internal/ for internal, in ROOT).")
+@click.option("--strict", is_flag=True, help="Fail on validation warnings and on MkDocs warnings too.")
+@click.option("--offline", is_flag=True, help="A site that works from file:// with no network.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+def command(root, audience, site_dir, strict, offline, quiet):
+    """Validate, then render the site for one audience, atomically."""
+    from ..mkdocs.build import BuildFailed, build_site, default_site_dir
+    cfg = config_or_exit(root)
+    site_dir = site_dir or default_site_dir(cfg.root, audience)
+    try:
+        out = build_site(cfg, audience, site_dir, strict=strict, offline=offline, quiet=quiet)
+    except BuildFailed as exc:
+        click.echo(f"kbgen build: {exc}", err=True)
+        sys.exit(1)
+    if not quiet:
+        click.echo(f"Built the {audience} site in {out}")

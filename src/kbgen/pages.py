@@ -1,0 +1,542 @@
+"""The knowledge base as Markdown pages, for any renderer.
+
+`render_pages(kb)` returns every page of the site as Markdown keyed by its
+docs-relative path: generated pages for YAML data and runbooks, index pages,
+and the writers' own articles with their source links mapped to page paths.
+The kb must already be filtered by audience (kbgen.audience.for_audience).
+MkDocs is not imported here: the site adapter hands these pages to it.
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from . import render
+from .model import Entity, KnowledgeBase, code_anchor, normalize_code, page_url
+from .rules.links import is_external, resolve_link
+from .source import slugify
+from .slamatrix import effective
+
+TYPE_TITLES = {
+    "runbook": "Runbooks", "error-table": "Error codes", "sla": "Service levels", "tiers": "Support tiers",
+    "contacts": "Contacts", "templates": "Templates", "faq": "FAQ", "alerts": "Alerts", "article": "Articles",
+}
+TEMPLATE_OF = {
+    "runbook": "runbook.md.j2", "error-table": "error-codes.md.j2", "sla": "sla.md.j2", "tiers": "tiers.md.j2",
+    "contacts": "contacts.md.j2", "templates": "templates.md.j2", "faq": "faq.md.j2", "alerts": "alerts.md.j2",
+}
+
+
+@dataclass
+class Page:
+    path: str                      # docs-relative .md path
+    markdown: str                  # full Markdown, front matter included
+    title: str
+    entity_id: str | None = None
+    source: str | None = None      # source file relative to the KB root (edit links)
+
+
+def environment(kb: KnowledgeBase) -> jinja2.Environment:
+    """Templates from the package, overridable per KB in overrides/kbgen/."""
+    loaders = []
+    override = kb.config.root / "overrides" / "kbgen"
+    if override.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.PackageLoader("kbgen", "templates"))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=False,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(render.FILTERS)
+    # attr_list ids: `## QT-001 {#qt-001}` (Jinja would read a literal "{#" as a comment)
+    env.globals.update(anchor=lambda ident: "{#" + str(ident) + "}", slug=slugify, code_anchor=code_anchor)
+    return env
+
+
+class Linker:
+    """Relative links from one page to others in the (filtered) kb."""
+
+    def __init__(self, kb: KnowledgeBase, page: str):
+        self.kb, self.page = kb, page
+
+    def to_page(self, target_page: str, anchor: str = "") -> str:
+        rel = posixpath.relpath(target_page, posixpath.dirname(self.page) or ".")
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def entity(self, ent: Entity | None, anchor: str = "") -> str | None:
+        if ent is None or ent.id not in self.kb.entities or not ent.page:
+            return None
+        if ent.type == "error-code" and not anchor:
+            anchor = ent.url.split("#", 1)[1]
+        return self.to_page(ent.page, anchor)
+
+    def id(self, ident: str, anchor: str = "") -> str | None:
+        ent = self.kb.entities.get(ident) or self.kb.runbook_by_alias().get(ident)
+        return self.entity(ent, anchor)
+
+    def md(self, label: str, ident: str, anchor: str = "") -> str:
+        """A Markdown link, or plain text when the target is not published in this build."""
+        href = self.id(ident, anchor)
+        return f"[{render.text(label)}]({href})" if href else render.text(label)
+
+    def code(self, ref: str) -> str:
+        found = self.kb.resolve_code(str(ref))
+        if len(found) == 1:
+            return f"[{render.text(found[0].obj.code)}]({self.entity(found[0])})"
+        return render.text(str(ref).split(":")[-1])
+
+    def code_list(self, codes: list[Entity]) -> str:
+        return ", ".join(f"[{render.text(c.obj.code)}]({self.entity(c)})" for c in codes)
+
+    def tier(self, tier_id: str) -> str:
+        for ent in self.kb.of_type("tiers"):
+            for t in ent.obj.tiers:
+                if t.id == tier_id:
+                    return f"[{render.text(t.name)}]({self.entity(ent, t.id)})"
+        return render.text(tier_id)
+
+    def priority(self, pid: str) -> str:
+        for ent in self.kb.of_type("sla"):
+            for p in ent.obj.priorities:
+                if p.id == pid:
+                    return f"[{render.text(p.id)} — {render.text(p.name)}]({self.entity(ent, code_anchor(p.id))})"
+        return render.text(pid)
+
+    def product(self, pid: str) -> str:
+        name = next((p.name for p in self.kb.config.options.products if p.id == pid), pid)
+        return f"[{render.text(name)}]({self.to_page(f'products/{pid}.md')})"
+
+
+_LINK = re.compile(r"(!?\[(?:[^\[\]]|\[[^\]]*\])*\]\()(\s*<?)([^)\s>]*)(>?(?:\s+[\"'(][^)]*[\"')])?\s*\))")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, markdown: str) -> str:
+    """Map links written against source files to the pages they became.
+
+    `../runbooks/x.yaml#causes` from content/a.md -> `../runbooks/x.md#causes`.
+    A link to something not in this build (internal, in a public build) keeps
+    its text and loses the link, so a public site has no broken links."""
+    linker = Linker(kb, page_path)
+    out, fence = [], None
+    for line in markdown.split("\n"):
+        m = _FENCE.match(line)
+        if fence:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            out.append(line)
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        if "](" in line:
+            line = _LINK.sub(lambda mm: _rewrite_one(kb, linker, from_rel, mm), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _rewrite_one(kb, linker, from_rel, m) -> str:
+    target = m.group(3)
+    if not target or is_external(target) or target.startswith("#"):
+        return m.group(0)
+    res = resolve_link(kb, from_rel, target)
+    if res.entity is not None and res.entity.id in kb.entities:
+        new = linker.to_page(res.entity.page, res.anchor)
+    elif res.asset:
+        docs = kb.config.docs_dir.rstrip("/") + "/"
+        new = linker.to_page(res.asset[len(docs):] if res.asset.startswith(docs) else res.asset, res.anchor)
+    elif res.entity is not None or res.missing is None:
+        # not published in this build: keep the words, drop the link
+        label = m.group(1)[1:-2] if not m.group(1).startswith("!") else ""
+        return label
+    else:
+        return m.group(0)
+    return f"{m.group(1)}{m.group(2)}{new}{m.group(4)}"
+
+
+def _front_matter(title: str, description: str = "", tags=(), boost: float | None = None, extra=None) -> str:
+    lines = ["---", f"title: {render.yaml_str(title)}"]
+    if description:
+        lines.append(f"description: {render.yaml_str(description)}")
+    if tags:
+        lines.append("tags: [" + ", ".join(render.yaml_str(t) for t in tags) + "]")
+    if boost:
+        lines.append(f"search:\n  boost: {boost}")
+    for k, v in (extra or {}).items():
+        lines.append(f"{k}: {v}")
+    lines.append("---")
+    return "\n".join(lines) + "\n\n"
+
+
+def _meta_rows(ent: Entity, linker: Linker) -> list[tuple[str, str]]:
+    rows = []
+    if ent.products:
+        rows.append(("Products", ", ".join(linker.product(p) for p in ent.products)))
+    if ent.owner:
+        rows.append(("Owner", render.text(ent.owner)))
+    if ent.last_reviewed:
+        rows.append(("Last reviewed", ent.last_reviewed.isoformat()))
+    return rows
+
+
+def _runbook_links(kb: KnowledgeBase) -> dict[str, list[Entity]]:
+    """Error-code entities that point at each runbook (for the runbook page)."""
+    out: dict[str, list[Entity]] = {}
+    for ents in kb.codes.values():
+        for c in ents:
+            if c.obj.runbook:
+                out.setdefault(c.obj.runbook, []).append(c)
+    return out
+
+
+def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_runbooks=None) -> Page:
+    linker = Linker(kb, ent.page)
+    internal = ent.audience == "internal"
+    if ent.type == "article" or (ent.type == "runbook" and ent.doc.fmt == "md"):
+        body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.body)
+        if ent.type == "runbook":
+            tmpl = env.get_template("runbook-markdown.md.j2")
+            body = tmpl.render(e=ent, rb=ent.obj, body=body, link=linker, internal=internal,
+                               meta=_meta_rows(ent, linker), codes=_codes_for(kb, ent, code_runbooks))
+            fm = _front_matter(ent.title, ent.summary, ent.tags, boost=2)
+        else:
+            fm = _passthrough_front_matter(ent)
+            if internal:
+                body = _internal_banner() + body
+        return Page(ent.page, fm + body, ent.title, ent.id, ent.source)
+    tmpl = env.get_template(TEMPLATE_OF[ent.type])
+    boost = {"runbook": 2, "error-table": 3}.get(ent.type)
+    ctx = dict(e=ent, o=ent.obj, link=linker, internal=internal, meta=_meta_rows(ent, linker),
+               code_anchor=code_anchor, kb=kb)
+    if ent.type == "runbook":
+        ctx["codes"] = _codes_for(kb, ent, code_runbooks)
+        ctx["description"] = rewrite_links(kb, ent.doc.rel, ent.page, ent.obj.description or "")
+    else:
+        ctx["description"] = rewrite_links(kb, ent.doc.rel, ent.page, getattr(ent.obj, "description", None) or "")
+    if ent.type == "sla":
+        ctx["matrix"] = _sla_matrix(ent.obj)
+    if ent.type == "tiers":
+        ctx["mermaid"] = tiers_mermaid(ent.obj)
+    if ent.type == "error-table":
+        ctx["code_entities"] = {c.obj.code: c for c in kb.entities.values() if c.parent == ent.id}
+    body = tmpl.render(**ctx)
+    return Page(ent.page, _front_matter(ent.title, ent.summary, ent.tags, boost) + body, ent.title, ent.id, ent.source)
+
+
+def _codes_for(kb, ent, code_runbooks) -> list[Entity]:
+    found: dict[str, Entity] = {}
+    for ref in ent.obj.error_codes:
+        for c in kb.resolve_code(str(ref)):
+            found[c.id] = c
+    for c in (code_runbooks or {}).get(ent.id, []):
+        found.setdefault(c.id, c)
+    return [found[k] for k in sorted(found)]
+
+
+def _internal_banner() -> str:
+    return '!!! warning "Internal"\n    For support staff only. This page is not published on the public site.\n\n'
+
+
+_PASS = ("hide", "template", "search", "status", "icon", "subtitle", "comments")
+
+
+def _passthrough_front_matter(ent: Entity) -> str:
+    extra = {}
+    for key in _PASS:
+        if key in ent.doc.data:
+            extra[key] = render.yaml_str(ent.doc.data[key])
+    return _front_matter(ent.title, ent.summary or ent.doc.data.get("description") or "", ent.tags, extra=extra)
+
+
+def _sla_matrix(sla) -> list[dict]:
+    """Tables per plan: rows are priorities, columns channels."""
+    eff = effective(sla)
+    plans = [(p.id, p.name) for p in sla.plans] or [(None, None)]
+    channels = [(c.id, c.name) for c in sla.channels] or [(None, "All channels")]
+    tables = []
+    for plan_id, plan_name in plans:
+        rows = []
+        for p in sla.priorities:
+            cells = []
+            for ch_id, _ in channels:
+                hit = eff.get((ch_id, plan_id), {}).get(p.id)
+                cells.append(hit[1] if hit else None)
+            rows.append((p, cells))
+        if any(c is not None for _, cs in rows for c in cs):
+            tables.append({"plan": plan_name, "channels": channels, "rows": rows})
+    return tables
+
+
+def _node(ident: str) -> str:
+    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", ident)
+
+
+def _mlabel(value: str) -> str:
+    # Mermaid labels in quotes: escape quotes and markup as entities
+    return html.escape(str(value), quote=True).replace("#", "&num;")
+
+
+def tiers_mermaid(tiers) -> str:
+    """The escalation path as a Mermaid flowchart, generated from the data."""
+    lines = ["flowchart TD"]
+    for t in tiers.tiers:
+        lines.append(f'    {_node(t.id)}["{_mlabel(t.name)}"]')
+    for t in tiers.tiers:
+        if t.escalates_to:
+            label = f"after {render.dur(t.handoff)}" if t.handoff else "escalate"
+            lines.append(f'    {_node(t.id)} -->|"{_mlabel(label)}"| {_node(t.escalates_to)}')
+    if tiers.management_chain:
+        prev = None
+        for i, name in enumerate(tiers.management_chain):
+            node = f"m_{i}"
+            lines.append(f'    {node}(["{_mlabel(name)}"])')
+            if prev:
+                lines.append(f"    {prev} --> {node}")
+            prev = node
+    return "\n".join(lines)
+
+
+def _index(title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]], kb) -> Page:
+    linker = Linker(kb, path)
+    out = [_front_matter(title, intro), f"# {render.text(title)}\n", intro + "\n" if intro else ""]
+    for heading, ents in groups:
+        if not ents:
+            continue
+        if heading:
+            out.append(f"## {render.text(heading)}\n")
+        for e in ents:
+            href = linker.entity(e)
+            line = f"- [{render.text(e.title)}]({href})"
+            if e.summary:
+                line += f" — {render.text(e.summary)}"
+            if e.audience == "internal":
+                line += " *(internal)*"
+            out.append(line)
+        out.append("")
+    return Page(path, "\n".join(out) + "\n", title)
+
+
+def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
+    pages: dict[str, Page] = {}
+    products = kb.config.options.products
+    top = [e for e in kb.entities.values() if e.type != "error-code"]
+    by_title = lambda e: (e.title.lower(), e.id)  # noqa: E731
+    runbooks = sorted(kb.of_type("runbook"), key=by_title)
+    groups = [(p.name, [r for r in runbooks if p.id in r.products]) for p in products]
+    groups.append(("Other", [r for r in runbooks if not set(r.products) & {p.id for p in products}]))
+    pages["runbooks/index.md"] = _index("Runbooks", "runbooks/index.md",
+                                        "Step-by-step procedures, grouped by product.", groups, kb)
+    # every error code, one table
+    linker = Linker(kb, "error-codes/index.md")
+    lines = [_front_matter("Error codes", "Every error code, with its meaning and runbook.", boost=2),
+             "# Error codes\n", "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
+    for c in sorted((c for cs in kb.codes.values() for c in cs), key=lambda c: (normalize_code(c.obj.code), c.id)):
+        table = kb.entities[c.parent]
+        rb = linker.md(c.obj.runbook, c.obj.runbook) if c.obj.runbook and c.obj.runbook in kb.entities else ""
+        lines.append(f"| [{render.cell(c.obj.code)}]({linker.entity(c)}) | {render.cell(c.obj.message)} | "
+                     f"[{render.cell(table.title)}]({linker.entity(table)}) | {rb or ' '} |")
+    pages["error-codes/index.md"] = Page("error-codes/index.md", "\n".join(lines) + "\n", "Error codes")
+    # per product
+    for p in products:
+        ents = sorted((e for e in top if p.id in e.products), key=by_title)
+        groups = [(TYPE_TITLES[t], [e for e in ents if e.type == t]) for t in TYPE_TITLES]
+        pages[f"products/{p.id}.md"] = _index(p.name, f"products/{p.id}.md", render.text(p.summary or ""), groups, kb)
+    plist = [f"- [{render.text(p.name)}]({p.id}.md)" + (f" — {render.text(p.summary)}" if p.summary else "")
+             for p in products]
+    pages["products/index.md"] = Page("products/index.md", _front_matter("Products") + "# Products\n\n"
+                                      + "\n".join(plist) + "\n", "Products")
+    # per type
+    for t, title in TYPE_TITLES.items():
+        if t in ("runbook",):
+            continue
+        ents = sorted((e for e in top if e.type == t), key=by_title)
+        if ents:
+            path = f"browse/{t}.md"
+            pages[path] = _index(title, path, "", [("", ents)], kb)
+    return pages
+
+
+def tidy(markdown: str) -> str:
+    """A blank line before every heading and at most one blank line in a row,
+    outside code fences: templates stay readable, output stays regular."""
+    out: list[str] = []
+    fence = None
+    for line in markdown.split("\n"):
+        m = _FENCE.match(line.lstrip())
+        if fence:
+            out.append(line)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+        if not line.strip():
+            if out and not out[-1].strip():
+                continue
+            out.append("")
+            continue
+        if line.startswith("#") and out and out[-1].strip() and out[-1] != "---":
+            out.append("")
+        elif line.startswith("|") and out and out[-1].strip() and not out[-1].startswith("|"):
+            out.append("")  # a table needs a blank line before it
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def _folder_indexes(kb: KnowledgeBase, pages: dict[str, Page]) -> dict[str, Page]:
+    """An index page for each writers' folder too big for the navigation."""
+    limit = kb.config.options.nav_limit
+    folders: dict[str, list[Page]] = {}
+    for path, page in pages.items():
+        if "/" in path and not path.startswith(("runbooks/", "products/", "error-codes/", "browse/")):
+            folders.setdefault(path.split("/", 1)[0], []).append(page)
+    out = {}
+    for folder, items in folders.items():
+        index = f"{folder}/index.md"
+        if len(items) > limit and index not in pages:
+            ents = sorted((kb.entities[p.entity_id] for p in items if p.entity_id in kb.entities),
+                          key=lambda e: (e.title.lower(), e.id))
+            title = folder.replace("-", " ").replace("_", " ").capitalize()
+            out[index] = _index(title, index, "", [("", ents)], kb)
+    return out
+
+
+def render_pages(kb: KnowledgeBase) -> dict[str, Page]:
+    env = environment(kb)
+    code_runbooks = _runbook_links(kb)
+    pages: dict[str, Page] = {}
+    for ent in kb.by_source.values():
+        if ent.id in kb.entities and kb.entities[ent.id] is ent:
+            pages[ent.page] = render_entity(kb, ent, env, code_runbooks)
+    for path, page in index_pages(kb).items():
+        pages.setdefault(path, page)
+    for path, page in _folder_indexes(kb, pages).items():
+        pages.setdefault(path, page)
+    for page in pages.values():
+        page.markdown = tidy(page.markdown)
+    return dict(sorted(pages.items()))
+
+
+def redirect_html(target: str, title: str) -> str:
+    t = html.escape(target, quote=True)
+    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{html.escape(title)}</title>\n"
+            f'<meta http-equiv="refresh" content="0; url={t}">\n<link rel="canonical" href="{t}">\n'
+            f'<meta name="robots" content="noindex">\n</head>\n<body>\n'
+            f'<p>Moved to <a href="{t}">{html.escape(title)}</a>.</p>\n</body>\n</html>\n')
+
+
+def _chooser_html(code: str, targets: list[tuple[str, str]]) -> str:
+    items = "\n".join(f'<li><a href="{html.escape(h, quote=True)}">{html.escape(t)}</a></li>' for h, t in targets)
+    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(code)}</title>\n'
+            f'<meta name="robots" content="noindex">\n</head>\n<body>\n<h1>{html.escape(code)}</h1>\n'
+            f"<p>This code appears in several tables:</p>\n<ul>\n{items}\n</ul>\n</body>\n</html>\n")
+
+
+def _safe_segment(name: str) -> str | None:
+    # Defence in depth: the schema already restricts these names.
+    return name if re.fullmatch(r"[A-Za-z0-9_:.-]+", name) and name not in (".", "..") else None
+
+
+def redirects(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, str]:
+    """Static redirect pages: e/<code>/ for every error code, runbook aliases,
+    and alert names (as written and lower-cased) -> their runbook.
+    Targets are relative, so they work under any site_url and from file://."""
+    out: dict[str, str] = {}
+
+    def url_of(page: str, anchor: str = "") -> str:
+        u = page_url(page) if directory_urls else page[:-3] + ".html"
+        return u + (f"#{anchor}" if anchor else "")
+
+    def add(dir_path: str, target_url: str, title: str, html_text: str | None = None) -> None:
+        key = f"{dir_path}/index.html" if directory_urls else f"{dir_path}.html"
+        depth = dir_path.count("/") + 1 if directory_urls else dir_path.count("/")
+        rel = "../" * depth + target_url
+        out.setdefault(key, html_text if html_text is not None else redirect_html(rel, title))
+
+    for norm, ents in sorted(kb.codes.items()):
+        anchor = code_anchor(ents[0].obj.code)
+        if len(ents) == 1:
+            c = ents[0]
+            add(f"e/{anchor}", url_of(c.page, anchor), c.title)
+        else:
+            depth = 2 if directory_urls else 1
+            targets = [("../" * depth + url_of(c.page, code_anchor(c.obj.code)), f"{c.title} ({kb.entities[c.parent].title})")
+                       for c in ents]
+            add(f"e/{anchor}", "", ents[0].obj.code, _chooser_html(ents[0].obj.code, targets))
+    taken = {e.page[:-3] for e in kb.entities.values() if e.page}
+    for rb in kb.of_type("runbook"):
+        names = list(rb.obj.aliases)
+        for alert in rb.obj.alerts:
+            names += [alert, alert.lower()]
+        for name in names:
+            seg = _safe_segment(name)
+            if seg and f"runbooks/{seg}" not in taken:
+                add(f"runbooks/{seg}", url_of(rb.page), rb.title)
+    for al in kb.of_type("alerts"):
+        for a in al.obj.alerts:
+            rb = kb.entities.get(a.runbook) if a.runbook else None
+            if rb is None or rb.type != "runbook":
+                continue
+            for name in (a.name, a.name.lower()):
+                seg = _safe_segment(name)
+                if seg and f"runbooks/{seg}" not in taken:
+                    add(f"runbooks/{seg}", url_of(rb.page), rb.title)
+    return dict(sorted(out.items()))
+
+
+def nav(kb: KnowledgeBase, pages: dict[str, Page]) -> list:
+    """A navigation that scales: sections with more than `nav_limit` pages
+    show only their index page (which lists them), so Material does not
+    render thousands of links into every page."""
+    limit = kb.config.options.nav_limit
+    title_of = {p: pg.title for p, pg in pages.items()}
+    nav_list: list = []
+    if "index.md" in pages:
+        nav_list.append({"Home": "index.md"})
+    # writers' folders first, in path order
+    folders: dict[str, list[str]] = {}
+    for path in pages:
+        if path.startswith(("runbooks/", "products/", "error-codes/", "browse/")) or path == "index.md":
+            continue
+        top = path.split("/", 1)[0] if "/" in path else ""
+        folders.setdefault(top, []).append(path)
+    for top in sorted(folders):
+        paths = sorted(folders[top])
+        if not top:
+            nav_list.extend({title_of[p]: p} for p in paths)
+            continue
+        section = top.replace("-", " ").replace("_", " ").capitalize()
+        nav_list.append({section: _section(paths, title_of, limit, f"{top}/index.md")})
+    rb_paths = sorted((p for p in pages if p.startswith("runbooks/") and p != "runbooks/index.md"),
+                      key=lambda p: title_of[p].lower())
+    nav_list.append({"Runbooks": ["runbooks/index.md"] + ([{title_of[p]: p} for p in rb_paths]
+                                                          if len(rb_paths) <= limit else [])})
+    nav_list.append({"Error codes": "error-codes/index.md"})
+    prods = [p for p in pages if p.startswith("products/")]
+    if prods:
+        nav_list.append({"Products": ["products/index.md"] + [{title_of[p]: p} for p in sorted(prods)
+                                                               if p != "products/index.md"]})
+    browse = sorted(p for p in pages if p.startswith("browse/"))
+    if browse:
+        nav_list.append({"Browse": [{title_of[p]: p} for p in browse]})
+    return nav_list
+
+
+def _section(paths: list[str], title_of: dict, limit: int, index: str):
+    if len(paths) > limit:
+        return [index] if index in paths else [{title_of[p]: p} for p in paths[:limit]]
+    return [({title_of[p]: p} if p != index else p) for p in paths]
+
+
+def write_pages(pages: dict[str, Page], out_dir: Path) -> None:
+    """Write pages as plain Markdown files (for another renderer, or to inspect)."""
+    for path, page in pages.items():
+        target = out_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page.markdown, encoding="utf-8")
