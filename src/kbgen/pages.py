@@ -18,7 +18,7 @@ import jinja2
 
 from . import render
 from .model import Entity, KnowledgeBase, code_anchor, normalize_code, page_url
-from .rules.links import is_external, resolve_link
+from .rules.links import is_external, markdown_fields, resolve_link
 from .source import slugify
 from .slamatrix import effective
 
@@ -211,7 +211,7 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_
         return Page(ent.page, fm + body, ent.title, ent.id, ent.source)
     tmpl = env.get_template(TEMPLATE_OF[ent.type])
     boost = {"runbook": 2, "error-table": 3}.get(ent.type)
-    ctx = dict(e=ent, o=ent.obj, link=linker, internal=internal, meta=_meta_rows(ent, linker),
+    ctx = dict(e=ent, o=_with_page_links(kb, ent), link=linker, internal=internal, meta=_meta_rows(ent, linker),
                code_anchor=code_anchor, kb=kb)
     if ent.type == "runbook":
         ctx["codes"] = _codes_for(kb, ent, code_runbooks)
@@ -226,6 +226,21 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_
         ctx["code_entities"] = {c.obj.code: c for c in kb.entities.values() if c.parent == ent.id}
     body = tmpl.render(**ctx)
     return Page(ent.page, _front_matter(ent.title, ent.summary, ent.tags, boost) + body, ent.title, ent.id, ent.source)
+
+
+def _with_page_links(kb: KnowledgeBase, ent: Entity):
+    """A copy of the entity's object whose Markdown fields (descriptions, FAQ
+    answers...) link to pages instead of source files."""
+    fields = list(markdown_fields(ent.obj))
+    if not any("](" in text for _, text in fields):
+        return ent.obj
+    obj = ent.obj.model_copy(deep=True)
+    for path, text in fields:
+        node = obj
+        for part in path[:-1]:
+            node = node[part] if isinstance(part, int) else getattr(node, part)
+        setattr(node, path[-1], rewrite_links(kb, ent.doc.rel, ent.page, text))
+    return obj
 
 
 def _codes_for(kb, ent, code_runbooks) -> list[Entity]:

@@ -121,7 +121,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             if docs_prefix + f.src_uri in keep_assets:
                 out.append(f)
         for path, page in self.pages.items():
-            gen = File.generated(config, path, content=page.markdown)
+            # explicitly included: MkDocs' default exclude_docs would drop a templates/ folder
+            gen = File.generated(config, path, content=page.markdown, inclusion=InclusionLevel.INCLUDED)
             if page.source:
                 gen.edit_uri = page.source
             out.append(gen)

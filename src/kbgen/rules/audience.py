@@ -2,6 +2,9 @@
 
 Passing:  a public article links to a public runbook
 Failing:  a public article links to an internal runbook -> KB501
+
+A public error code may name an internal runbook (`runbook:`): that is data
+for agents, not a link a writer made; public builds leave the link out.
 """
 from __future__ import annotations
 
@@ -30,10 +33,3 @@ def check(kb, report) -> None:
                     report.error(doc.rel, (link.line, link.column), "KB501",
                                  f"public page links to internal page {res.entity.source}",
                                  "public readers would get a broken link; remove the link or change an audience")
-        if ent.type == "error-table":
-            for i, c in enumerate(ent.obj.codes):
-                target = ids.get(c.runbook) if c.runbook else None
-                if target is not None and not target.public:
-                    report.warning(doc.rel, doc.loaded.where(("codes", i, "runbook")), "KB503",
-                                   f"public code {c.code} points to internal runbook '{c.runbook}'",
-                                   "the link is left out of public builds; agents still see it internally")

@@ -137,6 +137,9 @@ def _prometheus(kb, ent, i, path, report, aliases):
         report.error(rel, (e.line, e.column), e.code, e.message, e.hint)
     data = loaded.data if isinstance(loaded.data, dict) else {}
     runbooks = {e.id for e in kb.of_type("runbook")}
+    # runbooks/<AlertName>/ is a redirect kbgen generates for alerts mapped to a runbook
+    alert_names = {a.lower() for e in kb.of_type("runbook") for a in e.obj.alerts}
+    alert_names |= {a.name.lower() for e in kb.of_type("alerts") for a in e.obj.alerts if a.runbook}
     for gi, group in enumerate(data.get("groups") or []):
         if not isinstance(group, dict):
             continue
@@ -153,6 +156,6 @@ def _prometheus(kb, ent, i, path, report, aliases):
             if rid is None:
                 report.error(rel, where, "KB310", f"runbook_url '{url}' does not point to a runbook page",
                              "use https://<site>/runbooks/<runbook-id>/")
-            elif rid not in runbooks and rid not in aliases:
+            elif rid not in runbooks and rid not in aliases and rid not in alert_names:
                 report.error(rel, where, "KB310", f"runbook_url '{url}' points to runbook '{rid}', which does not exist",
                              did_you_mean(rid, runbooks))

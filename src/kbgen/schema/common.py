@@ -33,6 +33,7 @@ class Step(Strict):
     """A step: a plain string, or a mapping with a title and an optional command."""
     title: str
     run: str | None = None
+    lang: str | None = Field(default=None, pattern=r"^[a-z0-9+-]+$")  # of `run`; default bash
     expect: str | None = None
     note: str | None = None
 

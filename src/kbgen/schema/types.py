@@ -28,7 +28,8 @@ def _scalar_to_str(value: Any) -> Any:
     return value
 
 
-Label = Annotated[str, BeforeValidator(_scalar_to_str)]
+Label = Annotated[str, BeforeValidator(_scalar_to_str),
+                  WithJsonSchema({"type": ["string", "number"], "description": "text; numbers are read as text"})]
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
