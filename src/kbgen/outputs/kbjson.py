@@ -1,0 +1,155 @@
+"""kb.json: one entity per article, runbook, error code, table and data file,
+as in the spec (CONTENT-MODEL.md, "Build outputs")."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+from .. import __version__
+from ..durations import Duration
+from ..model import code_anchor
+
+SCHEMA_VERSION = 1
+ENTITY_TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
+# Common fields are top-level in an entity; `data` holds the rest.
+COMMON = {"kind", "id", "title", "summary", "audience", "products", "tags", "last_reviewed"}
+
+
+def structured(value):
+    """JSON data of a model value: durations as written plus `<name>_seconds`."""
+    if isinstance(value, BaseModel):
+        out = {}
+        for name, field in type(value).model_fields.items():
+            v = getattr(value, name)
+            if v is None or v == [] or v == "":
+                continue
+            key = field.alias or name
+            if isinstance(v, Duration):
+                out[key] = v.text
+                out[f"{key}_seconds"] = v.seconds
+            else:
+                out[key] = structured(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [structured(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def entity_data(kb, ent) -> dict:
+    if ent.type == "error-code":
+        c = ent.obj
+        data = structured(c)
+        data["code"] = str(c.code)
+        data["table"] = ent.parent
+        data["doc_url"] = kb.site_url(f"e/{code_anchor(c.code)}/")
+        rb = kb.entities.get(c.runbook) if c.runbook else None
+        if rb is None:  # a runbook that lists the code counts too
+            rb = next((r for r in kb.of_type("runbook")
+                       if any(x.id == ent.id for ref in r.obj.error_codes for x in kb.resolve_code(str(ref)))), None)
+        data.pop("runbook", None)  # only a runbook this audience can open is named
+        if rb is not None:
+            data["runbook"] = rb.id
+            data["runbook_url"] = kb.site_url(rb.url)
+        return data
+    if ent.type == "article":
+        data = {k: v for k, v in structured(ent.obj).items() if k not in COMMON}
+        data.setdefault("type", ent.obj.type)
+        data["headings"] = [h.text for h in ent.doc.md.headings if h.level == 2]
+        return data
+    data = {k: v for k, v in structured(ent.obj).items() if k not in COMMON}
+    if ent.type == "runbook":
+        esc = data.get("escalation")
+        if esc and esc.get("to") not in kb.tiers_index():
+            esc.pop("to", None)  # a tier this audience cannot see stays unnamed
+        data["format"] = ent.doc.fmt
+        if ent.doc.fmt == "md":
+            data["sections"] = [h.text for h in ent.doc.md.headings if h.level == 2]
+    if ent.type == "error-table":
+        data["codes"] = [str(c.code) for c in ent.obj.codes]
+    return data
+
+
+def entity_json(kb, ent) -> dict:
+    return {
+        "id": ent.id,
+        "type": ent.type,
+        "title": ent.title,
+        "summary": ent.summary or "",
+        "url": kb.site_url(ent.url),
+        "path": ent.url.split("#", 1)[0],
+        "anchor": ent.url.split("#", 1)[1] if "#" in ent.url else None,
+        "audience": ent.audience,
+        "products": list(ent.products),
+        "tags": list(ent.tags),
+        "owner": ent.owner,
+        "last_reviewed": ent.last_reviewed.isoformat() if ent.last_reviewed else None,
+        "source": ent.source,
+        "data": entity_data(kb, ent),
+    }
+
+
+def kb_json(kb) -> dict:
+    cfg = kb.config
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"kbgen {__version__}",
+        "audience": kb.audience or "internal",
+        "site": {"name": cfg.site_name, "url": cfg.site_url, "description": cfg.site_description},
+        "products": [p.model_dump() for p in cfg.options.products],
+        # source order: a file's entities stay together, codes follow their table
+        "entities": [entity_json(kb, e) for e in kb.entities.values()],
+    }
+
+
+_STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+KB_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://kbgen.dev/schemas/kb.schema.json",
+    "title": "kbgen knowledge base index (kb.json)",
+    "type": "object",
+    "required": ["schema_version", "generator", "audience", "site", "entities"],
+    "additionalProperties": False,
+    "properties": {
+        "schema_version": {"const": SCHEMA_VERSION},
+        "generator": {"type": "string", "pattern": r"^kbgen \d+\.\d+\.\d+"},
+        "audience": {"enum": ["public", "internal"]},
+        "site": {"type": "object", "required": ["name", "url"],
+                 "properties": {"name": _STR, "url": _NSTR, "description": _NSTR}},
+        "products": {"type": "array", "items": {"type": "object", "required": ["id", "name"],
+                                                 "properties": {"id": _STR, "name": _STR, "summary": _NSTR}}},
+        "entities": {"type": "array", "items": {"$ref": "#/$defs/entity"}},
+    },
+    "$defs": {
+        "entity": {
+            "type": "object",
+            "required": ["id", "type", "title", "summary", "url", "path", "audience", "products", "tags",
+                         "last_reviewed", "data"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*(:.+)?$"},
+                "type": {"enum": ENTITY_TYPES},
+                "title": {"type": "string", "minLength": 1},
+                "summary": _STR,
+                "url": _STR,
+                "path": {"type": "string", "pattern": r"^([^#]*/)?$"},
+                "anchor": _NSTR,
+                "audience": {"enum": ["public", "internal"]},
+                "products": {"type": "array", "items": _STR},
+                "tags": {"type": "array", "items": _STR},
+                "owner": _NSTR,
+                "last_reviewed": {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                "source": _STR,
+                "data": {"type": "object"},
+            },
+            "allOf": [{
+                "if": {"properties": {"type": {"const": "error-code"}}},
+                "then": {"properties": {"data": {"type": "object", "required": ["code", "message"],
+                                                 "properties": {"code": _STR, "message": _STR, "runbook_url": _STR}}}},
+            }],
+        },
+    },
+}
