@@ -7,6 +7,8 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
+# PYTHONDONTWRITEBYTECODE is common in CI images: compile once so every command starts fast
+.venv/bin/python -m compileall -q src/kbgen
 .venv/bin/kbgen validate .
 .venv/bin/kbgen build . --audience public --site-dir site
 .venv/bin/kbgen build . --audience internal --site-dir site-internal

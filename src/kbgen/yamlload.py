@@ -158,6 +158,7 @@ def load(text: str, line_offset: int = 0) -> Loaded:
         frame[2] = _NO_KEY
         return True
 
+    pos_map, keypos = out.pos, out.keypos
     try:
         parser = _Parser(text)
         while True:
@@ -167,7 +168,34 @@ def load(text: str, line_offset: int = 0) -> Loaded:
             cls = type(ev)
             if cls is ScalarEvent:
                 nodes += 1
-                attach(_scalar(ev), shift(_mark(ev.start_mark)), ev.anchor, 1)
+                m = ev.start_mark
+                pos = (m.line + 1 + line_offset, m.column + 1)
+                value = ev.value
+                if ev.tag is not None or (ev.implicit[0] and (not value or value[0] in _SPECIAL_FIRST)):
+                    value = _scalar(ev)
+                # Fast path (most events): a plain scalar going into a mapping or list.
+                if stack and not ev.anchor:
+                    frame = stack[-1]
+                    container = frame[0]
+                    if frame[7]:
+                        key = frame[2]
+                        if key is _NO_KEY:
+                            if value not in container:
+                                frame[2] = value
+                                frame[3] = pos
+                                continue
+                        else:
+                            child = frame[1] + (key,)
+                            container[key] = value
+                            pos_map[child] = pos
+                            keypos[child] = frame[3]
+                            frame[2] = _NO_KEY
+                            continue
+                    else:
+                        pos_map[frame[1] + (len(container),)] = pos
+                        container.append(value)
+                        continue
+                attach(value, pos, ev.anchor, 1)
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 nodes += 1
                 pos = shift(_mark(ev.start_mark))
@@ -182,7 +210,7 @@ def load(text: str, line_offset: int = 0) -> Loaded:
                     path = stack[-1][1] + ("?",)
                 else:
                     path = (stack[-1][1] + ((len(stack[-1][0]),) if isinstance(stack[-1][0], list) else (stack[-1][2],))) if stack else ()
-                stack.append([container, path, _NO_KEY, None, ev.anchor, nodes, pos])
+                stack.append([container, path, _NO_KEY, None, ev.anchor, nodes, pos, cls is MappingStartEvent])
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 frame = stack.pop()
                 size = nodes - frame[5] + 1

@@ -1,0 +1,125 @@
+"""Generate a synthetic knowledge base of any size, for benchmarks and tests.
+
+    python bench/gen_kb.py OUT_DIR --articles 1000 --runbooks 1000
+
+`generate(root, articles, runbooks, seed=0)` writes mkdocs.yml, articles in
+20 sections, YAML runbooks, error-code tables (one code per runbook), an SLA
+and a tiers file. Half the runbooks are internal. Output is deterministic.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import textwrap
+from pathlib import Path
+
+WORDS = ("gateway timeout certificate firewall latency memory disk cache queue token replica backup "
+         "restore network packet handshake quota webhook schedule index cluster node deploy rollback "
+         "throughput session login password wallet invoice ledger sync agent probe metric alert").split()
+SECTIONS = [f"section-{i:02d}" for i in range(20)]
+
+MKDOCS = """\
+site_name: Generated KB
+site_url: https://kb.example.test/
+docs_dir: content
+theme:
+  name: material
+  features: [navigation.prune, content.code.copy]
+plugins:
+  - search
+  - kbgen:
+      default_audience: public
+      today: 2026-06-01
+      products:
+        - {id: alpha, name: Alpha}
+        - {id: beta, name: Beta}
+"""
+
+
+def _sentence(rng: random.Random, n: int = 12) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def generate(root: Path, articles: int = 1000, runbooks: int = 1000, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    root = Path(root)
+    (root / "content" / "reference").mkdir(parents=True, exist_ok=True)
+    (root / "runbooks").mkdir(parents=True, exist_ok=True)
+    (root / "mkdocs.yml").write_text(MKDOCS, encoding="utf-8")
+    (root / "content" / "index.md").write_text("# Generated KB\n\nA synthetic knowledge base.\n", encoding="utf-8")
+    (root / "content" / "sla.yaml").write_text(textwrap.dedent("""\
+        kind: sla
+        id: sla
+        title: Service levels
+        priorities:
+          - {id: P1, name: Critical}
+          - {id: P2, name: High}
+          - {id: P3, name: Medium}
+        channels: [{id: phone, name: Phone}, {id: email, name: Email}]
+        targets:
+          - {priority: P1, response: 15m, resolution: 4h}
+          - {priority: P2, response: 1h, resolution: 8h}
+          - {priority: P3, response: 4h, resolution: 2d}
+        """), encoding="utf-8")
+    (root / "content" / "tiers.yaml").write_text(textwrap.dedent("""\
+        kind: tiers
+        id: tiers
+        title: Support tiers
+        audience: internal
+        tiers:
+          - {id: tier1, name: Frontline, escalates_to: tier2, handoff: 15m}
+          - {id: tier2, name: Specialists, escalates_to: tier3, handoff: 30m}
+          - {id: tier3, name: Engineering}
+        """), encoding="utf-8")
+    tables: dict[int, list[str]] = {}
+    for i in range(runbooks):
+        audience = "internal" if i % 2 else "public"
+        code = f"GEN-{i:05d}"
+        tables.setdefault(i // 250, []).append(
+            f"  - code: {code}\n    message: {_sentence(rng, 5)}\n    severity: P{1 + i % 3}\n"
+            + (f"    runbook: rb-{i:05d}\n" if audience == "public" else ""))
+        related = f"related: [rb-{(i + 2) % runbooks:05d}]\n" if runbooks > 2 else ""
+        (root / "runbooks" / f"rb-{i:05d}.yaml").write_text(
+            f"kind: runbook\nid: rb-{i:05d}\ntitle: {rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} problem {i}\n"
+            f"summary: {_sentence(rng, 10)}\naudience: {audience}\nproducts: [{'alpha' if i % 3 else 'beta'}]\n"
+            f"severity: P{1 + i % 3}\nerror_codes: [{code}]\nowner: team-{i % 7}\nlast_reviewed: 2026-03-01\n"
+            f"tags: [{rng.choice(WORDS)}, {rng.choice(WORDS)}]\n"
+            f"symptoms:\n  - {_sentence(rng)}\n  - {_sentence(rng)}\n"
+            f"diagnostics:\n  - title: Check the {rng.choice(WORDS)}\n    run: kbctl check {rng.choice(WORDS)} --id {i}\n"
+            f"    expect: OK in under 100 ms\n  - title: Read the logs\n    run: tail -n 100 /var/log/app/{rng.choice(WORDS)}.log\n"
+            f"causes:\n  - id: cause-a\n    title: {_sentence(rng, 4)}\n    resolution:\n      - run: kbctl restart {rng.choice(WORDS)}\n"
+            f"        title: Restart it\n  - id: cause-b\n    title: {_sentence(rng, 4)}\n    resolution: [{_sentence(rng, 6)}]\n"
+            f"escalation: {{to: tier{1 + i % 3}, after: 30m, when: [{_sentence(rng, 5)}]}}\n"
+            f"verification: [{_sentence(rng, 6)}]\n" + (related if audience == "internal" else ""),
+            encoding="utf-8")
+    for t, codes in tables.items():
+        (root / "content" / "reference" / f"codes-{t}.yaml").write_text(
+            f"kind: error-codes\nid: codes-{t}\ntitle: Error codes {t}\ncodes:\n" + "".join(codes), encoding="utf-8")
+    for i in range(articles):
+        section = SECTIONS[i % len(SECTIONS)]
+        d = root / "content" / section
+        d.mkdir(exist_ok=True)
+        body = "\n\n".join(_sentence(rng, 25) for _ in range(4))
+        (d / f"article-{i:05d}.md").write_text(
+            f"---\ntitle: {rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} guide {i}\nsummary: {_sentence(rng, 8)}\n"
+            f"products: [{'alpha' if i % 2 else 'beta'}]\ntags: [{rng.choice(WORDS)}]\nlast_reviewed: 2026-02-01\n---\n"
+            f"# Guide {i}\n\n{body}\n\n## Steps\n\n1. {_sentence(rng, 6)}\n2. {_sentence(rng, 6)}\n\n"
+            f"```bash\nkbctl status --verbose\n```\n\nSee [the next guide](article-{(i + len(SECTIONS)) % articles:05d}.md) "
+            f"and the [runbook](../../runbooks/rb-{(2 * i) % max(runbooks, 1):05d}.yaml#diagnostics).\n",
+            encoding="utf-8")
+    return root
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--runbooks", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    generate(args.out, args.articles, args.runbooks, args.seed)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
