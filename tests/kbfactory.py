@@ -102,6 +102,7 @@ def write_kb(root: Path, files: dict[str, str | None] | None = None, base: bool 
              mkdocs: str | None = MKDOCS) -> Path:
     """Write a KB: the base files (unless base=False), then `files` on top.
     A value of None deletes that base file."""
+    root.mkdir(parents=True, exist_ok=True)
     all_files: dict[str, str | None] = dict(BASE) if base else {}
     all_files.update(files or {})
     if mkdocs is not None:

@@ -83,6 +83,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self._markdown(config)
         self._search(config)
         config.extra_javascript.append("assets/kbgen/mermaid.min.js")
+        if "offline" in config.plugins or "material/offline" in config.plugins:
+            # Material's offline plugin would load this shim from unpkg; air-gapped readers have no internet.
+            config.extra.setdefault("polyfills", []).append("assets/kbgen/iframe-worker-shim.js")
         config.extra_css.append("assets/kbgen/kbgen.css")
         config.watch.append(str(cfg.runbooks_dir))
         config.extra["kbgen_audience"] = audience
@@ -128,7 +131,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             out.append(gen)
         for path, html in self.redirects.items():
             out.append(File.generated(config, path, content=html, inclusion=InclusionLevel.NOT_IN_NAV))
-        for name in ("mermaid.min.js", "kbgen.css"):
+        for name in ("mermaid.min.js", "kbgen.css", "iframe-worker-shim.js"):
             if (ASSETS / name).exists():
                 out.append(File.generated(config, f"assets/kbgen/{name}", abs_src_path=str(ASSETS / name)))
         return out

@@ -1,0 +1,177 @@
+"""Real MkDocs + Material builds of the example KB and of small fixture KBs."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, run_kbgen
+from kbfactory import write_kb
+
+
+def html(site: Path, url: str) -> BeautifulSoup:
+    path = site / url / "index.html" if not url.endswith(".html") else site / url
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def all_text(site: Path) -> dict[str, str]:
+    out = {}
+    for p in site.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            if p.suffix == ".gz":
+                data = gzip.decompress(data)
+            out[str(p.relative_to(site))] = data.decode("utf-8", errors="replace")
+    return out
+
+
+def test_runbook_page(example_internal):
+    soup = html(example_internal, "runbooks/quantum-gateway-unreachable")
+    assert soup.find("h1").get_text(strip=True).startswith("Agents cannot connect to the quantum gateway")
+    for anchor in ("symptoms", "diagnostics", "causes", "escalation", "certificate-expiration", "firewall-port-9443",
+                   "entropy-depletion", "network-mtu"):
+        assert soup.find(id=anchor), anchor
+    code = soup.find("code", string=lambda s: s and "mwrasp-cli cert renew --type quantum" in s) or \
+        next(c for c in soup.find_all("code") if "mwrasp-cli cert renew --type quantum" in c.get_text())
+    assert code is not None
+    assert "Internal" in soup.get_text()  # the internal badge
+    links = [a["href"] for a in soup.find_all("a", href=True)]
+    assert any("mwrasp-error-codes/#qt-001" in h for h in links)  # its error codes
+    assert any("mwrasp-support-tiers/#tier3" in h for h in links)  # its escalation tier
+
+
+def test_error_code_anchor_and_lookup_url(example_public):
+    soup = html(example_public, "reference/mwrasp-error-codes")
+    assert soup.find(id="qt-001") and soup.find(id="sys-002")
+    redirect = (example_public / "e" / "qt-001" / "index.html").read_text()
+    assert 'url=../../reference/mwrasp-error-codes/#qt-001' in redirect
+    assert (example_public / "e" / "429" / "index.html").exists()
+    assert (example_public / "e" / "enospc" / "index.html").exists()
+
+
+def test_sla_table(example_public):
+    soup = html(example_public, "sla/mwrasp-sla")
+    table = soup.find("table", string=None)
+    cells = [td.get_text(" ", strip=True) for td in soup.find_all("td")]
+    assert any("Response: 15 minutes" in c and "Resolution: 4 hours" in c for c in cells), cells[:20]
+    assert any("Resolution: 5 days" in c for c in cells)
+    assert table is not None
+
+
+def test_tiers_mermaid_source(example_internal):
+    soup = html(example_internal, "support/mwrasp-support-tiers")
+    diagram = soup.find(class_="mermaid")
+    assert diagram is not None
+    text = diagram.get_text()
+    assert "flowchart TD" in text and "n_tier1" in text and "-->" in text
+    assert (example_internal / "assets" / "kbgen" / "mermaid.min.js").exists()
+
+
+def test_internal_content_absent_from_public_build(example_public, example_internal):
+    assert (example_internal / "runbooks" / "quantum-gateway-unreachable" / "index.html").exists()
+    assert not (example_public / "runbooks" / "quantum-gateway-unreachable").exists()
+    files = all_text(example_public)
+    for marker in ("quantum-gateway-unreachable", "Agents cannot connect to the quantum gateway",
+                   "Maria Garcia", "+1-555-0112", "mwrasp-support-tiers", "ops-tier2"):
+        hits = [f for f, t in files.items() if marker in t]
+        assert not hits, f"{marker!r} leaked into {hits[:5]}"
+
+
+def test_search_finds_codes_as_written(example_public):
+    index = json.loads((example_public / "search" / "search_index.json").read_text())
+    assert "\\-" not in index["config"]["separator"]
+    text = " ".join(d["text"] + " " + d["title"] for d in index["docs"])
+    for code in ("QT-001", "429", "ENOSPC"):
+        assert code in text
+
+
+def test_kb_json_and_llms_txt_in_site(example_public):
+    kb = json.loads((example_public / "kb.json").read_text())
+    assert kb["audience"] == "public" and kb["schema_version"] == 1
+    assert all(e["audience"] == "public" for e in kb["entities"])
+    assert (example_public / "kb.schema.json").exists()
+    assert (example_public / "llms.txt").read_text().startswith("# Support Knowledge Base")
+
+
+def test_alias_and_alert_redirects(example_internal):
+    for path in ("runbooks/gateway-down", "runbooks/QuantumGatewayDown", "runbooks/quantumgatewaydown"):
+        page = (example_internal / path / "index.html").read_text()
+        assert "runbooks/quantum-gateway-unreachable/" in page, path
+
+
+def test_build_refuses_invalid_kb_and_keeps_last_site(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    site = tmp_path / "site"
+    run_kbgen("build", kb, "--site-dir", site, "-q", check=True)
+    before = {p: h for p, h in _hashes(site).items()}
+    (kb / "runbooks" / "public-rb.yaml").write_text("kind: runbook\nid: public-rb\nseverity: P9\nresolution: [a]\n")
+    proc = run_kbgen("build", kb, "--site-dir", site, "-q")
+    assert proc.returncode == 1
+    assert "KB307" in proc.stderr
+    assert _hashes(site) == before
+
+
+def test_mkdocs_failure_keeps_last_site(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    site = tmp_path / "site"
+    run_kbgen("build", kb, "--site-dir", site, "-q", check=True)
+    before = _hashes(site)
+    # A broken theme setting makes MkDocs itself fail after validation passed.
+    mk = (kb / "mkdocs.yml").read_text().replace("name: material", "name: no-such-theme")
+    (kb / "mkdocs.yml").write_text(mk)
+    proc = run_kbgen("build", kb, "--site-dir", site, "-q")
+    assert proc.returncode != 0
+    assert _hashes(site) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]  # no temp dirs left
+
+
+def test_strict_fails_on_warnings(tmp_path):
+    kb = write_kb(tmp_path / "kb", {"runbooks/old.yaml": "kind: runbook\nid: old\nlast_reviewed: 2020-01-01\nresolution: [a]\n"})
+    assert run_kbgen("build", kb, "--site-dir", tmp_path / "s1", "-q").returncode == 0
+    proc = run_kbgen("build", kb, "--site-dir", tmp_path / "s2", "-q", "--strict")
+    assert proc.returncode == 1 and "KB601" in proc.stderr
+    assert not (tmp_path / "s2").exists()
+
+
+def test_builds_are_byte_identical(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    a, b = tmp_path / "a", tmp_path / "b"
+    run_kbgen("build", kb, "--site-dir", a, "-q", check=True)
+    run_kbgen("build", kb, "--site-dir", b, "-q", check=True)
+    assert _hashes(a) == _hashes(b)
+
+
+def test_site_dir_cannot_be_the_sources(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    proc = run_kbgen("build", kb, "--site-dir", kb / "content", "-q")
+    assert proc.returncode == 1 and "refusing" in proc.stderr
+    assert (kb / "content" / "index.md").exists()
+
+
+def test_offline_build_has_no_directory_urls(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    site = tmp_path / "site"
+    run_kbgen("build", kb, "--site-dir", site, "--offline", "-q", check=True)
+    assert (site / "runbooks" / "public-rb.html").exists()
+    assert (site / "e" / "qt-001.html").read_text().count("../reference/errors.html#qt-001") >= 1
+    text = "\n".join(all_text(site)[p] for p in ("index.html", "runbooks/public-rb.html"))
+    assert "unpkg.com" not in text
+
+
+def test_user_templates_folder_is_published(tmp_path):
+    kb = write_kb(tmp_path / "kb", {"content/templates/replies.yaml":
+                                    "kind: templates\nid: replies\naudience: public\ntemplates:\n"
+                                    "  - {id: hi, title: Hi, body: 'Hello [Name]', placeholders: [Name]}\n"})
+    site = tmp_path / "site"
+    run_kbgen("build", kb, "--site-dir", site, "-q", check=True)
+    assert (site / "templates" / "replies" / "index.html").exists()
+
+
+def _hashes(site: Path) -> dict[str, str]:
+    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
