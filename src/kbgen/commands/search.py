@@ -1,0 +1,47 @@
+"""kbgen search QUERY [--root ROOT] [--audience A] [--type T] [--product P] [--limit N] [--json]"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .common import config_or_exit
+
+TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="The knowledge base to search.")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="internal", show_default=True,
+              help="Search what this audience may see. public never returns internal content.")
+@click.option("--type", "type_", type=click.Choice(TYPES), default=None, help="Only this kind of result.")
+@click.option("--product", default=None, help="Only results for this product id.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def command(query, root, audience, type_, product, limit, as_json):
+    """Search runbooks, error codes and articles (exit 1 when nothing matches)."""
+    from ..search.service import search
+    cfg = config_or_exit(root)
+    q = " ".join(query).strip()
+    if not q:
+        raise click.UsageError("the query is empty")
+    if product and product not in cfg.product_ids():
+        raise click.BadParameter(f"unknown product '{product}' (products: {', '.join(sorted(cfg.product_ids()))})",
+                                 param_hint="--product")
+    result = search(cfg, q, audience=audience, type_=type_, product=product, limit=limit)
+    for w in result.warnings:
+        click.echo(f"kbgen search: warning: {w}", err=True)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        if not result.results:
+            click.echo(f"No results for '{q}'." + (f" Did you mean: {result.suggestion}?" if result.suggestion else ""))
+        for i, h in enumerate(result.results, 1):
+            click.echo(f"{i:>2}. {h.title}  [{h.type}]  {h.url}")
+            if h.snippet:
+                click.echo(f"    {h.snippet}")
+    sys.exit(0 if result.results else 1)

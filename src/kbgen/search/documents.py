@@ -1,0 +1,112 @@
+"""Search documents from an audience-filtered knowledge base: one per entity,
+with the fields the ranking uses. Engine-neutral (plain dicts)."""
+from __future__ import annotations
+
+import re
+
+from ..durations import Duration
+from ..model import normalize_code
+
+_MD = re.compile(r"`{3,}.*?`{3,}|[#>*_`|\[\]()!{}]|<[^>]+>", re.S)
+
+
+def plain(text: str | None) -> str:
+    """Markdown to searchable text (markup removed, commands kept)."""
+    if not text:
+        return ""
+    text = re.sub(r"\{#[^}]*\}", " ", str(text))
+    text = re.sub(r"\]\([^)]*\)", " ", text)  # link targets
+    return " ".join(_MD.sub(" ", text).split())
+
+
+def _steps(steps) -> list[str]:
+    out = []
+    for s in steps or []:
+        out += [s.title, s.run or "", s.expect or "", s.note or ""]
+    return out
+
+
+def _dur(d: Duration | None) -> str:
+    return d.human() if d else ""
+
+
+def document(kb, ent) -> dict:
+    o = ent.obj
+    codes: set[str] = set()
+    symptoms: list[str] = []
+    body: list[str] = [ent.summary]
+    if ent.type == "runbook":
+        for ref in o.error_codes:
+            for c in kb.resolve_code(str(ref)):
+                codes.add(normalize_code(c.obj.code))
+        for c in (c for cs in kb.codes.values() for c in cs if c.obj.runbook == ent.id):
+            codes.add(normalize_code(c.obj.code))
+        symptoms = list(o.symptoms) + list(o.alerts) + [c.title for c in getattr(o, "causes", [])]
+        if ent.doc.fmt == "md":
+            body.append(plain(ent.doc.body))
+            symptoms += [h.text for h in ent.doc.md.headings if h.level == 1]
+        else:
+            body += [plain(o.description)] + _steps(o.diagnostics) + _steps(o.resolution) + _steps(o.verification)
+            for c in o.causes:
+                body += [plain(c.description)] + _steps(c.resolution)
+        if o.escalation:
+            body += ["escalate escalation", *o.escalation.when]
+    elif ent.type == "error-code":
+        codes.add(normalize_code(o.code))
+        symptoms = [o.message, *o.causes]
+        res = o.resolution if isinstance(o.resolution, str) else " ".join(_steps(o.resolution))
+        body += [plain(o.description), plain(res), o.category or ""]
+    elif ent.type == "error-table":
+        body += [f"{c.code} {c.message}" for c in o.codes]
+    elif ent.type == "article":
+        body.append(plain(ent.doc.body))
+    elif ent.type == "sla":
+        body += [plain(o.description), "service level agreement SLA response time resolution time targets"]
+        for p in o.priorities:
+            symptoms += [p.id, p.name]
+            body += [p.definition or "", p.impact or "", *p.examples, p.communication or "", _dur(p.update_every)]
+        for c in o.channels:
+            body += [c.name, c.hours or ""]
+        for p in o.plans:
+            body += [p.name, p.price or "", f"uptime {p.uptime}" if p.uptime else "", *p.features]
+        for t in o.targets:
+            body += [f"{t.priority} response {_dur(t.response)} resolution {_dur(t.resolution)} {t.note or ''}"]
+    elif ent.type == "tiers":
+        body += [plain(o.description), "escalation path escalate support tiers levels", *o.management_chain,
+                 *o.management_triggers]
+        for t in o.tiers:
+            symptoms.append(t.name)
+            body += [t.description or "", *t.capabilities, *t.tools, *t.escalate_when, t.process or "",
+                     f"handoff {_dur(t.handoff)}" if t.handoff else ""]
+    elif ent.type == "contacts":
+        body += ["contact support email phone hours"]
+        for c in [*o.channels, *o.people]:
+            body += [c.name, getattr(c, "role", "") or "", c.email or "", c.phone or "", c.hours or "", c.notes or ""]
+    elif ent.type == "templates":
+        body += [plain(o.description)]
+        for t in o.templates:
+            symptoms.append(t.title)
+            body += [t.use_when or "", t.body]
+    elif ent.type == "faq":
+        for q in o.questions:
+            symptoms.append(q.q)
+            body.append(plain(q.a))
+    elif ent.type == "alerts":
+        for a in o.alerts:
+            symptoms.append(a.name)
+            body += [a.condition, a.description or ""]
+    return {
+        "id": ent.id,
+        "type": ent.type,
+        "title": ent.title,
+        "codes": sorted(codes),
+        "symptoms": " \n".join(s for s in symptoms if s),
+        "body": " ".join(b for b in body if b),
+        "tags": " ".join(ent.tags),
+        "products": list(ent.products),
+        "url": kb.site_url(ent.url),
+    }
+
+
+def documents(kb) -> list[dict]:
+    return [document(kb, e) for e in kb.entities.values()]

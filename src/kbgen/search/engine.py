@@ -1,0 +1,148 @@
+"""The search engine behind a small interface, so it can change.
+
+`WhooshEngine` implements it with whoosh-reloaded: BM25F over title,
+symptoms, body and tags (stemmed), plus an exact keyword field of
+normalised error codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from whoosh import fields, highlight, index, qparser, query, scoring
+from whoosh.analysis import StemmingAnalyzer
+
+# Field weights: a match in a title or a symptom says more than one in body text.
+WEIGHTS = {"title": 4.0, "symptoms": 2.5, "tags": 2.0, "body": 1.0}
+
+
+@dataclass
+class Hit:
+    id: str
+    type: str
+    title: str
+    url: str
+    score: float
+    snippet: str
+
+
+class SearchEngine(Protocol):
+    def build(self, docs: list[dict], path: Path) -> None: ...
+    def open(self, path: Path) -> "SearchEngine": ...
+    def exact_codes(self, codes: list[str], limit: int) -> list[Hit]: ...
+    def text(self, q: str, limit: int, fuzzy: bool, filters: dict) -> list[Hit]: ...
+    def suggest(self, q: str) -> str | None: ...
+
+
+class _Snippet(highlight.Formatter):
+    """Matched words in **bold** (plain text otherwise): readable in a terminal and in JSON."""
+
+    def format_token(self, text, token, replace=False):
+        return "**" + highlight.get_text(text, token, replace) + "**"
+
+
+def _schema() -> fields.Schema:
+    ana = StemmingAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        type=fields.ID(stored=True),
+        title=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["title"], spelling=True),
+        symptoms=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["symptoms"]),
+        body=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["body"], spelling=True),
+        tags=fields.TEXT(analyzer=ana, field_boost=WEIGHTS["tags"]),
+        codes=fields.KEYWORD(stored=True, commas=True, lowercase=True),
+        products=fields.KEYWORD(stored=True, commas=True),
+        url=fields.STORED(),
+    )
+
+
+class WhooshEngine:
+    def __init__(self):
+        self.ix = None
+
+    def build(self, docs: list[dict], path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        ix = index.create_in(str(path), _schema())
+        writer = ix.writer(limitmb=256)
+        for d in docs:
+            writer.add_document(id=d["id"], type=d["type"], title=d["title"], symptoms=d["symptoms"],
+                                body=d["body"], tags=d["tags"], codes=",".join(d["codes"]),
+                                products=",".join(d["products"]), url=d["url"])
+        writer.commit()
+
+    def open(self, path: Path) -> "WhooshEngine":
+        self.ix = index.open_dir(str(path))
+        self.searcher = self.ix.searcher(weighting=scoring.BM25F())
+        return self
+
+    def close(self) -> None:
+        if self.ix is not None:
+            self.searcher.close()
+            self.ix.close()
+
+    def _hit(self, h, q) -> Hit:
+        snippet = ""
+        for field in ("symptoms", "body"):
+            try:
+                h.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
+                h.results.formatter = _Snippet()
+                snippet = h.highlights(field, top=2)
+            except Exception:  # a field with no stored text
+                snippet = ""
+            if snippet:
+                break
+        if not snippet:
+            snippet = (h.get("body") or "")[:160]
+        return Hit(h["id"], h["type"], h["title"], h["url"], round(float(h.score), 4), " ".join(snippet.split()))
+
+    def _filter(self, filters: dict):
+        parts = []
+        if filters.get("type"):
+            parts.append(query.Term("type", filters["type"]))
+        if filters.get("product"):
+            parts.append(query.Term("products", filters["product"]))
+        return query.And(parts) if parts else None
+
+    def exact_codes(self, codes: list[str], limit: int, filters: dict | None = None) -> list[Hit]:
+        q = query.Or([query.Term("codes", c) for c in codes])
+        results = self.searcher.search(q, limit=limit, filter=self._filter(filters or {}))
+        return [self._hit(h, q) for h in results]
+
+    def text(self, q: str, limit: int, fuzzy: bool, filters: dict) -> list[Hit]:
+        if fuzzy:
+            parsed = self._fuzzy(q)
+        else:
+            parser = qparser.MultifieldParser(["title", "symptoms", "body", "tags"], self.ix.schema,
+                                              group=qparser.OrGroup.factory(0.9))
+            q = " ".join("".join(ch if ch.isalnum() or ch in "-'" else " " for ch in q).split())
+            parsed = parser.parse(q) if q else None
+        if parsed is None:
+            return []
+        results = self.searcher.search(parsed, limit=limit, filter=self._filter(filters))
+        return [self._hit(h, parsed) for h in results]
+
+    def _fuzzy(self, q: str):
+        """Typo tolerance for longer words: each word is stemmed like the index,
+        then matched within edit distance 1 (5-7 letters) or 2 (8 or more)."""
+        analyzer = self.ix.schema["body"].analyzer
+        terms = []
+        for token in analyzer(q):
+            stem = token.text
+            if len(stem) < 4:
+                continue
+            dist = 2 if len(stem) >= 7 else 1
+            for field in ("title", "symptoms", "body"):
+                terms.append(query.FuzzyTerm(field, stem, maxdist=dist, prefixlength=1,
+                                             boost=WEIGHTS[field]))
+        return query.Or(terms) if terms else None
+
+    def suggest(self, q: str) -> str | None:
+        parser = qparser.MultifieldParser(["title", "body"], self.ix.schema, group=qparser.OrGroup)
+        try:
+            parsed = parser.parse(q)
+            corrected = self.searcher.correct_query(parsed, q, maxdist=2)
+        except Exception:
+            return None
+        if corrected.query != parsed and corrected.string and corrected.string.lower() != q.lower():
+            return corrected.string
+        return None

@@ -1,0 +1,152 @@
+"""Keep a search index per audience outside the site, rebuilt only when the
+content changed, and answer queries with the ranking agents rely on."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..audience import for_audience
+from ..config import Config
+from ..load import discover
+from ..model import normalize_code
+from .documents import documents
+from .engine import Hit, WhooshEngine
+from .synonyms import expand
+
+# Whole-entity multipliers after text scoring: agents want procedures and codes first.
+TYPE_WEIGHT = {"runbook": 1.25, "error-code": 1.15, "faq": 1.1, "article": 1.0, "sla": 1.0, "tiers": 1.0,
+               "error-table": 0.7, "contacts": 0.8, "templates": 0.8, "alerts": 0.8}
+
+
+@dataclass
+class SearchResult:
+    query: str
+    results: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"query": self.query, "results": [asdict(h) for h in self.results], "suggestion": self.suggestion}
+
+
+def index_dir(cfg: Config, audience: str) -> Path:
+    return cfg.root / cfg.options.search_dir / f"search-{audience}"
+
+
+def fingerprint(cfg: Config, audience: str) -> str:
+    """Changes whenever a source, the config or kbgen itself changes."""
+    h = hashlib.sha256(f"{__version__}\0{audience}\0".encode())
+    for name in ("mkdocs.yml", "mkdocs.yaml"):
+        p = cfg.root / name
+        if p.exists():
+            h.update(p.read_bytes())
+    for path, rel, _ in discover(cfg):
+        st = path.stat()
+        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def ensure_index(cfg: Config, audience: str) -> tuple[Path, list[str]]:
+    """The index for an audience, rebuilt (atomically) if the content changed."""
+    path = index_dir(cfg, audience)
+    fp = fingerprint(cfg, audience)
+    stamp = path / "kbgen-fingerprint"
+    if stamp.exists() and stamp.read_text() == fp:
+        return path, []
+    from ..validate import validate_config
+    kb, report = validate_config(cfg)
+    warnings = []
+    if report.errors:
+        warnings.append(f"the knowledge base has {report.errors} validation error(s); "
+                        "searching what could be loaded (run `kbgen validate`)")
+    view = for_audience(kb, audience)
+    docs = documents(view)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        WhooshEngine().build(docs, tmp)
+        codes = sorted({c for d in docs for c in d["codes"]})
+        (tmp / "codes.json").write_text(json.dumps(codes))
+        stamp_tmp = tmp / "kbgen-fingerprint"
+        stamp_tmp.write_text(fp)
+        old = path.parent / f".{path.name}.old-{os.getpid()}"
+        if path.exists():
+            os.rename(path, old)
+        os.rename(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path, warnings
+
+
+def code_candidates(q: str, known: set[str]) -> list[str]:
+    """Error codes the query names, in any spelling: QT-001, qt001, "QT 001", 429, enospc."""
+    tokens = [t for t in re.split(r"[\s,;]+", q.strip()) if t]
+    cands = [q] + tokens + [a + b for a, b in zip(tokens, tokens[1:])]
+    found = []
+    for c in cands:
+        n = normalize_code(c)
+        if n and n in known and n not in found:
+            found.append(n)
+    return found
+
+
+class Searcher:
+    """An open index: query it many times (the bench and long-lived tools)."""
+
+    def __init__(self, path: Path):
+        self.engine = WhooshEngine().open(path)
+        self.known = set(json.loads((path / "codes.json").read_text()))
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def query(self, q: str, limit: int = 10, type_: str | None = None, product: str | None = None) -> SearchResult:
+        filters = {"type": type_, "product": product}
+        result = SearchResult(q)
+        seen: dict[str, Hit] = {}
+        codes = code_candidates(q, self.known)
+        if codes:
+            exact = self.engine.exact_codes(codes, limit=100, filters=filters)
+            order = {"error-code": 0, "runbook": 1}
+            exact.sort(key=lambda h: (order.get(h.type, 2), -h.score, h.id))
+            for rank, h in enumerate(exact):
+                h.score = round(1000.0 - rank, 4)  # exact codes outrank any text match
+                seen[h.id] = h
+        wide = expand(q)
+        hits = self.engine.text(wide, limit=max(limit * 3, 30), fuzzy=False, filters=filters)
+        if len(hits) < limit:
+            ids = {h.id for h in hits}
+            # typo tolerance: fuzzy matches rank below every exact word match
+            fuzzy = [h for h in self.engine.text(q, limit=max(limit * 3, 30), fuzzy=True, filters=filters)
+                     if h.id not in ids]
+            floor = min((h.score for h in hits), default=0.0)
+            for h in fuzzy:
+                h.score = min(h.score, floor) * 0.5 if hits else h.score
+            hits += fuzzy
+        for h in hits:
+            h.score = round(h.score * TYPE_WEIGHT.get(h.type, 1.0), 4)
+        for h in sorted(hits, key=lambda h: (-h.score, h.id)):
+            seen.setdefault(h.id, h)
+        result.results = list(seen.values())[:limit]
+        if not result.results:
+            result.suggestion = self.engine.suggest(q)
+        return result
+
+
+def search(cfg: Config, q: str, audience: str = "internal", type_: str | None = None,
+           product: str | None = None, limit: int = 10) -> SearchResult:
+    path, warnings = ensure_index(cfg, audience)
+    s = Searcher(path)
+    try:
+        result = s.query(q, limit=limit, type_=type_, product=product)
+    finally:
+        s.close()
+    result.warnings = warnings
+    return result

@@ -1,0 +1,38 @@
+"""Support vocabulary: how customers say it -> the words the content uses.
+Applied to queries before text matching (phrases first, whole words only)."""
+from __future__ import annotations
+
+import re
+
+PHRASES = {
+    "can't log in": "login failures", "cannot log in": "login failures", "unable to log in": "login failures",
+    "log in": "login", "log on": "login", "sign in": "login", "signin": "login", "logon": "login",
+    "can't login": "login failures", "cannot login": "login failures", "won't connect": "connection failures",
+    "can't connect": "connection failures", "cannot connect": "connection failures",
+    "two factor": "two-factor 2fa", "2 factor": "two-factor 2fa",
+    "how fast": "response time", "how quickly": "response time", "how long": "response resolution time",
+    "too many requests": "rate limit 429", "out of disk": "no space left on device",
+    "disk full": "no space left on device", "out of memory": "memory enomem",
+}
+WORDS = {
+    "respond": "response", "responds": "response", "answer": "response", "reply": "response",
+    "2fa": "two-factor 2fa totp", "mfa": "two-factor mfa", "otp": "totp two-factor",
+    "slow": "slow latency performance", "sluggish": "latency performance",
+    "stuck": "stuck not confirming", "hung": "stuck", "down": "down outage unreachable",
+    "outage": "outage down", "pager": "on-call", "oncall": "on-call",
+    "escalate": "escalate escalation", "escalation": "escalation escalate tier",
+    "password": "password credentials", "locked": "lockout locked", "ratelimit": "rate limit",
+    "throttled": "rate limit", "throttling": "rate limit throttling", "backup": "backup backups",
+    "upgrade": "upgrade update", "sla": "sla service level response resolution",
+}
+
+
+def expand(q: str) -> str:
+    """Phrases are replaced (longest first: "log in" must not also match "log"),
+    single words gain their synonyms."""
+    text = " " + re.sub(r"[^\w'\- ]", " ", q.lower()) + " "
+    for phrase in sorted(PHRASES, key=len, reverse=True):
+        if f" {phrase} " in text:
+            text = text.replace(f" {phrase} ", f" {PHRASES[phrase]} ")
+    extra = [WORDS[w] for w in re.findall(r"[\w'-]+", text) if w in WORDS]
+    return " ".join((text.strip() + " " + " ".join(extra)).split())
