@@ -5,6 +5,7 @@ symptoms, body and tags (stemmed), plus an exact keyword field of
 normalised error codes."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -116,10 +117,35 @@ class WhooshEngine:
                                               group=qparser.OrGroup.factory(0.9))
             q = " ".join("".join(ch if ch.isalnum() or ch in "-'" else " " for ch in q).split())
             parsed = parser.parse(q) if q else None
+            if parsed is not None:
+                parsed = self._with_phrases(parsed, q)
         if parsed is None:
             return []
         results = self.searcher.search(parsed, limit=limit, filter=self._filter(filters))
         return [self._hit(h, parsed) for h in results]
+
+    def _with_phrases(self, parsed, q: str):
+        """Words that appear together, as a phrase, in a title or symptom say
+        more than the same words scattered through the body."""
+        words = [t.text for t in self.ix.schema["title"].analyzer(q)]
+        if len(words) < 2:
+            return parsed
+        extra = []
+        for i in range(len(words) - 1):
+            pair = words[i:i + 2]
+            extra.append(query.Phrase("title", pair, boost=2.0))
+            extra.append(query.Phrase("symptoms", pair, boost=1.5))
+        return query.Or([parsed, *extra])
+
+    def unknown_words(self, q: str) -> list[str]:
+        """Query words the index has never seen (likely typos)."""
+        reader = self.searcher.reader()
+        out = []
+        for token in self.ix.schema["body"].analyzer(q):
+            if len(token.text) >= 4 and not any(reader.doc_frequency(f, token.text)
+                                                for f in ("title", "symptoms", "body")):
+                out.append(token.text)
+        return out
 
     def _fuzzy(self, q: str):
         """Typo tolerance for longer words: each word is stemmed like the index,
@@ -137,12 +163,23 @@ class WhooshEngine:
         return query.Or(terms) if terms else None
 
     def suggest(self, q: str) -> str | None:
-        parser = qparser.MultifieldParser(["title", "body"], self.ix.schema, group=qparser.OrGroup)
-        try:
-            parsed = parser.parse(q)
-            corrected = self.searcher.correct_query(parsed, q, maxdist=2)
-        except Exception:
-            return None
-        if corrected.query != parsed and corrected.string and corrected.string.lower() != q.lower():
-            return corrected.string
-        return None
+        """The query with unknown words replaced by the closest indexed words
+        (compared as written, not stemmed: "autentication" -> "authentication")."""
+        reader = self.searcher.reader()
+        stem = self.ix.schema["body"].analyzer
+        out, changed = [], False
+        for w in re.findall(r"[\w'-]+", q):
+            stems = [t.text for t in stem(w)]
+            known = not stems or any(reader.doc_frequency(f, t) for t in stems for f in ("title", "symptoms", "body"))
+            if known or len(w) < 4:
+                out.append(w)
+                continue
+            best = None
+            for field in ("title", "body"):
+                found = self.searcher.corrector(field).suggest(w.lower(), limit=1, maxdist=2, prefix=1)
+                if found:
+                    best = found[0]
+                    break
+            out.append(best or w)
+            changed = changed or bool(best)
+        return " ".join(out) if changed else None

@@ -36,7 +36,9 @@ class SearchResult:
 
 
 def index_dir(cfg: Config, audience: str) -> Path:
-    return cfg.root / cfg.options.search_dir / f"search-{audience}"
+    # KBGEN_SEARCH_DIR overrides the plugin option (read-only checkouts, tests)
+    base = os.environ.get("KBGEN_SEARCH_DIR") or cfg.options.search_dir
+    return cfg.root / base / f"search-{audience}"
 
 
 def fingerprint(cfg: Config, audience: str) -> str:
@@ -121,6 +123,15 @@ class Searcher:
                 seen[h.id] = h
         wide = expand(q)
         hits = self.engine.text(wide, limit=max(limit * 3, 30), fuzzy=False, filters=filters)
+        if self.engine.unknown_words(wide):
+            # a likely typo: also search the corrected query ("autentication" -> "authentication")
+            corrected = self.engine.suggest(q)
+            if corrected:
+                best = {h.id: h for h in hits}
+                for h in self.engine.text(expand(corrected), limit=max(limit * 3, 30), fuzzy=False, filters=filters):
+                    if h.id not in best or h.score > best[h.id].score:
+                        best[h.id] = h
+                hits = list(best.values())
         if len(hits) < limit:
             ids = {h.id for h in hits}
             # typo tolerance: fuzzy matches rank below every exact word match

@@ -23,7 +23,7 @@ WORDS = {
     "escalate": "escalate escalation", "escalation": "escalation escalate tier",
     "password": "password credentials", "locked": "lockout locked", "ratelimit": "rate limit",
     "throttled": "rate limit", "throttling": "rate limit throttling", "backup": "backup backups",
-    "upgrade": "upgrade update", "sla": "sla service level response resolution",
+    "upgrade": "upgrade update", "loadbalancer": "load balancer balancing", "lb": "load balancer", "sla": "sla service level response resolution",
 }
 
 
