@@ -1,0 +1,36 @@
+"""kbgen export [ROOT] --format opensearch|jsonl [--audience A] [--out FILE] [--index NAME]"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .common import config_or_exit, root_argument
+
+
+@click.command("export")
+@root_argument
+@click.option("--format", "fmt", type=click.Choice(["opensearch", "jsonl"]), default="opensearch", show_default=True,
+              help="opensearch: bulk NDJSON (action line + document); jsonl: one document per line.")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout).")
+@click.option("--index", "index_name", default="kb", show_default=True, help="Index name in the bulk action lines.")
+def command(root, fmt, audience, out, index_name):
+    """One record per page section, for OpenSearch/Elasticsearch or any search engine."""
+    from ..audience import for_audience
+    from ..diagnostics import format_text
+    from ..outputs.export import export
+    from ..validate import validate_config
+    cfg = config_or_exit(root)
+    kb, report = validate_config(cfg)
+    if report.errors:
+        click.echo(format_text(report), err=True)
+        click.echo("kbgen export: fix the errors first; nothing was exported", err=True)
+        sys.exit(1)
+    text = export(for_audience(kb, audience), fmt, index_name)
+    if out:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {sum(1 for _ in text.splitlines()) // (2 if fmt == 'opensearch' else 1)} records to {out}", err=True)
+    else:
+        click.echo(text, nl=False)
