@@ -1,0 +1,26 @@
+"""kbgen serve [ROOT] [--audience A] [--dev-addr HOST:PORT]"""
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from .common import config_or_exit, root_argument
+
+
+@click.command("serve")
+@root_argument
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="internal", show_default=True,
+              help="Preview what this audience will see.")
+@click.option("-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+def command(root, audience, dev_addr, open_browser):
+    """Live preview for writers: rebuilds when Markdown or YAML changes."""
+    from ..mkdocs.serve import serve
+    cfg = config_or_exit(root)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    serve(cfg, audience, dev_addr, open_browser)
