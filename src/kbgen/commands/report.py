@@ -1,0 +1,24 @@
+"""kbgen report [ROOT] [--format text|json] [--today DATE]"""
+from __future__ import annotations
+
+import json
+
+import click
+
+from .common import config_or_exit, root_argument
+
+
+@click.command("report")
+@root_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Report as of this date.")
+def command(root, fmt, today):
+    """The weekly review: stale pages by owner, gaps between codes and runbooks, coverage."""
+    from ..report import build_report, format_report
+    from ..validate import validate_config
+    cfg = config_or_exit(root, {"today": today.date()} if today else None)
+    kb, report = validate_config(cfg)
+    if report.errors:
+        click.echo(f"kbgen report: warning: {report.errors} validation error(s); the report covers what loaded", err=True)
+    data = build_report(kb, cfg.today)
+    click.echo(json.dumps(data, indent=2) if fmt == "json" else format_report(data), nl=fmt == "json")
