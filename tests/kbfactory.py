@@ -2,8 +2,23 @@
 plus the files a test adds or replaces."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KBGEN = [sys.executable, "-m", "kbgen.cli"]
+
+
+def run_kbgen(*args, cwd=None, env=None, check=False) -> subprocess.CompletedProcess:
+    """The real command line, in a subprocess."""
+    full_env = dict(os.environ, **(env or {}))
+    proc = subprocess.run([*KBGEN, *map(str, args)], cwd=cwd, env=full_env, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"kbgen {' '.join(map(str, args))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
 
 MKDOCS = """\
 site_name: Test KB

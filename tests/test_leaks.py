@@ -6,8 +6,7 @@ import gzip
 import json
 import uuid
 
-from conftest import run_kbgen
-from kbfactory import write_kb
+from kbfactory import run_kbgen, write_kb
 
 
 def test_public_build_leaks_nothing_internal(tmp_path):

@@ -5,7 +5,7 @@ import json
 
 import jsonschema
 
-from conftest import ROOT, run_kbgen
+from kbfactory import ROOT, run_kbgen
 
 
 def test_kb_json_validates_against_its_schema(example_public, example_internal):

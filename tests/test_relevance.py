@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+from kbfactory import ROOT
 from kbgen.config import load_config
 from kbgen.search.service import Searcher, ensure_index
 

@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, run_kbgen
-from kbfactory import write_kb
+from kbfactory import ROOT, run_kbgen, write_kb
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, run_kbgen
-from kbfactory import write_kb
+from kbfactory import ROOT, run_kbgen, write_kb
 
 TODAY = {"KBGEN_TODAY": "2026-06-01"}
 

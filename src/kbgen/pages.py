@@ -416,7 +416,7 @@ def _folder_indexes(kb: KnowledgeBase, pages: dict[str, Page]) -> dict[str, Page
         if len(items) > limit and index not in pages:
             ents = sorted((kb.entities[p.entity_id] for p in items if p.entity_id in kb.entities),
                           key=lambda e: (e.title.lower(), e.id))
-            title = folder.replace("-", " ").replace("_", " ").capitalize()
+            title = folder_title(folder)
             out[index] = _index(title, index, "", [("", ents)], kb)
     return out
 
@@ -526,7 +526,7 @@ def nav(kb: KnowledgeBase, pages: dict[str, Page]) -> list:
         if not top:
             nav_list.extend({title_of[p]: p} for p in paths)
             continue
-        section = top.replace("-", " ").replace("_", " ").capitalize()
+        section = folder_title(top)
         nav_list.append({section: _section(paths, title_of, limit, f"{top}/index.md")})
     rb_paths = sorted((p for p in pages if p.startswith("runbooks/") and p != "runbooks/index.md"),
                       key=lambda p: title_of[p].lower())
@@ -541,6 +541,18 @@ def nav(kb: KnowledgeBase, pages: dict[str, Page]) -> list:
     if browse:
         nav_list.append({"Browse": [{title_of[p]: p} for p in browse]})
     return nav_list
+
+
+ACRONYMS = {"faq": "FAQ", "sla": "SLA", "slas": "SLAs", "api": "API", "kb": "KB", "it": "IT"}
+
+
+def folder_title(folder: str) -> str:
+    """A navigation title for a folder: "getting-help" -> "Getting help", "sla" -> "SLA"."""
+    words = folder.replace("_", "-").split("-")
+    out = [ACRONYMS.get(w.lower(), w) for w in words]
+    if out and out[0] == words[0]:
+        out[0] = out[0].capitalize()
+    return " ".join(out)
 
 
 def _section(paths: list[str], title_of: dict, limit: int, index: str):

@@ -23,9 +23,11 @@ from ..validate import validate_config
 log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
-# Material's default separator without "-": QT-001 stays one token in the
-# site's search box, so codes are findable as written.
-SEARCH_SEPARATOR = r'[\s,:!=\[\]()"/]+|(?!\b)(?=[A-Z][a-z])|\.(?!\d)|&[lg]t;'
+# Search separator: kbgen keeps Material's default ([\s\-]+ and friends) on
+# purpose. A separator without "-" makes QT-001 one token in the index, but
+# lunr's query lexer keeps splitting queries on "-" (it captured the default
+# before Material's config is read), so "QT-001" would then find nothing.
+# Split on both sides, the section holding both "qt" and "001" ranks first.
 
 EXTENSIONS = {
     "attr_list": {}, "md_in_html": {}, "admonition": {}, "tables": {}, "def_list": {},
@@ -53,7 +55,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # Defining on_startup keeps one plugin instance across `serve` rebuilds.
         self.command = command
 
-    @event_priority(100)  # before the search plugin reads its separator
+    @event_priority(100)  # before other plugins see the config
     def on_config(self, config):
         root = Path(config.config_file_path).resolve().parent
         overrides = {k: v for k, v in self.config.items() if v is not None}
@@ -81,7 +83,6 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if not config.nav:
             config.nav = make_nav(self.kb, self.pages)
         self._markdown(config)
-        self._search(config)
         config.extra_javascript.append("assets/kbgen/mermaid.min.js")
         if "offline" in config.plugins or "material/offline" in config.plugins:
             # Material's offline plugin would load this shim from unpkg; air-gapped readers have no internet.
@@ -104,11 +105,6 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if not any(f.get("name") == "mermaid" for f in fences):
             from pymdownx.superfences import fence_code_format
             fences.append({"name": "mermaid", "class": "mermaid", "format": fence_code_format})
-
-    def _search(self, config):
-        search = config.plugins.get("search") or config.plugins.get("material/search")
-        if search is not None and not search.config.get("separator"):
-            search.config["separator"] = SEARCH_SEPARATOR
 
     def on_files(self, files: Files, config):
         keep_assets = {a for a in self.kb.assets}

@@ -1,0 +1,93 @@
+"""The published public site, as a person uses it, in headless Chromium."""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from kbgen.model import code_anchor
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_page(page, public_site_url, shots):
+    page.goto(public_site_url + "/")
+    assert page.locator("h1").first.inner_text() == "Support knowledge base"
+    page.screenshot(path=str(shots / "home.png"), full_page=True)
+    print(f"\nscreenshot: {shots / 'home.png'}")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("code,targets", [
+    ("429", ("/reference/http-status-codes/", "/runbooks/anya-api-rate-limiting/", "/runbooks/api-rate-limiting/")),
+    ("QT-001", ("/reference/mwrasp-error-codes/",)),
+    ("ENOSPC", ("/reference/system-errors/", "/runbooks/system-health-check/")),
+])
+def test_search_box_reaches_the_code(page, public_site_url, code, targets):
+    """Type an error code into Material's search box; the first result is its
+    error entry or its runbook, and following it lands on a page showing the code."""
+    page.goto(public_site_url + "/")
+    page.wait_for_load_state("networkidle")
+    box = page.locator("input.md-search__input")
+    box.click()
+    page.keyboard.type(code, delay=60)
+    # results update per keystroke: wait for the ones for the whole query (Material puts it in ?h=)
+    whole = code.lower().replace("-", "+")
+    page.locator(f".md-search-result__item a[href*='h={whole}']").first.wait_for(timeout=20000)
+    result = page.locator(".md-search-result__item a").first
+    href = urlsplit(result.get_attribute("href") or "").path  # without Material's ?h= highlight query
+    assert any(href.endswith(t) for t in targets), href
+    # the result list also offers the code's own section
+    sections = [urlsplit(a.get_attribute("href") or "").fragment for a in page.locator(".md-search-result__item a").all()]
+    assert code_anchor(code) in sections or "runbooks" in href, sections
+    result.click()
+    page.wait_for_load_state()
+    assert code in page.locator("article").inner_text()
+    assert page.errors == []
+
+
+def test_runbook_page_copy_button(page, public_site_url, shots):
+    page.goto(public_site_url + "/runbooks/anya-authentication-failures/")
+    assert "Unable to authenticate to Anya Core" in page.locator("h1").first.inner_text()
+    # Material 9.8 draws the copy button as .md-code__button[data-md-type=copy] (older: .md-clipboard)
+    button = page.locator("button[data-md-type='copy'], button.md-clipboard").first
+    button.wait_for(state="attached", timeout=10000)
+    page.locator("pre").first.hover()
+    button.click()
+    page.screenshot(path=str(shots / "runbook.png"), full_page=True)
+    print(f"\nscreenshot: {shots / 'runbook.png'}")
+    assert page.errors == []
+
+
+def test_error_code_page(page, public_site_url, shots):
+    page.goto(public_site_url + "/reference/mwrasp-error-codes/#qt-001")
+    assert page.locator("[id='qt-001']").count() == 1
+    page.screenshot(path=str(shots / "error-codes.png"), full_page=True)
+    print(f"\nscreenshot: {shots / 'error-codes.png'}")
+    assert page.errors == []
+
+
+def test_mermaid_escalation_diagram_renders_as_svg(page, public_site_url, shots):
+    # Material renders diagrams into a closed shadow root; open it so the test can look inside.
+    page.add_init_script("const a = Element.prototype.attachShadow; Element.prototype.attachShadow = "
+                         "function (o) { return a.call(this, Object.assign({}, o, {mode: 'open'})); };")
+    page.goto(public_site_url + "/support/anya-support-tiers/")
+    svg = page.locator(".mermaid svg").first
+    svg.wait_for(timeout=20000)
+    labels = page.locator(".mermaid svg").first.evaluate("e => e.textContent")
+    assert "Tier 1 - Level 1 Support" in labels and "Tier 3 - Level 3 Support" in labels
+    page.screenshot(path=str(shots / "tiers.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_internal_page_is_absent(public_site_url):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(public_site_url + "/runbooks/quantum-gateway-unreachable/")
+    assert err.value.code == 404
+    index = json.loads(urllib.request.urlopen(public_site_url + "/search/search_index.json").read())
+    text = json.dumps(index)
+    assert "Agents cannot connect to the quantum gateway" not in text
