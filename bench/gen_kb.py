@@ -17,6 +17,12 @@ WORDS = ("gateway timeout certificate firewall latency memory disk cache queue t
          "restore network packet handshake quota webhook schedule index cluster node deploy rollback "
          "throughput session login password wallet invoice ledger sync agent probe metric alert").split()
 SECTIONS = [f"section-{i:02d}" for i in range(20)]
+# Real text follows Zipf's law: a few words everywhere, most words rare. A
+# vocabulary of 4,000 pseudo-words ranked that way keeps term statistics (and
+# so search cost) realistic; the support words above lead the ranking.
+_SYL = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "zi", "pe", "sa", "do", "fu", "gi", "ha", "jo", "be"]
+VOCAB = WORDS + [a + b + c for a in _SYL for b in _SYL for c in _SYL][:4000]
+WEIGHTS = [1.0 / (rank + 1) for rank in range(len(VOCAB))]
 
 MKDOCS = """\
 site_name: Generated KB
@@ -37,7 +43,7 @@ plugins:
 
 
 def _sentence(rng: random.Random, n: int = 12) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+    return " ".join(rng.choices(VOCAB, WEIGHTS, k=n)).capitalize() + "."
 
 
 def generate(root: Path, articles: int = 1000, runbooks: int = 1000, seed: int = 0) -> Path:

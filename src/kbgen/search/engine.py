@@ -60,11 +60,13 @@ def _schema() -> fields.Schema:
 class WhooshEngine:
     def __init__(self):
         self.ix = None
+        self._raw: dict = {}
 
     def build(self, docs: list[dict], path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         ix = index.create_in(str(path), _schema())
-        writer = ix.writer(limitmb=256)
+        # two processes: the machines this runs on have at least two cores
+        writer = ix.writer(limitmb=128, procs=2, multisegment=True) if len(docs) > 2000 else ix.writer(limitmb=128)
         for d in docs:
             writer.add_document(id=d["id"], type=d["type"], title=d["title"], symptoms=d["symptoms"],
                                 body=d["body"], tags=d["tags"], codes=",".join(d["codes"]),
@@ -82,6 +84,21 @@ class WhooshEngine:
             self.ix.close()
 
     def _hit(self, h, q) -> Hit:
+        # the snippet is made later, only for the results actually returned
+        hit = Hit(h["id"], h["type"], h["title"], h["url"], round(float(h.score), 4), "")
+        self._raw[h["id"]] = h
+        return hit
+
+    def add_snippets(self, hits: list[Hit]) -> None:
+        """Snippets with the matched words, for the final results only
+        (highlighting re-reads the stored text: too slow for every candidate)."""
+        for hit in hits:
+            h = self._raw.get(hit.id)
+            if h is not None and not hit.snippet:
+                hit.snippet = self._snippet(h)
+        self._raw.clear()
+
+    def _snippet(self, h) -> str:
         snippet = ""
         for field in ("symptoms", "body"):
             try:
@@ -94,7 +111,7 @@ class WhooshEngine:
                 break
         if not snippet:
             snippet = (h.get("body") or "")[:160]
-        return Hit(h["id"], h["type"], h["title"], h["url"], round(float(h.score), 4), " ".join(snippet.split()))
+        return " ".join(snippet.split())
 
     def _filter(self, filters: dict):
         parts = []
@@ -114,7 +131,7 @@ class WhooshEngine:
             parsed = self._fuzzy(q)
         else:
             parser = qparser.MultifieldParser(["title", "symptoms", "body", "tags"], self.ix.schema,
-                                              group=qparser.OrGroup.factory(0.9))
+                                              group=qparser.OrGroup)
             q = " ".join("".join(ch if ch.isalnum() or ch in "-'" else " " for ch in q).split())
             parsed = parser.parse(q) if q else None
             if parsed is not None:

@@ -99,6 +99,14 @@ def code_candidates(q: str, known: set[str]) -> list[str]:
     return found
 
 
+def _rest(q: str, codes: list[str]) -> str:
+    """What the query says besides the codes it names."""
+    words = [w for w in re.split(r"[\s,;]+", q) if w]
+    left = [w for w in words if normalize_code(w) not in codes]
+    joined = "".join(normalize_code(w) for w in left)
+    return "" if joined in codes else " ".join(left)
+
+
 class Searcher:
     """An open index: query it many times (the bench and long-lived tools)."""
 
@@ -121,6 +129,11 @@ class Searcher:
             for rank, h in enumerate(exact):
                 h.score = round(1000.0 - rank, 4)  # exact codes outrank any text match
                 seen[h.id] = h
+        if seen and not _rest(q, codes):
+            # the query is only a code: its entry and runbooks are the answer
+            result.results = list(seen.values())[:limit]
+            self.engine.add_snippets(result.results)
+            return result
         wide = expand(q)
         hits = self.engine.text(wide, limit=max(limit * 3, 30), fuzzy=False, filters=filters)
         if self.engine.unknown_words(wide):
@@ -146,6 +159,7 @@ class Searcher:
         for h in sorted(hits, key=lambda h: (-h.score, h.id)):
             seen.setdefault(h.id, h)
         result.results = list(seen.values())[:limit]
+        self.engine.add_snippets(result.results)
         if not result.results:
             result.suggestion = self.engine.suggest(q)
         return result
