@@ -177,3 +177,20 @@ def test_user_templates_folder_is_published(tmp_path):
 def _hashes(site: Path) -> dict[str, str]:
     return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_code_in_two_tables_gets_a_chooser_page(tmp_path):
+    kb = write_kb(tmp_path / "kb", {
+        "content/more.yaml": "kind: error-codes\nid: more\naudience: public\ncodes:\n  - {code: QT-001, message: Other meaning}\n",
+        "runbooks/public-rb.yaml": None, "content/index.md": "---\naudience: public\n---\n# Home\n",
+        "content/reference/errors.yaml": "kind: error-codes\nid: errors\naudience: public\ncodes:\n"
+                                         "  - {code: QT-001, message: Gateway timeout}\n"})
+    site = tmp_path / "site"
+    run_kbgen("build", kb, "--site-dir", site, "-q", check=True)
+    page = (site / "e" / "qt-001" / "index.html").read_text()
+    assert "../../reference/errors/#qt-001" in page and "../../more/#qt-001" in page
+    assert "http-equiv" not in page  # a list to choose from, not a redirect
+
+
+def test_prometheus_rule_files_are_not_published(example_internal):
+    assert not list(example_internal.rglob("*.rules"))

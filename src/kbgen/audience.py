@@ -56,9 +56,13 @@ def _filtered(ent: Entity, audience: str) -> Entity:
 
 def assets_for(kb: KnowledgeBase, view: KnowledgeBase) -> list[str]:
     """Assets (images, files) a build may copy: in a public build, only those
-    linked from a page of the view; an internal build copies all."""
+    linked from a page of the view; an internal build copies all but the
+    Prometheus rule files that alerts files check (sources, not content)."""
+    import posixpath
+    rules = {posixpath.normpath(posixpath.join(posixpath.dirname(e.source), p))
+             for e in kb.of_type("alerts") for p in e.obj.prometheus_rules}
     if view.audience == "internal":
-        return list(kb.assets)
+        return [a for a in kb.assets if a not in rules]
     from .rules.links import is_external, links_of, resolve_link
     kb.assets_set = set(kb.assets)
     used = set()
@@ -70,4 +74,4 @@ def assets_for(kb: KnowledgeBase, view: KnowledgeBase) -> list[str]:
                 res = resolve_link(kb, ent.doc.rel, link.target)
                 if res.asset:
                     used.add(res.asset)
-    return [a for a in kb.assets if a in used]
+    return [a for a in kb.assets if a in used and a not in rules]
