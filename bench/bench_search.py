@@ -77,7 +77,6 @@ def main() -> None:
 
 
 def relevance() -> None:
-    import yaml
     from kbgen.config import load_config
     from kbgen.search.service import Searcher, ensure_index
     from test_relevance import QUERIES, evaluate

@@ -2,6 +2,7 @@
 plus the files a test adds or replaces."""
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -132,3 +133,19 @@ def write_kb(root: Path, files: dict[str, str | None] | None = None, base: bool 
         else:
             path.write_text(textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+def site_texts(site: Path, names: bool = False) -> dict[str, str]:
+    """Every file of a built site as text (gzip files decompressed), keyed by
+    path; with names=True, each file and folder name as an entry too."""
+    out = {}
+    for p in site.rglob("*"):
+        rel = str(p.relative_to(site))
+        if p.is_file():
+            data = p.read_bytes()
+            if p.suffix == ".gz":
+                data = gzip.decompress(data)
+            out[rel] = data.decode("utf-8", errors="replace")
+        if names:
+            out[rel + " (name)"] = p.name
+    return out

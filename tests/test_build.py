@@ -1,32 +1,18 @@
 """Real MkDocs + Material builds of the example KB and of small fixture KBs."""
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 from bs4 import BeautifulSoup
 
-from kbfactory import ROOT, run_kbgen, write_kb
+from kbfactory import run_kbgen, site_texts, write_kb
 
 
 def html(site: Path, url: str) -> BeautifulSoup:
     path = site / url / "index.html" if not url.endswith(".html") else site / url
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def all_text(site: Path) -> dict[str, str]:
-    out = {}
-    for p in site.rglob("*"):
-        if p.is_file():
-            data = p.read_bytes()
-            if p.suffix == ".gz":
-                data = gzip.decompress(data)
-            out[str(p.relative_to(site))] = data.decode("utf-8", errors="replace")
-    return out
 
 
 def test_runbook_page(example_internal):
@@ -74,7 +60,7 @@ def test_tiers_mermaid_source(example_internal):
 def test_internal_content_absent_from_public_build(example_public, example_internal):
     assert (example_internal / "runbooks" / "quantum-gateway-unreachable" / "index.html").exists()
     assert not (example_public / "runbooks" / "quantum-gateway-unreachable").exists()
-    files = all_text(example_public)
+    files = site_texts(example_public)
     for marker in ("quantum-gateway-unreachable", "Agents cannot connect to the quantum gateway",
                    "Maria Garcia", "+1-555-0112", "mwrasp-support-tiers", "ops-tier2"):
         hits = [f for f, t in files.items() if marker in t]
@@ -161,7 +147,7 @@ def test_offline_build_has_no_directory_urls(tmp_path):
     run_kbgen("build", kb, "--site-dir", site, "--offline", "-q", check=True)
     assert (site / "runbooks" / "public-rb.html").exists()
     assert (site / "e" / "qt-001.html").read_text().count("../reference/errors.html#qt-001") >= 1
-    text = "\n".join(all_text(site)[p] for p in ("index.html", "runbooks/public-rb.html"))
+    text = "\n".join(site_texts(site)[p] for p in ("index.html", "runbooks/public-rb.html"))
     assert "unpkg.com" not in text
 
 

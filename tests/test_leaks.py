@@ -2,11 +2,10 @@
 must contain none of them, in any file (compressed ones included)."""
 from __future__ import annotations
 
-import gzip
 import json
 import uuid
 
-from kbfactory import run_kbgen, write_kb
+from kbfactory import run_kbgen, site_texts, write_kb
 
 
 def test_public_build_leaks_nothing_internal(tmp_path):
@@ -91,18 +90,7 @@ def test_public_build_leaks_nothing_internal(tmp_path):
     run_kbgen("build", root, "--audience", "public", "--site-dir", public, "-q", check=True)
     run_kbgen("build", root, "--audience", "internal", "--site-dir", internal, "-q", check=True)
 
-    def corpus(site):
-        out = {}
-        for p in site.rglob("*"):
-            if p.is_file():
-                data = p.read_bytes()
-                if p.suffix == ".gz":
-                    data = gzip.decompress(data)
-                out[str(p.relative_to(site))] = data.decode("utf-8", errors="replace")
-            out[str(p.relative_to(site)) + " (name)"] = p.name
-        return out
-
-    pub, intl = corpus(public), corpus(internal)
+    pub, intl = site_texts(public, names=True), site_texts(internal, names=True)
     for name, marker in m.items():
         needle = marker.lower() if name in ("tier", "image", "tag", "alias") else marker
         leaked = [f for f, text in pub.items() if needle in text or needle.lower() in text.lower()]

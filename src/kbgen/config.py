@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .durations import Duration, parse_duration
+from .durations import parse_duration
 from .schema.types import Audience, Date, DurationField, Slug
 from .yamlload import load
 

@@ -3,7 +3,6 @@ it by audience, and hands the generated pages, navigation and redirects to
 MkDocs. Options are kbgen.config.PluginOptions, declared once there."""
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 

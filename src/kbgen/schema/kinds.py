@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from .common import Common, DataFile, Step, Steps, Strict
 from .types import AlertName, Audience, Date, DurationField, Label, PriorityId, Slug
