@@ -32,6 +32,8 @@ CASES = [
      {"content/x.md": "# Hi\n\u00e9 good\n"}, ("content/x.md", 2, 1, "KB101")),
     ("unclosed-front-matter", {"content/x.md": "---\ntitle: x\n# Hi\n"},
      {"content/x.md": "---\ntitle: x\n---\n# Hi\n"}, ("content/x.md", 1, 1, "KB108")),
+    ("runbooks-folder-stray-file", {"runbooks/diagram.png": "not a runbook"},
+     {"runbooks/diagram.yaml": "kind: runbook\nid: diagram\nresolution: [a]\n"}, ("runbooks/diagram.png", 1, 1, "KB110")),
     # --- KB2xx schema ---
     ("missing-field", {"content/x.yaml": "kind: faq\nid: x\nquestions:\n  - q: Why?\n"},
      {"content/x.yaml": "kind: faq\nid: x\nquestions:\n  - {q: Why?, a: Because.}\n"}, ("content/x.yaml", 4, 5, "KB201")),
@@ -112,6 +114,14 @@ CASES = [
      ("content/e.yaml", 5, 12, "KB311")),
     ("alias-is-an-id", {"runbooks/rb.yaml": RB + "aliases: [internal-rb]\nresolution: [a]\n"},
      {"runbooks/rb.yaml": RB + "aliases: [old-rb]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB312")),
+    ("two-sources-one-page", {"content/faq.md": "# FAQ\n", "content/faq.yaml": "kind: faq\nid: faq-data\nquestions: [{q: a, a: b}]\n"},
+     {"content/faq.md": "# FAQ\n", "content/faq-data.yaml": "kind: faq\nid: faq-data\nquestions: [{q: a, a: b}]\n"},
+     ("content/faq.yaml", 1, 1, "KB312")),
+    ("reference-by-alias", {"runbooks/rb.yaml": RB + "aliases: [old-rb]\nresolution: [a]\n",
+                            "content/e.yaml": "kind: error-codes\nid: e\ncodes:\n  - {code: E1, message: x, runbook: old-rb}\n"},
+     {"runbooks/rb.yaml": RB + "aliases: [old-rb]\nresolution: [a]\n",
+      "content/e.yaml": "kind: error-codes\nid: e\ncodes:\n  - {code: E1, message: x, runbook: rb}\n"},
+     ("content/e.yaml", 4, 37, "KB313")),
     # --- KB4xx SLA ---
     ("sla-response-after-resolution", {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, response: 8h, resolution: 4h}\n"},
      {"content/s2.yaml": "kind: sla\nid: s2\npriorities: [{id: A, name: A}]\ntargets:\n  - {priority: A, response: 1h, resolution: 4h}\n"},
@@ -159,9 +169,14 @@ CASES = [
     ("undeclared-placeholder", {"content/t.yaml": "kind: templates\nid: t\ntemplates:\n  - id: hi\n    title: Hi\n    body: |\n      Dear [Customer Name],\n      - [x] done\n    placeholders: []\n"},
      {"content/t.yaml": "kind: templates\nid: t\ntemplates:\n  - id: hi\n    title: Hi\n    body: |\n      Dear [Customer Name],\n      - [x] done\n    placeholders: [Customer Name]\n"},
      ("content/t.yaml", 7, 12, "KB515")),
+    ("unused-placeholder", {"content/t.yaml": "kind: templates\nid: t\ntemplates:\n  - id: hi\n    title: Hi\n    body: Hello\n    placeholders: [Name]\n"},
+     {"content/t.yaml": "kind: templates\nid: t\ntemplates:\n  - id: hi\n    title: Hi\n    body: Hello [Name]\n    placeholders: [Name]\n"},
+     ("content/t.yaml", 7, 20, "KB516")),
     # --- KB6xx freshness ---
     ("review-overdue", {"runbooks/rb.yaml": RB + "last_reviewed: 2025-01-01\nreview_every: 90d\nresolution: [a]\n"},
      {"runbooks/rb.yaml": RB + "last_reviewed: 2026-04-01\nreview_every: 90d\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 16, "KB601")),
+    ("reviewed-in-the-future", {"runbooks/rb.yaml": RB + "last_reviewed: 2027-01-01\nresolution: [a]\n"},
+     {"runbooks/rb.yaml": RB + "last_reviewed: 2026-01-01\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 16, "KB602")),
 ]
 
 

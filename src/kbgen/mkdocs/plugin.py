@@ -16,7 +16,7 @@ from ..audience import for_audience
 from ..config import ConfigError, PluginOptions, load_config
 from ..diagnostics import Severity, format_text
 from ..pages import nav as make_nav
-from ..pages import redirects, render_pages
+from ..pages import Page, redirects, render_pages
 from ..validate import validate_config
 
 log = get_plugin_logger(__name__)
@@ -76,11 +76,17 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.kb = for_audience(kb, audience)
         self.pages = render_pages(self.kb)
         self.redirects = redirects(self.kb, directory_urls=config.use_directory_urls)
+        has_tags = "tags" in config.plugins or "material/tags" in config.plugins
+        if has_tags and "tags.md" not in self.pages:
+            # Material's tags plugin lists every tag of this build's pages here
+            self.pages["tags.md"] = Page("tags.md", '---\ntitle: "Tags"\n---\n\n# Tags\n\n<!-- material/tags -->\n', "Tags")
         self.docs_dir = Path(config.docs_dir).resolve()
         self.total = len(self.pages)
         self.rendered = 0
         if not config.nav:
-            config.nav = make_nav(self.kb, self.pages)
+            config.nav = make_nav(self.kb, {p: pg for p, pg in self.pages.items() if p != "tags.md"})
+            if "tags.md" in self.pages:
+                config.nav.append({"Tags": "tags.md"})
         self._markdown(config)
         config.extra_javascript.append("assets/kbgen/mermaid.min.js")
         if "offline" in config.plugins or "material/offline" in config.plugins:
