@@ -29,6 +29,7 @@ theme:
   name: material
 plugins:
   - search
+  - tags
   - kbgen:
       default_audience: internal
       today: 2026-06-01
