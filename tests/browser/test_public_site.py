@@ -64,9 +64,11 @@ def test_runbook_page_copy_button(page, public_site_url, shots):
 
 
 def test_error_code_page(page, public_site_url, shots):
+    page.goto(public_site_url + "/reference/mwrasp-error-codes/")
+    page.screenshot(path=str(shots / "error-codes.png"), full_page=True)
     page.goto(public_site_url + "/reference/mwrasp-error-codes/#qt-001")
     assert page.locator("[id='qt-001']").count() == 1
-    page.screenshot(path=str(shots / "error-codes.png"), full_page=True)
+    assert page.locator("[id='qt-001']").is_visible()
     print(f"\nscreenshot: {shots / 'error-codes.png'}")
     assert page.errors == []
 
