@@ -180,3 +180,13 @@ def test_code_in_two_tables_gets_a_chooser_page(tmp_path):
 
 def test_prometheus_rule_files_are_not_published(example_internal):
     assert not list(example_internal.rglob("*.rules"))
+
+
+def test_build_needs_mkdocs_yml_with_the_plugin(tmp_path):
+    kb = write_kb(tmp_path / "kb", mkdocs=None)
+    proc = run_kbgen("build", kb, "--site-dir", tmp_path / "s", "-q")
+    assert proc.returncode == 1 and "no mkdocs.yml" in proc.stderr
+    (kb / "mkdocs.yml").write_text("site_name: x\ndocs_dir: content\ntheme: {name: material}\n")
+    proc = run_kbgen("build", kb, "--site-dir", tmp_path / "s", "-q")
+    assert proc.returncode == 1 and "does not enable the kbgen plugin" in proc.stderr
+    assert "Traceback" not in proc.stderr

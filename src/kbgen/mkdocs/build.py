@@ -91,6 +91,11 @@ def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False,
     from mkdocs.commands.build import build as mk_build
     from mkdocs.exceptions import Abort, MkDocsException
 
+    from ..config import find_plugin_options
+    if not cfg.has_config_file:
+        raise BuildFailed(f"no mkdocs.yml in {cfg.root}: create one with `kbgen init`, or add it with the kbgen plugin")
+    if find_plugin_options(cfg.raw)[0] is None:
+        raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)")
     kb, report = validate_config(cfg)
     if report.problems:
         echo(format_text(report), err=True)
