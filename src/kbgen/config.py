@@ -99,6 +99,11 @@ def find_plugin_options(raw: dict) -> tuple[dict | None, tuple]:
     return None, ()
 
 
+def _default_docs_dir(root: Path) -> str:
+    # The spec's layout keeps pages in content/; MkDocs' own default is docs/.
+    return "docs" if (root / "docs").is_dir() and not (root / "content").is_dir() else "content"
+
+
 def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | None = None) -> Config:
     root = Path(root).resolve()
     if not root.is_dir():
@@ -146,7 +151,7 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
         site_description=raw.get("site_description"),
         repo_url=raw.get("repo_url"),
         edit_uri=raw.get("edit_uri"),
-        docs_dir=str(raw.get("docs_dir") or "docs"),
+        docs_dir=str(raw.get("docs_dir") or _default_docs_dir(root)),
         options=options,
         raw=raw,
     )

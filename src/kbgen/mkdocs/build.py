@@ -72,7 +72,8 @@ def _logging(quiet: bool) -> logging.Handler:
 
 def mkdocs_config(cfg: Config, site_dir: Path, strict: bool, offline: bool):
     from mkdocs.config import load_config as mk_load_config
-    overrides = {"site_dir": str(site_dir), "strict": strict}
+    # docs_dir as kbgen resolved it: content/ when mkdocs.yml does not say
+    overrides = {"site_dir": str(site_dir), "strict": strict, "docs_dir": str(cfg.content_dir)}
     if offline or cfg.options.offline:
         plugins = list(cfg.raw.get("plugins") or [])
         names = [p if isinstance(p, str) else next(iter(p)) for p in plugins]

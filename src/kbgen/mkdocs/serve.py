@@ -13,6 +13,8 @@ def serve(cfg: Config, audience: str, dev_addr: str | None, open_browser: bool =
     path = cfg.root / "mkdocs.yml"
     if not path.exists():
         path = cfg.root / "mkdocs.yaml"
-    kwargs = {"dev_addr": dev_addr} if dev_addr else {}
+    kwargs = {"docs_dir": str(cfg.content_dir)}  # as kbgen resolved it (content/ by default)
+    if dev_addr:
+        kwargs["dev_addr"] = dev_addr
     # livereload is passed explicitly: with click > 8.2.1 MkDocs leaves it off otherwise (mkdocs#4032)
     mk_serve(config_file=str(path), livereload=True, open_in_browser=open_browser, **kwargs)

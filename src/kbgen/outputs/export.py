@@ -10,7 +10,9 @@ from ..search.documents import plain
 
 
 def _steps(steps) -> str:
-    return " ".join(" ".join(x for x in (s.title, s.run, s.expect, s.note) if x) for s in steps or [])
+    # titles and notes may carry Markdown; a command is kept exactly as written
+    return " ".join(" ".join(x for x in (plain(s.title), s.run, plain(s.expect), plain(s.note)) if x)
+                    for s in steps or [])
 
 
 def _md_sections(title: str, body: str) -> list[tuple[str, str, str]]:
@@ -23,11 +25,19 @@ def _md_sections(title: str, body: str) -> list[tuple[str, str, str]]:
     start_intro = 0
     end_intro = h2[0].line - 1 if h2 else len(lines)
     intro = "\n".join(lines[start_intro:end_intro])
-    out.append(("", title, plain(intro)))
+    if plain(intro) != plain(f"# {title}") or not h2:  # an intro that is only the H1 is no section
+        out.append(("", title, plain(intro)))
     for i, h in enumerate(h2):
         end = h2[i + 1].line - 1 if i + 1 < len(h2) else len(lines)
         out.append((h.anchor, h.text, plain("\n".join(lines[h.line:end]))))
     return out
+
+
+def _escalation(kb, esc) -> str:
+    tiers = kb.tiers_index().get(esc.to)  # a tier this audience cannot see stays unnamed
+    parts = [f"Escalate to {tiers[0][1].name}" if tiers else "Escalate",
+             f"after {esc.after.human()}" if esc.after else "", *esc.when, esc.contact or ""]
+    return " ".join(x for x in parts if x)
 
 
 def sections(kb, ent) -> list[tuple[str, str, str, list[str]]]:
@@ -38,24 +48,24 @@ def sections(kb, ent) -> list[tuple[str, str, str, list[str]]]:
         text = " ".join(x for x in (o.message, o.description, " ".join(o.causes), res) if x)
         return [(code_anchor(o.code), f"{o.code}: {o.message}", plain(text), [str(o.code)])]
     if ent.type == "article" or (ent.type == "runbook" and ent.doc.fmt == "md"):
-        codes = []
-        if ent.type == "runbook":
-            codes = [c.obj.code for ref in o.error_codes for c in kb.resolve_code(str(ref))]
+        codes = sorted({str(c.obj.code) for ref in o.error_codes for c in kb.resolve_code(str(ref))}
+                       if ent.type == "runbook" else [])
         return [(a, t, x, codes) for a, t, x in _md_sections(ent.title, ent.doc.body)]
     if ent.type == "runbook":
         codes = sorted({str(c.obj.code) for ref in o.error_codes for c in kb.resolve_code(str(ref))})
         out = [("", ent.title, plain(" ".join(x for x in (ent.summary, o.description) if x)), codes)]
+        if o.prerequisites or o.tools:
+            out[0] = (*out[0][:2], " ".join([out[0][2], *o.prerequisites, *o.tools]).strip(), codes)
         if o.symptoms:
             out.append(("symptoms", "Symptoms", " ".join(o.symptoms), codes))
         if o.diagnostics:
             out.append(("diagnostics", "Diagnostics", _steps(o.diagnostics), codes))
         for c in o.causes:
-            out.append((c.id, c.title, plain((c.description or "") + " " + _steps(c.resolution)), codes))
+            out.append((c.id, c.title, " ".join(x for x in (plain(c.description), _steps(c.resolution)) if x), codes))
         if o.resolution:
             out.append(("resolution", "Resolution", _steps(o.resolution), codes))
         if o.escalation:
-            out.append(("escalation", "Escalation", " ".join([f"after {o.escalation.after.human()}" if o.escalation.after
-                                                              else "", *o.escalation.when]).strip(), codes))
+            out.append(("escalation", "Escalation", _escalation(kb, o.escalation), codes))
         if o.verification:
             out.append(("verification", "Verification", _steps(o.verification), codes))
         if o.rollback:

@@ -39,6 +39,27 @@ def structured(value):
 
 
 def entity_data(kb, ent) -> dict:
+    data = _entity_data(kb, ent)
+    # Ids this audience cannot see are never named (a public build must not
+    # reveal even the id of an internal page, whatever the validator said).
+    if "related" in data:
+        aliases = kb.runbook_by_alias()
+        data["related"] = [r for r in data["related"] if r in kb.entities or r in aliases]
+        if not data["related"]:
+            del data["related"]
+    if ent.type == "alerts":
+        aliases = kb.runbook_by_alias()
+        for a in data.get("alerts", []):
+            rb = kb.entities.get(a.get("runbook")) or aliases.get(a.get("runbook"))
+            if rb is None or rb.type != "runbook":
+                a.pop("runbook", None)
+            else:
+                a["runbook"] = rb.id
+                a["runbook_url"] = kb.site_url(rb.url)
+    return data
+
+
+def _entity_data(kb, ent) -> dict:
     if ent.type == "error-code":
         c = ent.obj
         data = structured(c)
@@ -106,6 +127,33 @@ def kb_json(kb) -> dict:
 
 _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
+_STRS = {"type": "array", "items": _STR}
+_OBJS = {"type": "array", "items": {"type": "object"}, "minItems": 1}
+_SECONDS = {"type": ["number", "null"], "minimum": 0}
+# What `data` must hold, per entity type (beyond that, data is open: kinds gain fields).
+_DATA_RULES = {
+    "error-code": {"required": ["code", "message", "table", "doc_url"],
+                   "properties": {"code": _STR, "message": _STR, "table": _STR, "doc_url": _STR,
+                                  "runbook": _STR, "runbook_url": _STR}},
+    "runbook": {"required": ["format"], "properties": {"format": {"enum": ["yaml", "md"]}, "sections": _STRS,
+                                                        "error_codes": _STRS, "symptoms": _STRS}},
+    "article": {"required": ["type", "headings"], "properties": {"type": _STR, "headings": _STRS}},
+    "error-table": {"required": ["codes"], "properties": {"codes": {**_STRS, "minItems": 1}}},
+    "sla": {"required": ["priorities"], "properties": {"priorities": _OBJS, "targets": {"type": "array"}}},
+    "tiers": {"required": ["tiers"], "properties": {"tiers": _OBJS}},
+    "templates": {"required": ["templates"], "properties": {"templates": _OBJS}},
+    "faq": {"required": ["questions"], "properties": {"questions": _OBJS}},
+    "contacts": {"properties": {"channels": {"type": "array"}, "people": {"type": "array"}}},
+    "alerts": {"properties": {"alerts": {"type": "array"}}},
+}
+
+
+def _data_rule(etype: str, rule: dict) -> dict:
+    # every "<name>_seconds" is a number of seconds (null: no target)
+    data = {"type": "object", **rule, "patternProperties": {"_seconds$": _SECONDS}}
+    return {"if": {"properties": {"type": {"const": etype}}}, "then": {"properties": {"data": data}}}
+
+
 KB_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://kbgen.dev/schemas/kb.schema.json",
@@ -145,11 +193,7 @@ KB_SCHEMA = {
                 "source": _STR,
                 "data": {"type": "object"},
             },
-            "allOf": [{
-                "if": {"properties": {"type": {"const": "error-code"}}},
-                "then": {"properties": {"data": {"type": "object", "required": ["code", "message"],
-                                                 "properties": {"code": _STR, "message": _STR, "runbook_url": _STR}}}},
-            }],
+            "allOf": [_data_rule(t, rule) for t, rule in _DATA_RULES.items()],
         },
     },
 }

@@ -7,16 +7,28 @@ import re
 from ..durations import Duration
 from ..model import normalize_code
 
-_MD = re.compile(r"`{3,}.*?`{3,}|[#>*_`|\[\]()!{}]|<[^>]+>", re.S)
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,}).*$", re.M)           # fence lines go, the code stays
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
+_ADMONITION = re.compile(r'^\s*(!!!|\?\?\?\+?)\s*[\w-]+(\s+"([^"]*)")?.*$', re.M)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")                # [text](url) -> text
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_LIST = re.compile(r"^\s*([-*+]|\d+[.)])\s+", re.M)
+_MARKS = re.compile(r"<[^>]+>|\{[:#][^}]*\}|^\s*#{1,6}\s+|^\s*>\s?|[`|]", re.M)
 
 
 def plain(text: str | None) -> str:
-    """Markdown to searchable text (markup removed, commands kept)."""
+    """Markdown to plain text for search and export: markup goes, words and
+    commands stay (code blocks too: agents search for the command they saw)."""
     if not text:
         return ""
-    text = re.sub(r"\{#[^}]*\}", " ", str(text))
-    text = re.sub(r"\]\([^)]*\)", " ", text)  # link targets
-    return " ".join(_MD.sub(" ", text).split())
+    text = _FENCE.sub(" ", str(text))
+    text = _TABLE_RULE.sub(" ", text)
+    text = _ADMONITION.sub(lambda m: " " + (m.group(3) or "") + " ", text)
+    text = _LINK.sub(r" \1 ", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    text = _LIST.sub(" ", text)
+    text = _MARKS.sub(" ", text)
+    return " ".join(text.split())
 
 
 def _steps(steps) -> list[str]:

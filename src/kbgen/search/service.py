@@ -54,12 +54,23 @@ def fingerprint(cfg: Config, audience: str) -> str:
     return h.hexdigest()
 
 
-def ensure_index(cfg: Config, audience: str) -> tuple[Path, list[str]]:
+class SearchError(Exception):
+    """The index cannot be made or read (a read-only checkout, say): exit code 2."""
+
+
+def _current(path: Path, fp: str) -> bool:
+    stamp = path / "kbgen-fingerprint"
+    try:
+        return stamp.read_text() == fp
+    except OSError:
+        return False
+
+
+def ensure_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path, list[str]]:
     """The index for an audience, rebuilt (atomically) if the content changed."""
     path = index_dir(cfg, audience)
     fp = fingerprint(cfg, audience)
-    stamp = path / "kbgen-fingerprint"
-    if stamp.exists() and stamp.read_text() == fp:
+    if not force and _current(path, fp):
         return path, []
     from ..validate import validate_config
     kb, report = validate_config(cfg)
@@ -67,23 +78,31 @@ def ensure_index(cfg: Config, audience: str) -> tuple[Path, list[str]]:
     if report.errors:
         warnings.append(f"the knowledge base has {report.errors} validation error(s); "
                         "searching what could be loaded (run `kbgen validate`)")
-    view = for_audience(kb, audience)
-    docs = documents(view)
+    docs = documents(for_audience(kb, audience))
     tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    old = path.parent / f".{path.name}.old-{os.getpid()}"
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
         WhooshEngine().build(docs, tmp)
-        codes = sorted({c for d in docs for c in d["codes"]})
-        (tmp / "codes.json").write_text(json.dumps(codes))
-        stamp_tmp = tmp / "kbgen-fingerprint"
-        stamp_tmp.write_text(fp)
-        old = path.parent / f".{path.name}.old-{os.getpid()}"
-        if path.exists():
+        (tmp / "codes.json").write_text(json.dumps(sorted({c for d in docs for c in d["codes"]})))
+        (tmp / "kbgen-fingerprint").write_text(fp)  # written last: a stamped index is complete
+        # swap it in; readers that opened the old one keep their open files
+        try:
             os.rename(path, old)
-        os.rename(tmp, path)
-        shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            if not _current(path, fp):  # another process installed this same index meanwhile: fine
+                raise
+    except OSError as exc:
+        raise SearchError(f"cannot write the search index in {path.parent}: {exc.strerror or exc}; "
+                          "point the plugin option search_dir (or KBGEN_SEARCH_DIR) at a writable folder") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     return path, warnings
 
 
@@ -165,10 +184,22 @@ class Searcher:
         return result
 
 
+def open_searcher(cfg: Config, audience: str) -> tuple[Searcher, list[str]]:
+    """An up-to-date index, opened; a damaged one is rebuilt once."""
+    path, warnings = ensure_index(cfg, audience)
+    try:
+        return Searcher(path), warnings
+    except Exception:  # noqa: BLE001 - files removed or truncated by hand, a crash mid-copy...
+        path, warnings = ensure_index(cfg, audience, force=True)
+        try:
+            return Searcher(path), warnings
+        except Exception as exc:  # noqa: BLE001
+            raise SearchError(f"cannot open the search index {path}: {exc}") from None
+
+
 def search(cfg: Config, q: str, audience: str = "internal", type_: str | None = None,
            product: str | None = None, limit: int = 10) -> SearchResult:
-    path, warnings = ensure_index(cfg, audience)
-    s = Searcher(path)
+    s, warnings = open_searcher(cfg, audience)
     try:
         result = s.query(q, limit=limit, type_=type_, product=product)
     finally:
