@@ -37,6 +37,11 @@ class KbgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("kbgen: interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # the reader went away (`kbgen export | head`): not a bug; stop quietly
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:  # a bug in kbgen: say so plainly, exit 2
             from .config import ConfigError
             if isinstance(exc, ConfigError):

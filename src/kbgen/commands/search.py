@@ -1,4 +1,6 @@
-"""kbgen search QUERY [--root ROOT] [--audience A] [--type T] [--product P] [--limit N] [--json]"""
+"""kbgen search QUERY [--root ROOT] [--audience A] [--type T] [--product P] [--limit N] [--json]
+
+Exit status: 0 with results, 1 with none, 2 for usage, configuration or index errors."""
 from __future__ import annotations
 
 import json
@@ -16,23 +18,29 @@ TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "con
 @click.argument("query", nargs=-1, required=True)
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
               help="The knowledge base to search.")
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="internal", show_default=True,
-              help="Search what this audience may see. public never returns internal content.")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default=None,
+              help="Search what this audience may see; public never returns internal content. "
+                   "Default: the plugin option `audience` in mkdocs.yml, else internal.")
 @click.option("--type", "type_", type=click.Choice(TYPES), default=None, help="Only this kind of result.")
 @click.option("--product", default=None, help="Only results for this product id.")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def command(query, root, audience, type_, product, limit, as_json):
     """Search runbooks, error codes and articles (exit 1 when nothing matches)."""
-    from ..search.service import search
-    cfg = config_or_exit(root)
+    from ..search.service import SearchError, search
     q = " ".join(query).strip()
     if not q:
         raise click.UsageError("the query is empty")
+    cfg = config_or_exit(root)
     if product and product not in cfg.product_ids():
-        raise click.BadParameter(f"unknown product '{product}' (products: {', '.join(sorted(cfg.product_ids()))})",
-                                 param_hint="--product")
-    result = search(cfg, q, audience=audience, type_=type_, product=product, limit=limit)
+        known = ", ".join(sorted(cfg.product_ids())) or "none declared"
+        raise click.BadParameter(f"unknown product '{product}' (products: {known})", param_hint="--product")
+    audience = audience or cfg.options.audience or "internal"
+    try:
+        result = search(cfg, q, audience=audience, type_=type_, product=product, limit=limit)
+    except SearchError as exc:
+        click.echo(f"kbgen search: {exc}", err=True)
+        sys.exit(2)
     for w in result.warnings:
         click.echo(f"kbgen search: warning: {w}", err=True)
     if as_json:

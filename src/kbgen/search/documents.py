@@ -6,6 +6,7 @@ import re
 
 from ..durations import Duration
 from ..model import normalize_code
+from ..source import slugify
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,}).*$", re.M)           # fence lines go, the code stays
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
@@ -42,17 +43,26 @@ def _dur(d: Duration | None) -> str:
     return d.human() if d else ""
 
 
-def document(kb, ent) -> dict:
+def _runbook_codes(kb) -> dict[str, set[str]]:
+    """Runbook id -> the normalised codes it answers: those it lists and those whose entry names it."""
+    out: dict[str, set[str]] = {}
+    aliases = {a: r.id for a, r in kb.runbook_by_alias().items()}
+    for rb in kb.of_type("runbook"):
+        for ref in rb.obj.error_codes:
+            out.setdefault(rb.id, set()).update(normalize_code(c.obj.code) for c in kb.resolve_code(str(ref)))
+    for c in kb.of_type("error-code"):
+        if c.obj.runbook:
+            out.setdefault(aliases.get(c.obj.runbook, c.obj.runbook), set()).add(normalize_code(c.obj.code))
+    return out
+
+
+def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
     o = ent.obj
     codes: set[str] = set()
     symptoms: list[str] = []
     body: list[str] = [ent.summary]
     if ent.type == "runbook":
-        for ref in o.error_codes:
-            for c in kb.resolve_code(str(ref)):
-                codes.add(normalize_code(c.obj.code))
-        for c in (c for cs in kb.codes.values() for c in cs if c.obj.runbook == ent.id):
-            codes.add(normalize_code(c.obj.code))
+        codes |= (runbook_codes if runbook_codes is not None else _runbook_codes(kb)).get(ent.id, set())
         symptoms = list(o.symptoms) + list(o.alerts) + [c.title for c in getattr(o, "causes", [])]
         if ent.doc.fmt == "md":
             body.append(plain(ent.doc.body))
@@ -76,6 +86,8 @@ def document(kb, ent) -> dict:
         body += [plain(o.description), "service level agreement SLA response time resolution time targets"]
         for p in o.priorities:
             symptoms += [p.id, p.name]
+            if any(ch.isdigit() for ch in p.id):
+                codes.add(normalize_code(p.id))  # "P1" is looked up like a code: its definition answers it
             body += [p.definition or "", p.impact or "", *p.examples, p.communication or "", _dur(p.update_every)]
         for c in o.channels:
             body += [c.name, c.hours or ""]
@@ -107,18 +119,41 @@ def document(kb, ent) -> dict:
         for a in o.alerts:
             symptoms.append(a.name)
             body += [a.condition, a.description or ""]
+    return _doc(kb, ent, ent.url, ent.title, symptoms, body, codes)
+
+
+def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], codes=()) -> dict:
     return {
+        "key": ent.id + ("#" + url.split("#", 1)[1] if "#" in url and ent.type != "error-code" else ""),
         "id": ent.id,
         "type": ent.type,
-        "title": ent.title,
+        "title": title,
         "codes": sorted(codes),
         "symptoms": " \n".join(s for s in symptoms if s),
         "body": " ".join(b for b in body if b),
         "tags": " ".join(ent.tags),
         "products": list(ent.products),
-        "url": kb.site_url(ent.url),
+        "url": kb.site_url(url),
     }
 
 
+def parts(kb, ent) -> list[dict]:
+    """Documents for the parts of a page that answer a question on their own
+    (an FAQ question, a template): short documents rank better than the whole
+    page, and their URL goes straight to the part. Results show one hit per id."""
+    base = ent.url.split("#", 1)[0]
+    if ent.type == "faq":
+        return [_doc(kb, ent, f"{base}#{q.id or slugify(q.q)}", q.q, [q.q], [plain(q.a)]) for q in ent.obj.questions]
+    if ent.type == "templates":
+        return [_doc(kb, ent, f"{base}#{t.id}", t.title, [t.title, t.use_when or ""], [t.subject or "", t.body])
+                for t in ent.obj.templates]
+    return []
+
+
 def documents(kb) -> list[dict]:
-    return [document(kb, e) for e in kb.entities.values()]
+    runbook_codes = _runbook_codes(kb)
+    out = []
+    for e in kb.entities.values():
+        out.append(document(kb, e, runbook_codes))
+        out += parts(kb, e)
+    return out

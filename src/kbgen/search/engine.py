@@ -14,6 +14,8 @@ from whoosh import fields, highlight, index, qparser, query, scoring
 from whoosh.analysis import StemmingAnalyzer
 
 # Field weights: a match in a title or a symptom says more than one in body text.
+# Bump when the schema or the documents change: the fingerprint includes it.
+INDEX_FORMAT = 2
 WEIGHTS = {"title": 4.0, "symptoms": 2.5, "tags": 2.0, "body": 1.0}
 
 
@@ -45,7 +47,8 @@ class _Snippet(highlight.Formatter):
 def _schema() -> fields.Schema:
     ana = StemmingAnalyzer()
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        key=fields.ID(unique=True),  # entity id, or id#anchor for a part of a page
+        id=fields.ID(stored=True),
         type=fields.ID(stored=True),
         title=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["title"], spelling=True),
         symptoms=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["symptoms"]),
@@ -60,7 +63,6 @@ def _schema() -> fields.Schema:
 class WhooshEngine:
     def __init__(self):
         self.ix = None
-        self._raw: dict = {}
 
     def build(self, docs: list[dict], path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -68,7 +70,7 @@ class WhooshEngine:
         # two processes: the machines this runs on have at least two cores
         writer = ix.writer(limitmb=128, procs=2, multisegment=True) if len(docs) > 2000 else ix.writer(limitmb=128)
         for d in docs:
-            writer.add_document(id=d["id"], type=d["type"], title=d["title"], symptoms=d["symptoms"],
+            writer.add_document(key=d["key"], id=d["id"], type=d["type"], title=d["title"], symptoms=d["symptoms"],
                                 body=d["body"], tags=d["tags"], codes=",".join(d["codes"]),
                                 products=",".join(d["products"]), url=d["url"])
         writer.commit()
@@ -86,17 +88,16 @@ class WhooshEngine:
     def _hit(self, h, q) -> Hit:
         # the snippet is made later, only for the results actually returned
         hit = Hit(h["id"], h["type"], h["title"], h["url"], round(float(h.score), 4), "")
-        self._raw[h["id"]] = h
+        hit._raw = h  # not a dataclass field: never serialised
         return hit
 
     def add_snippets(self, hits: list[Hit]) -> None:
         """Snippets with the matched words, for the final results only
         (highlighting re-reads the stored text: too slow for every candidate)."""
         for hit in hits:
-            h = self._raw.get(hit.id)
+            h = hit.__dict__.pop("_raw", None)
             if h is not None and not hit.snippet:
                 hit.snippet = self._snippet(h)
-        self._raw.clear()
 
     def _snippet(self, h) -> str:
         snippet = ""
@@ -132,7 +133,8 @@ class WhooshEngine:
         else:
             parser = qparser.MultifieldParser(["title", "symptoms", "body", "tags"], self.ix.schema,
                                               group=qparser.OrGroup)
-            q = " ".join("".join(ch if ch.isalnum() or ch in "-'" else " " for ch in q).split())
+            # queries are words, not Whoosh syntax: lower case turns AND/OR/NOT into plain words
+            q = " ".join("".join(ch if ch.isalnum() or ch in "-'" else " " for ch in q.lower()).split())
             parsed = parser.parse(q) if q else None
             if parsed is not None:
                 parsed = self._with_phrases(parsed, q)

@@ -16,7 +16,7 @@ from ..config import Config
 from ..load import discover
 from ..model import normalize_code
 from .documents import documents
-from .engine import Hit, WhooshEngine
+from .engine import INDEX_FORMAT, Hit, WhooshEngine
 from .synonyms import expand
 
 # Whole-entity multipliers after text scoring: agents want procedures and codes first.
@@ -43,7 +43,7 @@ def index_dir(cfg: Config, audience: str) -> Path:
 
 def fingerprint(cfg: Config, audience: str) -> str:
     """Changes whenever a source, the config or kbgen itself changes."""
-    h = hashlib.sha256(f"{__version__}\0{audience}\0".encode())
+    h = hashlib.sha256(f"{__version__}\0{INDEX_FORMAT}\0{audience}\0".encode())
     for name in ("mkdocs.yml", "mkdocs.yaml"):
         p = cfg.root / name
         if p.exists():
@@ -64,6 +64,25 @@ def _current(path: Path, fp: str) -> bool:
         return stamp.read_text() == fp
     except OSError:
         return False
+
+
+def _swap(tmp: Path, path: Path, old: Path, fp: str) -> None:
+    """Put the new index in place; readers that opened the old one keep their open files.
+    Two processes may race here: the second one to arrive retries once."""
+    for attempt in (1, 2):
+        shutil.rmtree(old, ignore_errors=True)
+        try:
+            os.rename(path, old)
+        except FileNotFoundError:
+            pass
+        try:
+            os.rename(tmp, path)
+            return
+        except OSError:
+            if _current(path, fp):
+                return  # another process installed this same index meanwhile
+            if attempt == 2:
+                raise
 
 
 def ensure_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path, list[str]]:
@@ -87,16 +106,7 @@ def ensure_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path,
         WhooshEngine().build(docs, tmp)
         (tmp / "codes.json").write_text(json.dumps(sorted({c for d in docs for c in d["codes"]})))
         (tmp / "kbgen-fingerprint").write_text(fp)  # written last: a stamped index is complete
-        # swap it in; readers that opened the old one keep their open files
-        try:
-            os.rename(path, old)
-        except FileNotFoundError:
-            pass
-        try:
-            os.rename(tmp, path)
-        except OSError:
-            if not _current(path, fp):  # another process installed this same index meanwhile: fine
-                raise
+        _swap(tmp, path, old, fp)
     except OSError as exc:
         raise SearchError(f"cannot write the search index in {path.parent}: {exc.strerror or exc}; "
                           "point the plugin option search_dir (or KBGEN_SEARCH_DIR) at a writable folder") from None

@@ -10,7 +10,12 @@ PHRASES = {
     "can't login": "login failures", "cannot login": "login failures", "won't connect": "connection failures",
     "can't connect": "connection failures", "cannot connect": "connection failures",
     "two factor": "two-factor 2fa", "2 factor": "two-factor 2fa",
-    "how fast": "response time", "how quickly": "response time", "how long": "response resolution time",
+    # "how fast do YOU ..." asks for a service level; "how long does a backup take" does not
+    "how fast do you": "sla response time target", "how fast will you": "sla response time target",
+    "how quickly do you": "sla response time target", "how quickly will you": "sla response time target",
+    "how long do you": "sla response resolution time target", "how long will you": "sla response resolution time target",
+    "how long does it take you": "sla response resolution time target",
+    "how fast": "response time", "how quickly": "response time", "how long": "time",
     "too many requests": "rate limit 429", "out of disk": "no space left on device",
     "disk full": "no space left on device", "out of memory": "memory enomem",
 }
