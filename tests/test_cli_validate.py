@@ -140,3 +140,10 @@ def test_version_matches_pyproject():
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert kbgen.__version__ == meta["project"]["version"]
     assert run("--version").output.strip().endswith(kbgen.__version__)
+
+
+def test_file_system_errors_are_plain_messages(tmp_path):
+    write_kb(tmp_path)
+    result = run("export", str(tmp_path), "--out", str(tmp_path / "missing" / "dir" / "kb.ndjson"))
+    assert result.exit_code == 2
+    assert "No such file or directory" in result.output and "internal error" not in result.output

@@ -37,6 +37,10 @@ class KbgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("kbgen: interrupted", err=True)
             sys.exit(130)
+        except OSError as exc:  # the file system said no: the user's to fix, not a kbgen bug
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"kbgen: {exc.strerror or exc}{where}", err=True)
+            sys.exit(2)
         except BrokenPipeError:
             # the reader went away (`kbgen export | head`): not a bug; stop quietly
             import os

@@ -28,8 +28,14 @@ WORDS = {
     "escalate": "escalate escalation", "escalation": "escalation escalate tier",
     "password": "password credentials", "locked": "lockout locked", "ratelimit": "rate limit",
     "throttled": "rate limit", "throttling": "rate limit throttling", "backup": "backup backups",
+    "slowly": "slow performance", "slower": "slow performance",
     "upgrade": "upgrade update", "loadbalancer": "load balancer balancing", "lb": "load balancer", "sla": "sla service level response resolution",
 }
+
+
+# Question words carry no topic; left in, "how do I ..." matches every FAQ question.
+FILLER = {"how", "do", "does", "did", "i", "i'm", "im", "my", "me", "what", "what's", "whats", "why", "where",
+          "which", "who", "can", "could", "should", "would", "there", "please", "help"}
 
 
 def expand(q: str) -> str:
@@ -39,5 +45,7 @@ def expand(q: str) -> str:
     for phrase in sorted(PHRASES, key=len, reverse=True):
         if f" {phrase} " in text:
             text = text.replace(f" {phrase} ", f" {PHRASES[phrase]} ")
-    extra = [WORDS[w] for w in re.findall(r"[\w'-]+", text) if w in WORDS]
-    return " ".join((text.strip() + " " + " ".join(extra)).split())
+    words = re.findall(r"[\w'-]+", text)
+    kept = [w for w in words if w not in FILLER] or words  # a query of only such words is searched as is
+    extra = [WORDS[w] for w in kept if w in WORDS]
+    return " ".join(kept + extra)
