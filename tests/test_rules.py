@@ -92,6 +92,9 @@ CASES = [
     ("tier-escalates-to-missing", {"content/t2.yaml": "kind: tiers\nid: t2\ntiers:\n  - {id: l1, name: L1, escalates_to: l2}\n"},
      {"content/t2.yaml": "kind: tiers\nid: t2\ntiers:\n  - {id: l1, name: L1, escalates_to: tier2}\n"},
      ("content/t2.yaml", 4, 38, "KB306")),
+    ("tier-id-in-two-files", {"content/t2.yaml": "kind: tiers\nid: t2\ntiers:\n  - {id: tier1, name: Other frontline}\n"},
+     {"content/t2.yaml": "kind: tiers\nid: t2\ntiers:\n  - {id: other-tier1, name: Other frontline}\n"},
+     ("content/tiers.yaml", 5, 10, "KB304")),  # the later file in path order is reported
     ("severity-not-priority", {"runbooks/rb.yaml": RB + "severity: P9\nresolution: [a]\n"},
      {"runbooks/rb.yaml": RB + "severity: P3\nresolution: [a]\n"}, ("runbooks/rb.yaml", 4, 11, "KB307")),
     ("link-missing-page", {"content/a.md": "# A\n\nSee [b](b.md).\n"},

@@ -36,7 +36,6 @@ class PluginOptions(BaseModel):
     search_dir: str = ".kbgen"
     max_file_size: int = 1024 * 1024
     offline: bool = False                     # a site that works from file://
-    progress: bool = True
     nav_limit: int = 60                       # sections listing more pages link to an index page
 
 

@@ -174,7 +174,7 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report)
     fm = split_front_matter(text)
     loaded = fm.meta or Loaded(data={})
     for e in loaded.errors:
-        report.error(rel, (e.line, e.column), "KB108" if e.code == "KB108" else e.code,
+        report.error(rel, (e.line, e.column), e.code,
                      ("front matter: " + e.message) if e.code != "KB108" else e.message, e.hint)
     kind = "runbook" if area == "runbooks" else "article"
     doc = Doc(rel, area, "md", kind, text, loaded, body=fm.body, body_line=fm.body_line)

@@ -134,8 +134,5 @@ def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False,
 
 
 def _write_outputs(kb, out_dir: Path) -> None:
-    try:
-        from ..outputs import write_outputs
-    except ImportError:
-        return
+    from ..outputs import write_outputs
     write_outputs(kb, out_dir)

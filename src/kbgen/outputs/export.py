@@ -109,7 +109,7 @@ def records(kb) -> list[dict]:
             rid = ent.id if not anchor or ent.type == "error-code" else f"{ent.id}#{anchor}"
             out.append({
                 "id": rid,
-                "url": kb.site_url(base + (f"#{anchor}" if anchor else "")),
+                "url": kb.site_url(base + (f"#{anchor}" if anchor else "")) or "./",  # the home page, relative
                 "anchor": anchor or None,
                 "hierarchy": hierarchy,
                 "type": ent.type,

@@ -99,7 +99,7 @@ def entity_json(kb, ent) -> dict:
         "type": ent.type,
         "title": ent.title,
         "summary": ent.summary or "",
-        "url": kb.site_url(ent.url),
+        "url": kb.site_url(ent.url) or "./",  # the home page, relative
         "path": ent.url.split("#", 1)[0],
         "anchor": ent.url.split("#", 1)[1] if "#" in ent.url else None,
         "audience": ent.audience,
@@ -182,7 +182,7 @@ KB_SCHEMA = {
                 "type": {"enum": ENTITY_TYPES},
                 "title": {"type": "string", "minLength": 1},
                 "summary": _STR,
-                "url": _STR,
+                "url": {"type": "string", "minLength": 1},
                 "path": {"type": "string", "pattern": r"^([^#]*/)?$"},
                 "anchor": _NSTR,
                 "audience": {"enum": ["public", "internal"]},

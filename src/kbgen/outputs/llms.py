@@ -25,7 +25,7 @@ def llms_txt(kb) -> str:
         out.append(f"## {TYPE_TITLES[t]}")
         out.append("")
         for e in ents:
-            line = f"- [{_line(e.title)}]({kb.site_url(e.url)})"
+            line = f"- [{_line(e.title)}]({kb.site_url(e.url) or './'})"
             if e.summary:
                 line += f": {_line(e.summary)}"
             out.append(line)

@@ -63,9 +63,12 @@ def check(kb, report) -> None:
                 if t.escalates_to and t.escalates_to not in local and t.escalates_to not in tiers:
                     report.error(rel, _where(ent, ("tiers", i, "escalates_to")), "KB306",
                                  f"tier '{t.escalates_to}' does not exist", did_you_mean(t.escalates_to, local))
-            for tid, found in tiers.items():
-                if len(found) > 1 and found[0][0] is ent:
-                    pass
+            for i, t in enumerate(obj.tiers):
+                first = tiers[t.id][0][0]
+                if first is not ent:  # the same tier id in two tiers files: references become ambiguous
+                    report.error(rel, _where(ent, ("tiers", i, "id")), "KB304",
+                                 f"tier id '{t.id}' is also defined in {first.source}",
+                                 "give tiers unique ids across the knowledge base")
         elif ent.type == "alerts":
             for i, a in enumerate(obj.alerts):
                 if a.runbook:

@@ -133,7 +133,7 @@ def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], co
         "body": " ".join(b for b in body if b),
         "tags": " ".join(ent.tags),
         "products": list(ent.products),
-        "url": kb.site_url(url),
+        "url": kb.site_url(url) or "./",
     }
 
 
