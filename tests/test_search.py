@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from kbfactory import ROOT, run_kbgen, write_kb
+from kbfactory import MKDOCS, ROOT, run_kbgen, write_kb
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,121 @@ def test_text_output_and_usage_errors(tmp_path):
     assert proc.returncode == 0 and "Gateway timeouts  [runbook]" in proc.stdout
     assert run_kbgen("search", "x", "--root", kb, "--product", "nope").returncode == 2
     assert run_kbgen("search", "x", "--root", kb, "--type", "nope").returncode == 2
+
+
+EXTRA = {
+    "content/faq.yaml": """\
+        kind: faq
+        id: faq
+        title: Questions
+        audience: public
+        questions:
+          - {q: How do I rotate my API token?, a: Open settings and press *Rotate*.}
+          - {id: quotas, q: What are the request quotas?, a: A hundred requests a minute per key.}
+        """,
+    "runbooks/md-rb.md": """\
+        ---
+        audience: internal
+        ---
+        # Disk cleanup
+
+        ## Symptoms
+
+        Writes fail.
+
+        ## Diagnosis
+
+        ```bash
+        journalctl --vacuum-size=200M
+        ```
+
+        ## Resolution
+
+        Free space.
+        """,
+}
+
+
+def test_faq_question_links_to_its_answer(tmp_path):
+    kb = write_kb(tmp_path / "kb", EXTRA)
+    _, data, _ = search("request quotas", "--root", kb)
+    top = data["results"][0]
+    assert (top["id"], top["type"], top["title"]) == ("faq", "faq", "What are the request quotas?")
+    assert top["url"] == "https://kb.test/faq/#quotas"
+    assert [r["id"] for r in data["results"]].count("faq") == 1  # one result per entity
+
+
+def test_priority_id_and_commands_in_code_blocks(tmp_path):
+    kb = write_kb(tmp_path / "kb", EXTRA)
+    _, data, _ = search("p1", "--root", kb)
+    assert data["results"][0]["id"] == "sla"
+    _, data, _ = search("journalctl vacuum", "--root", kb)
+    assert data["results"][0]["id"] == "md-rb"
+
+
+@pytest.mark.parametrize("q", ["AND", "title:gateway OR", "gate*", "(((", '"unclosed', "NOT", "~2", "é 日本"])
+def test_query_syntax_is_just_text(tmp_path_factory, q):
+    kb = tmp_path_factory.getbasetemp() / "syntax-kb"
+    if not kb.exists():
+        write_kb(kb)
+    proc = run_kbgen("search", "--root", kb, "--json", "--", q)
+    assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    assert json.loads(proc.stdout)["query"] == q
+
+
+def test_default_audience_follows_the_plugin_option(tmp_path):
+    kb = write_kb(tmp_path / "kb", mkdocs=MKDOCS.replace("      default_audience: internal\n",
+                                                         "      default_audience: internal\n      audience: public\n"))
+    _, data, _ = search("internal procedure restart", "--root", kb)
+    assert "internal-rb" not in [r["id"] for r in data["results"]]
+    assert (kb / ".kbgen" / "search-public").is_dir() and not (kb / ".kbgen" / "search-internal").exists()
+    _, data, _ = search("internal procedure restart", "--root", kb, "--audience", "internal")
+    assert data["results"][0]["id"] == "internal-rb"
+
+
+def test_damaged_index_is_rebuilt_and_unwritable_dir_is_a_clear_error(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    assert search("gateway", "--root", kb)[0] == 0
+    for f in (kb / ".kbgen" / "search-internal").glob("*.toc"):
+        f.unlink()
+    code, data, _ = search("gateway", "--root", kb)
+    assert code == 0 and data["results"]
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    proc = run_kbgen("search", "gateway", "--root", kb, env={"KBGEN_SEARCH_DIR": str(blocker / "idx")})
+    assert proc.returncode == 2 and "cannot write the search index" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_typos_are_corrected_and_suggested(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    code, data, _ = search("gatewya timeuot", "--root", kb)
+    assert code == 0 and data["results"][0]["id"] == "errors:QT-001"
+    assert data["suggestion"] == "gateway timeout"
+    code, data, _ = search("gateway", "--root", kb)
+    assert data["suggestion"] is None  # nothing to correct
+    proc = run_kbgen("search", "timeuot zzqx", "--root", kb, "--type", "sla")
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == "No results for 'timeuot zzqx'. Did you mean: timeout zzqx?"
+
+
+def test_public_index_never_answers_with_internal_content(tmp_path):
+    """Every labelled query, plus code-only and empty-ish ones, against the public index of the example KB."""
+    from test_relevance import QUERIES
+
+    from kbgen.audience import for_audience
+    from kbgen.config import load_config
+    from kbgen.search.service import Searcher, ensure_index
+    from kbgen.validate import validate_config
+    cfg = load_config(ROOT, overrides={"search_dir": str(tmp_path)})
+    kb, _ = validate_config(cfg)
+    public = set(for_audience(kb, "public").entities)
+    internal = set(kb.entities) - public
+    assert internal
+    path, _ = ensure_index(cfg, "public")
+    s = Searcher(path)
+    try:
+        for q in [item["q"] for item in QUERIES] + ["quantum gateway unreachable", "incident", "tier3", "on-call"]:
+            ids = {h.id for h in s.query(q, limit=100).results}
+            assert ids <= public, (q, ids & internal)
+    finally:
+        s.close()

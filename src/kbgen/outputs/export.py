@@ -33,14 +33,14 @@ def _md_sections(title: str, body: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _escalation(kb, esc) -> str:
-    tiers = kb.tiers_index().get(esc.to)  # a tier this audience cannot see stays unnamed
+def _escalation(tiers_index: dict, esc) -> str:
+    tiers = tiers_index.get(esc.to)  # a tier this audience cannot see stays unnamed
     parts = [f"Escalate to {tiers[0][1].name}" if tiers else "Escalate",
              f"after {esc.after.human()}" if esc.after else "", *esc.when, esc.contact or ""]
     return " ".join(x for x in parts if x)
 
 
-def sections(kb, ent) -> list[tuple[str, str, str, list[str]]]:
+def sections(kb, ent, tiers_index: dict | None = None) -> list[tuple[str, str, str, list[str]]]:
     """(anchor, section title, text, error codes) of an entity's page."""
     o = ent.obj
     if ent.type == "error-code":
@@ -65,7 +65,8 @@ def sections(kb, ent) -> list[tuple[str, str, str, list[str]]]:
         if o.resolution:
             out.append(("resolution", "Resolution", _steps(o.resolution), codes))
         if o.escalation:
-            out.append(("escalation", "Escalation", _escalation(kb, o.escalation), codes))
+            tiers_index = kb.tiers_index() if tiers_index is None else tiers_index
+            out.append(("escalation", "Escalation", _escalation(tiers_index, o.escalation), codes))
         if o.verification:
             out.append(("verification", "Verification", _steps(o.verification), codes))
         if o.rollback:
@@ -99,10 +100,11 @@ def sections(kb, ent) -> list[tuple[str, str, str, list[str]]]:
 
 def records(kb) -> list[dict]:
     out = []
+    tiers_index = kb.tiers_index()  # once: per runbook it was a scan of the whole KB each
     for ent in kb.entities.values():
         severity = getattr(ent.obj, "severity", None)
         base = ent.url.split("#", 1)[0]
-        for anchor, title, text, codes in sections(kb, ent):
+        for anchor, title, text, codes in sections(kb, ent, tiers_index):
             hierarchy = [ent.title] if title == ent.title else [ent.title, title]
             if ent.type == "error-code":
                 hierarchy = [kb.entities[ent.parent].title, title]

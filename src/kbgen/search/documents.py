@@ -61,6 +61,7 @@ def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
     codes: set[str] = set()
     symptoms: list[str] = []
     body: list[str] = [ent.summary]
+    hints: list[str] = []  # words readers use for this kind of page: searched, never shown in a snippet
     if ent.type == "runbook":
         codes |= (runbook_codes if runbook_codes is not None else _runbook_codes(kb)).get(ent.id, set())
         symptoms = list(o.symptoms) + list(o.alerts) + [c.title for c in getattr(o, "causes", [])]
@@ -72,7 +73,8 @@ def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
             for c in o.causes:
                 body += [plain(c.description)] + _steps(c.resolution)
         if o.escalation:
-            body += ["escalate escalation", *o.escalation.when]
+            hints.append("escalate escalation")
+            body += o.escalation.when
     elif ent.type == "error-code":
         codes.add(normalize_code(o.code))
         symptoms = [o.message, *o.causes]
@@ -83,7 +85,8 @@ def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
     elif ent.type == "article":
         body.append(plain(ent.doc.body))
     elif ent.type == "sla":
-        body += [plain(o.description), "service level agreement SLA response time resolution time targets"]
+        hints.append("service level agreement SLA response time resolution time targets")
+        body.append(plain(o.description))
         for p in o.priorities:
             symptoms += [p.id, p.name]
             if any(ch.isdigit() for ch in p.id):
@@ -96,14 +99,15 @@ def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
         for t in o.targets:
             body += [f"{t.priority} response {_dur(t.response)} resolution {_dur(t.resolution)} {t.note or ''}"]
     elif ent.type == "tiers":
-        body += [plain(o.description), "escalation path escalate support tiers levels", *o.management_chain,
+        hints.append("escalation path escalate support tiers levels")
+        body += [plain(o.description), *o.management_chain,
                  *o.management_triggers]
         for t in o.tiers:
             symptoms.append(t.name)
             body += [t.description or "", *t.capabilities, *t.tools, *t.escalate_when, t.process or "",
                      f"handoff {_dur(t.handoff)}" if t.handoff else ""]
     elif ent.type == "contacts":
-        body += ["contact support email phone hours"]
+        hints.append("contact support email phone hours")
         for c in [*o.channels, *o.people]:
             body += [c.name, getattr(c, "role", "") or "", c.email or "", c.phone or "", c.hours or "", c.notes or ""]
     elif ent.type == "templates":
@@ -119,10 +123,10 @@ def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
         for a in o.alerts:
             symptoms.append(a.name)
             body += [a.condition, a.description or ""]
-    return _doc(kb, ent, ent.url, ent.title, symptoms, body, codes)
+    return _doc(kb, ent, ent.url, ent.title, symptoms, body, codes, hints)
 
 
-def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], codes=()) -> dict:
+def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], codes=(), hints=()) -> dict:
     return {
         "key": ent.id + ("#" + url.split("#", 1)[1] if "#" in url and ent.type != "error-code" else ""),
         "id": ent.id,
@@ -132,6 +136,7 @@ def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], co
         "symptoms": " \n".join(s for s in symptoms if s),
         "body": " ".join(b for b in body if b),
         "tags": " ".join(ent.tags),
+        "hints": " ".join(hints),
         "products": list(ent.products),
         "url": kb.site_url(url) or "./",
     }

@@ -13,10 +13,11 @@ from typing import Protocol
 from whoosh import fields, highlight, index, qparser, query, scoring
 from whoosh.analysis import StemmingAnalyzer
 
-# Field weights: a match in a title or a symptom says more than one in body text.
 # Bump when the schema or the documents change: the fingerprint includes it.
-INDEX_FORMAT = 2
-WEIGHTS = {"title": 4.0, "symptoms": 2.5, "tags": 2.0, "body": 1.0}
+INDEX_FORMAT = 3
+# Field weights: a match in a title or a symptom says more than one in body text.
+WEIGHTS = {"title": 4.0, "symptoms": 2.5, "tags": 2.0, "body": 1.0, "hints": 1.0}
+TEXT_FIELDS = tuple(WEIGHTS)
 
 
 @dataclass
@@ -30,11 +31,17 @@ class Hit:
 
 
 class SearchEngine(Protocol):
+    """What the ranking rules (service.py) need from an engine. Documents are
+    the plain dicts of documents.py; filters are {"type": ..., "product": ...}."""
+
     def build(self, docs: list[dict], path: Path) -> None: ...
     def open(self, path: Path) -> "SearchEngine": ...
-    def exact_codes(self, codes: list[str], limit: int) -> list[Hit]: ...
+    def close(self) -> None: ...
+    def exact_codes(self, codes: list[str], limit: int, filters: dict | None = None) -> list[Hit]: ...
     def text(self, q: str, limit: int, fuzzy: bool, filters: dict) -> list[Hit]: ...
+    def unknown_words(self, q: str) -> list[str]: ...
     def suggest(self, q: str) -> str | None: ...
+    def add_snippets(self, hits: list[Hit]) -> None: ...
 
 
 class _Snippet(highlight.Formatter):
@@ -51,9 +58,10 @@ def _schema() -> fields.Schema:
         id=fields.ID(stored=True),
         type=fields.ID(stored=True),
         title=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["title"], spelling=True),
-        symptoms=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["symptoms"]),
-        body=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["body"], spelling=True),
+        symptoms=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["symptoms"], spelling=True),
+        body=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["body"]),
         tags=fields.TEXT(analyzer=ana, field_boost=WEIGHTS["tags"]),
+        hints=fields.TEXT(analyzer=ana, field_boost=WEIGHTS["hints"]),
         codes=fields.KEYWORD(stored=True, commas=True, lowercase=True),
         products=fields.KEYWORD(stored=True, commas=True),
         url=fields.STORED(),
@@ -71,7 +79,7 @@ class WhooshEngine:
         writer = ix.writer(limitmb=128, procs=2, multisegment=True) if len(docs) > 2000 else ix.writer(limitmb=128)
         for d in docs:
             writer.add_document(key=d["key"], id=d["id"], type=d["type"], title=d["title"], symptoms=d["symptoms"],
-                                body=d["body"], tags=d["tags"], codes=",".join(d["codes"]),
+                                body=d["body"], tags=d["tags"], hints=d.get("hints", ""), codes=",".join(d["codes"]),
                                 products=",".join(d["products"]), url=d["url"])
         writer.commit()
 
@@ -131,7 +139,7 @@ class WhooshEngine:
         if fuzzy:
             parsed = self._fuzzy(q)
         else:
-            parser = qparser.MultifieldParser(["title", "symptoms", "body", "tags"], self.ix.schema,
+            parser = qparser.MultifieldParser(["title", "symptoms", "body", "tags", "hints"], self.ix.schema,
                                               group=qparser.OrGroup)
             # queries are words, not Whoosh syntax: lower case turns AND/OR/NOT into plain words
             q = " ".join("".join(ch if ch.isalnum() or ch in "-'" else " " for ch in q.lower()).split())
@@ -162,13 +170,13 @@ class WhooshEngine:
         out = []
         for token in self.ix.schema["body"].analyzer(q):
             if len(token.text) >= 4 and not any(reader.doc_frequency(f, token.text)
-                                                for f in ("title", "symptoms", "body")):
+                                                for f in TEXT_FIELDS):
                 out.append(token.text)
         return out
 
     def _fuzzy(self, q: str):
         """Typo tolerance for longer words: each word is stemmed like the index,
-        then matched within edit distance 1 (5-7 letters) or 2 (8 or more)."""
+        then matched within edit distance 1 (4-6 letters) or 2 (7 or more)."""
         analyzer = self.ix.schema["body"].analyzer
         terms = []
         for token in analyzer(q):
@@ -189,12 +197,12 @@ class WhooshEngine:
         out, changed = [], False
         for w in re.findall(r"[\w'-]+", q):
             stems = [t.text for t in stem(w)]
-            known = not stems or any(reader.doc_frequency(f, t) for t in stems for f in ("title", "symptoms", "body"))
+            known = not stems or any(reader.doc_frequency(f, t) for t in stems for f in TEXT_FIELDS)
             if known or len(w) < 4:
                 out.append(w)
                 continue
             best = None
-            for field in ("title", "body"):
+            for field in ("title", "symptoms"):
                 found = self.searcher.corrector(field).suggest(w.lower(), limit=1, maxdist=2, prefix=1)
                 if found:
                     best = found[0]

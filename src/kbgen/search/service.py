@@ -3,6 +3,7 @@ content changed, and answer queries with the ranking agents rely on."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -16,8 +17,10 @@ from ..config import Config
 from ..load import discover
 from ..model import normalize_code
 from .documents import documents
-from .engine import INDEX_FORMAT, Hit, WhooshEngine
+from .engine import INDEX_FORMAT, Hit, SearchEngine, WhooshEngine
 from .synonyms import expand
+
+ENGINE = WhooshEngine  # the one place that names the engine
 
 # Whole-entity multipliers after text scoring: agents want procedures and codes first.
 TYPE_WEIGHT = {"runbook": 1.25, "error-code": 1.15, "faq": 1.1, "article": 1.0, "sla": 1.0, "tiers": 1.0,
@@ -103,7 +106,7 @@ def ensure_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path,
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
-        WhooshEngine().build(docs, tmp)
+        ENGINE().build(docs, tmp)
         (tmp / "codes.json").write_text(json.dumps(sorted({c for d in docs for c in d["codes"]})))
         (tmp / "kbgen-fingerprint").write_text(fp)  # written last: a stamped index is complete
         _swap(tmp, path, old, fp)
@@ -119,7 +122,7 @@ def ensure_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path,
 def code_candidates(q: str, known: set[str]) -> list[str]:
     """Error codes the query names, in any spelling: QT-001, qt001, "QT 001", 429, enospc."""
     tokens = [t for t in re.split(r"[\s,;]+", q.strip()) if t]
-    cands = [q] + tokens + [a + b for a, b in zip(tokens, tokens[1:])]
+    cands = [q] + tokens + [a + b for a, b in itertools.pairwise(tokens)]
     found = []
     for c in cands:
         n = normalize_code(c)
@@ -140,7 +143,7 @@ class Searcher:
     """An open index: query it many times (the bench and long-lived tools)."""
 
     def __init__(self, path: Path):
-        self.engine = WhooshEngine().open(path)
+        self.engine: SearchEngine = ENGINE().open(path)
         self.known = set(json.loads((path / "codes.json").read_text()))
 
     def close(self) -> None:
@@ -164,21 +167,18 @@ class Searcher:
             self.engine.add_snippets(result.results)
             return result
         wide = expand(q)
-        hits = self.engine.text(wide, limit=max(limit * 3, 30), fuzzy=False, filters=filters)
-        if self.engine.unknown_words(wide):
-            # a likely typo: also search the corrected query ("autentication" -> "authentication")
-            corrected = self.engine.suggest(q)
-            if corrected:
-                best = {h.id: h for h in hits}
-                for h in self.engine.text(expand(corrected), limit=max(limit * 3, 30), fuzzy=False, filters=filters):
-                    if h.id not in best or h.score > best[h.id].score:
-                        best[h.id] = h
-                hits = list(best.values())
-        if len(hits) < limit:
+        pool = max(limit * 3, 30)
+        hits = self.engine.text(wide, limit=pool, fuzzy=False, filters=filters)
+        corrected = self.engine.suggest(q) if self.engine.unknown_words(wide) else None
+        if corrected:
+            # a likely typo: search the corrected query too ("autentication" -> "authentication"),
+            # and say so: `suggestion` is what the agent may want to search for next time
+            hits += self.engine.text(expand(corrected), limit=pool, fuzzy=False, filters=filters)
+            result.suggestion = corrected
+        if len({h.id for h in hits}) < limit:
             ids = {h.id for h in hits}
             # typo tolerance: fuzzy matches rank below every exact word match
-            fuzzy = [h for h in self.engine.text(q, limit=max(limit * 3, 30), fuzzy=True, filters=filters)
-                     if h.id not in ids]
+            fuzzy = [h for h in self.engine.text(q, limit=pool, fuzzy=True, filters=filters) if h.id not in ids]
             floor = min((h.score for h in hits), default=0.0)
             for h in fuzzy:
                 h.score = min(h.score, floor) * 0.5 if hits else h.score
@@ -186,11 +186,9 @@ class Searcher:
         for h in hits:
             h.score = round(h.score * TYPE_WEIGHT.get(h.type, 1.0), 4)
         for h in sorted(hits, key=lambda h: (-h.score, h.id)):
-            seen.setdefault(h.id, h)
+            seen.setdefault(h.id, h)  # one result per entity: its best-scoring document
         result.results = list(seen.values())[:limit]
         self.engine.add_snippets(result.results)
-        if not result.results:
-            result.suggestion = self.engine.suggest(q)
         return result
 
 
