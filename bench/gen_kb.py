@@ -30,7 +30,7 @@ site_url: https://kb.example.test/
 docs_dir: content
 theme:
   name: material
-  features: [navigation.prune, content.code.copy]
+  features: [content.code.copy]  # kbgen turns navigation.prune on for big navs
 plugins:
   - search
   - kbgen:

@@ -1,11 +1,24 @@
-"""Shared fixtures: expensive builds run once per session."""
+"""Shared fixtures: expensive builds run once per session.
+
+- example_public / example_internal: the example KB at the repo root, built
+  with `kbgen build --strict` for each audience.
+- generated_kb: a synthetic KB of ~600 pages (bench/gen_kb.py), for tests of
+  scale behaviour; generated_site: its internal build, with the build's stderr.
+"""
 from __future__ import annotations
 
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from kbfactory import ROOT, run_kbgen
+
+sys.path.insert(0, str(ROOT / "bench"))
+from gen_kb import generate  # noqa: E402
+
+GENERATED_ARTICLES = GENERATED_RUNBOOKS = 300
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +33,22 @@ def example_internal(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("internal") / "site"
     run_kbgen("build", ROOT, "--audience", "internal", "--site-dir", site, "--strict", "-q", check=True)
     return site
+
+
+@pytest.fixture(scope="session")
+def generated_kb(tmp_path_factory) -> Path:
+    """Read-only for tests: build it into your own site dir."""
+    return generate(tmp_path_factory.mktemp("gen") / "kb", GENERATED_ARTICLES, GENERATED_RUNBOOKS, seed=1)
+
+
+@dataclass
+class BuiltSite:
+    site: Path
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def generated_site(generated_kb, tmp_path_factory) -> BuiltSite:
+    site = tmp_path_factory.mktemp("gen-site") / "site"
+    proc = run_kbgen("build", generated_kb, "--audience", "internal", "--site-dir", site, check=True)
+    return BuiltSite(site, proc.stderr)

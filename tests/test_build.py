@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from kbfactory import run_kbgen, site_texts, write_kb
+from kbfactory import KBGEN, MKDOCS, run_kbgen, site_texts, write_kb
 
 
 def html(site: Path, url: str) -> BeautifulSoup:
@@ -113,7 +119,7 @@ def test_mkdocs_failure_keeps_last_site(tmp_path):
     mk = (kb / "mkdocs.yml").read_text().replace("name: material", "name: no-such-theme")
     (kb / "mkdocs.yml").write_text(mk)
     proc = run_kbgen("build", kb, "--site-dir", site, "-q")
-    assert proc.returncode != 0
+    assert proc.returncode == 2 and "no-such-theme" in proc.stderr and "Traceback" not in proc.stderr
     assert _hashes(site) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]  # no temp dirs left
 
@@ -127,18 +133,26 @@ def test_strict_fails_on_warnings(tmp_path):
 
 
 def test_builds_are_byte_identical(tmp_path):
-    kb = write_kb(tmp_path / "kb")
+    kb = write_kb(tmp_path / "kb", {"runbooks/internal-rb.yaml": "kind: runbook\nid: internal-rb\n"
+                                    "last_reviewed: 2026-05-20\nresolution: [Restart]\n"})
     a, b = tmp_path / "a", tmp_path / "b"
-    run_kbgen("build", kb, "--site-dir", a, "-q", check=True)
-    run_kbgen("build", kb, "--site-dir", b, "-q", check=True)
+    env = {"SOURCE_DATE_EPOCH": ""}  # kbgen picks the date itself
+    run_kbgen("build", kb, "--audience", "public", "--site-dir", a, "-q", env=env, check=True)
+    time.sleep(1.1)  # a clock-based date or gzip mtime would now differ
+    run_kbgen("build", kb, "--audience", "public", "--site-dir", b, "-q", env=env, check=True)
     assert _hashes(a) == _hashes(b)
+    # dates come from the newest review of the public content, not the clock nor internal pages
+    lastmods = set(re.findall(r"<lastmod>([^<]+)</lastmod>", (a / "sitemap.xml").read_text()))
+    assert lastmods == {"2026-05-01"}
 
 
 def test_site_dir_cannot_be_the_sources(tmp_path):
     kb = write_kb(tmp_path / "kb")
-    proc = run_kbgen("build", kb, "--site-dir", kb / "content", "-q")
-    assert proc.returncode == 1 and "refusing" in proc.stderr
-    assert (kb / "content" / "index.md").exists()
+    for bad in (kb / "content", kb, tmp_path, kb / "runbooks" / "site"):
+        proc = run_kbgen("build", kb, "--site-dir", bad, "-q")
+        assert proc.returncode == 2 and "refusing" in proc.stderr, bad
+    assert run_kbgen("build", kb, "--site-dir", kb / "mkdocs.yml", "-q").returncode == 2  # a file
+    assert (kb / "content" / "index.md").exists() and (kb / "mkdocs.yml").exists()
 
 
 def test_offline_build_has_no_directory_urls(tmp_path):
@@ -185,8 +199,113 @@ def test_prometheus_rule_files_are_not_published(example_internal):
 def test_build_needs_mkdocs_yml_with_the_plugin(tmp_path):
     kb = write_kb(tmp_path / "kb", mkdocs=None)
     proc = run_kbgen("build", kb, "--site-dir", tmp_path / "s", "-q")
-    assert proc.returncode == 1 and "no mkdocs.yml" in proc.stderr
+    assert proc.returncode == 2 and "no mkdocs.yml" in proc.stderr
     (kb / "mkdocs.yml").write_text("site_name: x\ndocs_dir: content\ntheme: {name: material}\n")
     proc = run_kbgen("build", kb, "--site-dir", tmp_path / "s", "-q")
-    assert proc.returncode == 1 and "does not enable the kbgen plugin" in proc.stderr
+    assert proc.returncode == 2 and "does not enable the kbgen plugin" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+EDIT_MKDOCS = MKDOCS.replace("theme:\n  name: material\n", "repo_url: https://git.example/kb/\n"
+                             "edit_uri: edit/main/content/\ntheme:\n  name: material\n  features: [content.action.edit]\n")
+
+
+def test_edit_links_point_at_source_files(tmp_path):
+    kb = write_kb(tmp_path / "kb", mkdocs=EDIT_MKDOCS)
+    site = tmp_path / "site"
+    run_kbgen("build", kb, "--audience", "public", "--site-dir", site, "-q", check=True)
+
+    def edit_link(url):
+        return html(site, url).find("a", title=lambda t: t and "Edit" in t)["href"]
+    assert edit_link("runbooks/public-rb") == "https://git.example/kb/edit/main/runbooks/public-rb.yaml"
+    assert edit_link("reference/errors") == "https://git.example/kb/edit/main/content/reference/errors.yaml"
+    assert edit_link("") == "https://git.example/kb/edit/main/content/index.md"
+
+
+def test_relative_site_dir_is_relative_to_the_working_directory(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    run_kbgen("build", "kb", "--site-dir", "out", "-q", cwd=tmp_path, check=True)
+    assert (tmp_path / "out" / "runbooks" / "public-rb" / "index.html").exists()
+    assert not [p.name for p in kb.iterdir() if p.name.startswith(".out")]
+
+
+def test_strict_fails_on_a_mkdocs_warning_and_keeps_the_site(tmp_path):
+    # A nav entry to a missing page: a MkDocs warning, not a kbgen validation problem.
+    mk = MKDOCS + "nav:\n  - Home: index.md\n  - Gone: no-such-page.md\n"
+    kb = write_kb(tmp_path / "kb", mkdocs=mk)
+    site = tmp_path / "site"
+    proc = run_kbgen("build", kb, "--site-dir", site, "-q", check=True)
+    assert "no-such-page.md" in proc.stderr  # a warning, the build still succeeds
+    before = _hashes(site)
+    proc = run_kbgen("build", kb, "--site-dir", site, "-q", "--strict")
+    assert proc.returncode == 1 and "strict mode" in proc.stderr and "Traceback" not in proc.stderr
+    assert _hashes(site) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site.")]
+
+
+def test_interrupted_build_keeps_the_previous_site(generated_kb, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the previous site")
+    proc = subprocess.Popen([*KBGEN, "build", str(generated_kb), "--site-dir", str(site), "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".site.building-*")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None, "the build ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)  # Ctrl-C while MkDocs renders
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text() == "the previous site"
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_leftovers_of_a_killed_build_are_cleaned(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    pid = _dead_pid()
+    (tmp_path / f".site.building-{pid}").mkdir()
+    (tmp_path / f".site.building-{pid}" / "half.html").write_text("half a site")
+    run_kbgen("build", kb, "--site-dir", tmp_path / "site", "-q", check=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kb", "site"]
+
+
+def test_plain_mkdocs_build_uses_the_plugin(tmp_path):
+    """`mkdocs build` on a KB works too; KBGEN_AUDIENCE picks the audience and
+    the plugin option `offline` adds Material's offline plugin."""
+    kb = write_kb(tmp_path / "kb", mkdocs=MKDOCS.replace("      today:", "      offline: true\n      today:"))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(kb / "mkdocs.yml"), "-d", str(out)],
+                          env=dict(os.environ, KBGEN_AUDIENCE="public"), capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "runbooks" / "public-rb.html").exists() and (out / "e" / "qt-001.html").exists()
+    assert not (out / "runbooks" / "internal-rb.html").exists()
+    assert (out / "search" / "search_index.js").exists()  # the offline plugin's inlined index
+    assert not [f for f, text in site_texts(out).items() if "unpkg.com" in text and f.endswith(".html")]
+
+
+def test_large_kb_builds_with_small_pages_and_progress(generated_site):
+    site, stderr = generated_site.site, generated_site.stderr
+    pages = [p for p in site.rglob("*.html")]
+    assert len(pages) > 600
+    average = sum(p.stat().st_size for p in pages) / len(pages)
+    assert average < 80_000, f"average page {average / 1024:.0f} KB"
+    # big sections collapse to their index page: a runbook page does not list every runbook
+    soup = html(site, "runbooks/rb-00001")
+    nav_links = [a["href"] for a in soup.select("nav a[href]") if "rb-" in a["href"]]
+    assert len(nav_links) < 20, len(nav_links)
+    assert "converted 250/" in stderr and "wrote 500/" in stderr  # progress for long builds
+    assert "turned Material's navigation.prune on" in stderr  # mkdocs.yml did not ask for it
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    assert any("GEN-00007" in d["text"] for d in index["docs"])

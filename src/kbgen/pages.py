@@ -57,6 +57,15 @@ def environment(kb: KnowledgeBase) -> jinja2.Environment:
     return env
 
 
+def _once(kb: KnowledgeBase, index: str) -> dict:
+    # A Linker is made per page: scanning every entity per link would make
+    # rendering quadratic in the size of the KB.
+    cache = vars(kb).setdefault("_linker_indexes", {})
+    if index not in cache:
+        cache[index] = getattr(kb, index)()
+    return cache[index]
+
+
 class Linker:
     """Relative links from one page to others in the (filtered) kb."""
 
@@ -75,7 +84,7 @@ class Linker:
         return self.to_page(ent.page, anchor)
 
     def id(self, ident: str, anchor: str = "") -> str | None:
-        ent = self.kb.entities.get(ident) or self.kb.runbook_by_alias().get(ident)
+        ent = self.kb.entities.get(ident) or _once(self.kb, "runbook_by_alias").get(ident)
         return self.entity(ent, anchor)
 
     def md(self, label: str, ident: str, anchor: str = "") -> str:
@@ -93,17 +102,13 @@ class Linker:
         return ", ".join(f"[{render.text(c.obj.code)}]({self.entity(c)})" for c in codes)
 
     def tier(self, tier_id: str) -> str:
-        for ent in self.kb.of_type("tiers"):
-            for t in ent.obj.tiers:
-                if t.id == tier_id:
-                    return f"[{render.text(t.name)}]({self.entity(ent, t.id)})"
+        for ent, t in _once(self.kb, "tiers_index").get(tier_id, [])[:1]:
+            return f"[{render.text(t.name)}]({self.entity(ent, t.id)})"
         return "the next support tier"  # its tiers file is not published in this build
 
     def priority(self, pid: str) -> str:
-        for ent in self.kb.of_type("sla"):
-            for p in ent.obj.priorities:
-                if p.id == pid:
-                    return f"[{render.text(p.id)} — {render.text(p.name)}]({self.entity(ent, code_anchor(p.id))})"
+        for ent, p in _once(self.kb, "priorities_index").get(pid, [])[:1]:
+            return f"[{render.text(p.id)} — {render.text(p.name)}]({self.entity(ent, code_anchor(p.id))})"
         return render.text(pid)
 
     def product(self, pid: str) -> str:

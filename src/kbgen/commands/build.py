@@ -20,13 +20,14 @@ from .common import config_or_exit, root_argument
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
 def command(root, audience, site_dir, strict, offline, quiet):
     """Validate, then render the site for one audience, atomically."""
-    from ..mkdocs.build import BuildFailed, build_site, default_site_dir
+    from ..site import BuildFailed, build_site, default_site_dir
     cfg = config_or_exit(root)
     site_dir = site_dir or default_site_dir(cfg.root, audience)
     try:
-        out = build_site(cfg, audience, site_dir, strict=strict, offline=offline, quiet=quiet)
+        out = build_site(cfg, audience, site_dir, strict=strict, offline=offline, quiet=quiet,
+                         echo=lambda text: click.echo(text, err=True))
     except BuildFailed as exc:
         click.echo(f"kbgen build: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(exc.exit_code)
     if not quiet:
         click.echo(f"Built the {audience} site in {out}")

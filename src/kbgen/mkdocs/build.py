@@ -1,41 +1,15 @@
-"""`kbgen build`: validate, render with MkDocs into a temporary directory,
-add kb.json and friends, then swap the new site in. A failed or interrupted
-build leaves the previous site exactly as it was."""
+"""Render an audience-filtered KB with MkDocs + Material into a directory.
+kbgen.site does the rest of `kbgen build` (validation, outputs, the swap)."""
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
-import shutil
 import sys
 from pathlib import Path
 
-import click
-
 from ..config import Config
-from ..diagnostics import format_text
-from ..validate import validate_config
-
-
-class BuildFailed(Exception):
-    """The build did not produce a site (the message says why)."""
-
-
-def default_site_dir(root: Path, audience: str) -> Path:
-    return root / ("site" if audience == "public" else "site-internal")
-
-
-def source_date_epoch(kb) -> int:
-    """Builds are byte-identical: dates in the output (sitemap lastmod, the
-    gzip header) come from the content, not the clock."""
-    env = os.environ.get("SOURCE_DATE_EPOCH")
-    if env and env.isdigit():
-        return int(env)
-    dates = [e.last_reviewed for e in kb.entities.values() if e.last_reviewed]
-    if not dates:
-        return 0
-    return int((max(dates) - dt.date(1970, 1, 1)).total_seconds())
+from ..site import BuildFailed
 
 
 @contextlib.contextmanager
@@ -52,22 +26,19 @@ def _env(**values):
                 os.environ[k] = v
 
 
-def _check_site_dir(cfg: Config, site_dir: Path) -> None:
-    root = cfg.root.resolve()
-    site = site_dir.resolve()
-    for forbidden in (root, cfg.content_dir.resolve(), cfg.runbooks_dir.resolve(), root / "overrides"):
-        if site == forbidden or site in forbidden.parents or forbidden in site.parents and forbidden != root:
-            raise BuildFailed(f"refusing to build into {site_dir}: it would overwrite the knowledge base's sources")
-
-
-def _logging(quiet: bool) -> logging.Handler:
+@contextlib.contextmanager
+def _logging(quiet: bool):
+    # MkDocs logs under "mkdocs."; its CLI installs the handler we add here.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     handler.setLevel(logging.WARNING if quiet else logging.INFO)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    return handler
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def mkdocs_config(cfg: Config, site_dir: Path, strict: bool, offline: bool):
@@ -86,53 +57,30 @@ def mkdocs_config(cfg: Config, site_dir: Path, strict: bool, offline: bool):
     return mk_load_config(config_file=str(path), **overrides)
 
 
-def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False, offline: bool = False,
-               quiet: bool = False, echo=click.echo) -> Path:
-    """Build one audience's site into site_dir, atomically. Raises BuildFailed."""
+def render(cfg: Config, view, out_dir: Path, strict: bool = False, offline: bool = False, quiet: bool = False,
+           epoch: int = 0) -> None:
+    """Build the site of `view` (a KB already validated and filtered by
+    kbgen.audience) into out_dir. Raises BuildFailed."""
+    from jinja2 import TemplateError
     from mkdocs.commands.build import build as mk_build
-    from mkdocs.exceptions import Abort, MkDocsException
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-    from ..config import find_plugin_options
-    if not cfg.has_config_file:
-        raise BuildFailed(f"no mkdocs.yml in {cfg.root}: create one with `kbgen init`, or add it with the kbgen plugin")
-    if find_plugin_options(cfg.raw)[0] is None:
-        raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)")
-    kb, report = validate_config(cfg)
-    if report.problems:
-        echo(format_text(report), err=True)
-    if report.errors or (strict and report.warnings):
-        raise BuildFailed("validation failed; the previous site was left untouched")
-    _check_site_dir(cfg, site_dir)
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = site_dir.parent / f".{site_dir.name}.building-{os.getpid()}"
-    old = site_dir.parent / f".{site_dir.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    handler = _logging(quiet)
-    try:
-        with _env(KBGEN_AUDIENCE=audience, SOURCE_DATE_EPOCH=source_date_epoch(kb)):
-            mk_cfg = mkdocs_config(cfg, tmp, strict, offline)
-            try:
-                mk_build(mk_cfg)
-            except (Abort, MkDocsException) as exc:
-                raise BuildFailed(f"MkDocs: {exc}") from None
-            plugin = mk_cfg.plugins.get("kbgen")
-            if plugin is None:
-                raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)")
-            _write_outputs(plugin.kb, tmp)
-        if site_dir.exists():
-            os.rename(site_dir, old)
-        os.rename(tmp, site_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not site_dir.exists():
-            os.rename(old, site_dir)  # put the last good site back
-        raise
-    finally:
-        logging.getLogger("mkdocs").removeHandler(handler)
-    return site_dir
-
-
-def _write_outputs(kb, out_dir: Path) -> None:
-    from ..outputs import write_outputs
-    write_outputs(kb, out_dir)
+    with _logging(quiet), _env(KBGEN_AUDIENCE=view.audience, SOURCE_DATE_EPOCH=epoch):
+        try:
+            mk_cfg = mkdocs_config(cfg, out_dir, strict, offline)
+        except (Abort, ConfigurationError) as exc:  # MkDocs logged the details above
+            raise BuildFailed(f"mkdocs.yml: {exc}", 2) from None
+        plugin = mk_cfg.plugins.get("kbgen")
+        if plugin is None:
+            raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", 2)
+        plugin.handoff = view  # validated once, by kbgen.site; the plugin does not load the KB again
+        mk_cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            mk_build(mk_cfg)
+        except (Abort, MkDocsException) as exc:
+            raise BuildFailed(f"MkDocs: {exc}") from None
+        except TemplateError as exc:  # a broken template in overrides/
+            where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
+            raise BuildFailed(f"theme template error{where}: {exc}", 2) from None
+        finally:
+            mk_cfg.plugins.on_shutdown()

@@ -1,0 +1,164 @@
+"""`kbgen build` orchestration, independent of the renderer: validate, filter
+by audience, render into a temporary directory next to the site, add kb.json
+and friends, then swap the new site in. A failed or interrupted build leaves
+the previous site exactly as it was.
+
+The renderer (today kbgen.mkdocs.build.render) is imported only when a build
+runs, so importing this module loads no MkDocs."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from .audience import for_audience
+from .config import Config, find_plugin_options
+from .diagnostics import format_text
+from .validate import validate_config
+
+
+class BuildFailed(Exception):
+    """The build did not produce a site; the message says why. exit_code 1
+    means problems in the content or the build, 2 a configuration error."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def default_site_dir(root: Path, audience: str) -> Path:
+    # Separate folders, so an internal site is never published by mistake
+    # from the folder a public deploy picks up.
+    return Path(root) / ("site" if audience == "public" else "site-internal")
+
+
+def source_date_epoch(kb) -> int:
+    """Dates in the output (sitemap lastmod, the gzip header) come from the
+    content, not the clock, so two builds are byte-identical: the newest
+    last_reviewed, unless SOURCE_DATE_EPOCH is set already."""
+    env = os.environ.get("SOURCE_DATE_EPOCH")
+    if env and env.isdigit():
+        return int(env)
+    dates = [e.last_reviewed for e in kb.entities.values() if e.last_reviewed]
+    if not dates:
+        return 0
+    return int((max(dates) - dt.date(1970, 1, 1)).total_seconds())
+
+
+def check_site_dir(cfg: Config, site_dir: Path) -> None:
+    """Refuse a site dir that is, holds or sits inside the KB's sources (the
+    swap would delete them)."""
+    root = cfg.root.resolve()
+    site = Path(site_dir).resolve()
+    if site.exists() and not site.is_dir():
+        raise BuildFailed(f"refusing to build into {site_dir}: it is a file, not a folder", 2)
+    sources = [cfg.content_dir.resolve(), cfg.runbooks_dir.resolve(), root / "overrides"]
+    if site == root or site in root.parents:
+        raise BuildFailed(f"refusing to build into {site_dir}: it would replace the knowledge base itself", 2)
+    for src in sources:
+        if site == src or site in src.parents or src in site.parents:
+            raise BuildFailed(f"refusing to build into {site_dir}: it would overwrite the knowledge base's sources", 2)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_leftovers(site_dir: Path) -> None:
+    """Remove what a killed build (SIGKILL, power loss) left next to the site:
+    its temporary dir, or the previous site if it died between the renames."""
+    for p in site_dir.parent.glob(f".{site_dir.name}.*-*"):
+        kind, _, pid = p.name[len(site_dir.name) + 2:].rpartition("-")
+        if kind not in ("building", "old") or not pid.isdigit() or _alive(int(pid)):
+            continue
+        if kind == "old" and not site_dir.exists():
+            os.rename(p, site_dir)  # the last good site comes back
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _swap_lock(parent: Path):
+    # Two builds into the same folder must not interleave their renames.
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Windows
+        yield
+        return
+    fd = os.open(parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def staged(site_dir: Path):
+    """Yield an empty temporary dir next to site_dir; when the block succeeds,
+    it replaces site_dir. On any exception (KeyboardInterrupt included) the
+    temporary dir is removed and site_dir is left as it was."""
+    site_dir = Path(site_dir).absolute()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    _clean_leftovers(site_dir)
+    tmp = site_dir.parent / f".{site_dir.name}.building-{os.getpid()}"
+    old = site_dir.parent / f".{site_dir.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+        with _swap_lock(site_dir.parent):
+            if site_dir.exists():
+                os.rename(site_dir, old)
+            os.rename(tmp, site_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not site_dir.exists():
+            os.rename(old, site_dir)  # put the last good site back
+        raise
+
+
+def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False, offline: bool = False,
+               quiet: bool = False, echo=None) -> Path:
+    """Build one audience's site into site_dir, atomically. Raises BuildFailed."""
+    site_dir = Path(site_dir).absolute()  # MkDocs would read a relative one against mkdocs.yml's folder
+    if not cfg.has_config_file:
+        raise BuildFailed(f"no mkdocs.yml in {cfg.root}: create one with `kbgen init`, or add it with the kbgen plugin", 2)
+    if find_plugin_options(cfg.raw)[0] is None:
+        raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", 2)
+    check_site_dir(cfg, site_dir)
+    kb, report = validate_config(cfg)
+    if report.problems:
+        (echo or _stderr)(format_text(report))
+    if report.errors or (strict and report.warnings):
+        raise BuildFailed("validation failed; the previous site was left untouched")
+    view = for_audience(kb, audience)
+    from .mkdocs.build import render
+    with staged(site_dir) as tmp:
+        # the date comes from this audience's content: a public sitemap does not
+        # carry the review date of an internal page
+        render(cfg, view, tmp, strict=strict, offline=offline, quiet=quiet, epoch=source_date_epoch(view))
+        _write_outputs(view, tmp)
+    return Path(site_dir)
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _write_outputs(view, out_dir: Path) -> None:
+    try:
+        from .outputs import write_outputs
+    except ImportError:  # outputs are optional for the site itself
+        return
+    write_outputs(view, out_dir)
