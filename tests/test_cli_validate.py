@@ -50,9 +50,23 @@ def test_json_format_matches_the_spec(tmp_path):
     assert (p["file"], p["line"], p["column"], p["severity"], p["code"]) == ("runbooks/rb.yaml", 3, 16, "warning", "KB601")
 
 
-def test_strict_fails_on_warnings(tmp_path):
-    write_kb(tmp_path, {"runbooks/rb.yaml": "kind: runbook\nid: rb\nlast_reviewed: 2020-01-01\nresolution: [a]\n"})
+def test_strict_fails_on_warnings_but_not_on_overdue_reviews(tmp_path):
+    # a review date in the future (KB602) is a writer's mistake: --strict fails on it
+    write_kb(tmp_path, {"runbooks/rb.yaml": "kind: runbook\nid: rb\nlast_reviewed: 2030-01-01\nresolution: [a]\n"})
     assert run("validate", str(tmp_path), "--strict").exit_code == 1
+    # an overdue review (KB601) is time passing: reported, exit 0 even with --strict
+    (tmp_path / "runbooks" / "rb.yaml").write_text("kind: runbook\nid: rb\nlast_reviewed: 2020-01-01\nresolution: [a]\n")
+    result = run("validate", str(tmp_path), "--strict", "--format", "text")
+    assert result.exit_code == 0, result.output
+    assert "runbooks/rb.yaml:3:16: warning KB601 review overdue" in result.output
+    assert "1 page review is overdue (KB601): reported, not failing" in result.output
+    # teams that want it: --fail-on-overdue
+    assert run("validate", str(tmp_path), "--fail-on-overdue").exit_code == 1
+    assert run("validate", str(tmp_path), "--strict", "--fail-on-overdue").exit_code == 1
+    # in GitHub Actions an overdue review is a notice on the file, not a failing warning
+    gh = run("validate", str(tmp_path), "--format", "github", "--strict")
+    assert gh.exit_code == 0
+    assert "::notice file=runbooks/rb.yaml,line=3,col=16,title=KB601::review overdue" in gh.output
 
 
 def test_today_option_moves_freshness(tmp_path):

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 
+# Raised by the calendar alone (KB601 review overdue): reported everywhere, but
+# they never turn a --strict run red unless a team asks (--fail-on-overdue).
+OVERDUE_CODES = frozenset({"KB601"})
+
+
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
@@ -68,8 +73,18 @@ class Report:
     def warnings(self) -> int:
         return sum(1 for p in set(self.problems) if p.severity is Severity.WARNING)
 
-    def failed(self, strict: bool = False) -> bool:
-        return self.errors > 0 or (strict and self.warnings > 0)
+    @property
+    def overdue(self) -> int:
+        return sum(1 for p in set(self.problems) if p.code in OVERDUE_CODES)
+
+    def failed(self, strict: bool = False, overdue: bool = False) -> bool:
+        """Errors fail; with strict, warnings too, except those only time
+        raises (a review falling due): they fail only when overdue is asked for."""
+        if self.errors:
+            return True
+        if overdue and self.overdue:
+            return True
+        return strict and any(p.severity is Severity.WARNING and p.code not in OVERDUE_CODES for p in self.problems)
 
 
 def summary_line(report: Report) -> str:
@@ -114,7 +129,7 @@ def _gh_escape(value: str, prop: bool = False) -> str:
 def format_github(report: Report) -> str:
     lines = []
     for p in report.sorted():
-        level = "error" if p.severity is Severity.ERROR else "warning"
+        level = "error" if p.severity is Severity.ERROR else ("notice" if p.code in OVERDUE_CODES else "warning")
         msg = p.message + (f"\nhint: {p.hint}" if p.hint else "")
         lines.append(
             f"::{level} file={_gh_escape(p.file, True)},line={p.line},col={p.column},"

@@ -164,8 +164,8 @@ def _rewrite_one(kb, linker, from_rel, m) -> str:
     return f"{m.group(1)}{m.group(2)}{new}{m.group(4)}"
 
 
-def _front_matter(title: str, description: str = "", tags=(), boost: float | None = None, extra=None) -> str:
-    lines = ["---", f"title: {render.yaml_str(title)}"]
+def _front_matter(title: str | None, description: str = "", tags=(), boost: float | None = None, extra=None) -> str:
+    lines = ["---"] + ([f"title: {render.yaml_str(title)}"] if title is not None else [])
     if description:
         lines.append(f"description: {render.yaml_str(description)}")
     if tags:
@@ -270,7 +270,9 @@ def _passthrough_front_matter(ent: Entity) -> str:
     for key in _PASS:
         if key in ent.doc.data:
             extra[key] = render.yaml_str(ent.doc.data[key])
-    return _front_matter(ent.title, ent.summary or ent.doc.data.get("description") or "", ent.tags, extra=extra)
+    # no title on the home page: Material then titles it with the site name alone, not "Home - Site"
+    title = None if ent.page == "index.md" else ent.title
+    return _front_matter(title, ent.summary or ent.doc.data.get("description") or "", ent.tags, extra=extra)
 
 
 def _sla_matrix(sla) -> list[dict]:
@@ -357,7 +359,8 @@ def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
              "# Error codes\n", "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
     for c in sorted((c for cs in kb.codes.values() for c in cs), key=lambda c: (normalize_code(c.obj.code), c.id)):
         table = kb.entities[c.parent]
-        rb = linker.md(c.obj.runbook, c.obj.runbook) if c.obj.runbook and c.obj.runbook in kb.entities else ""
+        target = kb.entities.get(c.obj.runbook) if c.obj.runbook else None  # titles, not ids, for readers
+        rb = f"[{render.cell(target.title)}]({linker.entity(target)})" if target and linker.entity(target) else ""
         lines.append(f"| [{render.cell(c.obj.code)}]({linker.entity(c)}) | {render.cell(c.obj.message)} | "
                      f"[{render.cell(table.title)}]({linker.entity(table)}) | {rb or ' '} |")
     pages["error-codes/index.md"] = Page("error-codes/index.md", "\n".join(lines) + "\n", "Error codes")
@@ -427,12 +430,13 @@ def _folder_indexes(kb: KnowledgeBase, pages: dict[str, Page]) -> dict[str, Page
 
 
 def render_pages(kb: KnowledgeBase) -> dict[str, Page]:
+    from .rules.freshness import with_overdue_notice  # internal readers see overdue reviews
     env = environment(kb)
     code_runbooks = _runbook_links(kb)
     pages: dict[str, Page] = {}
     for ent in kb.by_source.values():
         if ent.id in kb.entities and kb.entities[ent.id] is ent:
-            pages[ent.page] = render_entity(kb, ent, env, code_runbooks)
+            pages[ent.page] = with_overdue_notice(kb, ent, render_entity(kb, ent, env, code_runbooks))
     for path, page in index_pages(kb).items():
         pages.setdefault(path, page)
     for path, page in _folder_indexes(kb, pages).items():

@@ -129,7 +129,7 @@ def staged(site_dir: Path):
 
 
 def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False, offline: bool = False,
-               quiet: bool = False, echo=None) -> Path:
+               quiet: bool = False, echo=None, fail_on_overdue: bool = False) -> Path:
     """Build one audience's site into site_dir, atomically. Raises BuildFailed."""
     site_dir = Path(site_dir).absolute()  # MkDocs would read a relative one against mkdocs.yml's folder
     if not cfg.has_config_file:
@@ -140,7 +140,7 @@ def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False,
     kb, report = validate_config(cfg)
     if report.problems:
         (echo or _stderr)(format_text(report))
-    if report.errors or (strict and report.warnings):
+    if report.failed(strict, overdue=fail_on_overdue):  # overdue reviews alone never fail --strict
         raise BuildFailed("validation failed; the previous site was left untouched")
     view = for_audience(kb, audience)
     from .mkdocs.build import render
@@ -148,8 +148,28 @@ def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False,
         # the date comes from this audience's content: a public sitemap does not
         # carry the review date of an internal page
         render(cfg, view, tmp, strict=strict, offline=offline, quiet=quiet, epoch=source_date_epoch(view))
+        check_output(view, tmp)
         _write_outputs(view, tmp)
     return Path(site_dir)
+
+
+def check_output(view, out_dir: Path) -> None:
+    """The guard: a renderer that wrote elsewhere or nothing must not replace
+    a good site with an empty one. Every page the KB has (its entities' pages,
+    the generated indexes, the home page) must be in out_dir."""
+    from .model import page_url
+    expected = {e.page for e in view.entities.values() if e.page} | {"runbooks/index.md", "error-codes/index.md"}
+
+    def written(page: str) -> bool:
+        stem = page.rsplit(".", 1)[0]
+        return (out_dir / page_url(page) / "index.html").is_file() or (out_dir / f"{stem}.html").is_file()
+
+    missing = sorted(p for p in expected if not written(p))
+    if missing:
+        home = "no home page, " if "index.md" in missing else ""
+        raise BuildFailed(f"the renderer wrote {home}{len(expected) - len(missing)} of the {len(expected)} pages the "
+                          f"knowledge base has (missing: {', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''});"
+                          " the previous site was left untouched")
 
 
 def _stderr(text: str) -> None:

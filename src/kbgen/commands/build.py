@@ -18,14 +18,16 @@ from .common import config_or_exit, root_argument
 @click.option("--strict", is_flag=True, help="Fail on validation warnings and on MkDocs warnings too.")
 @click.option("--offline", is_flag=True, help="A site that works from file:// with no network.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
-def command(root, audience, site_dir, strict, offline, quiet):
+@click.option("--fail-on-overdue", is_flag=True, help="Fail when a page's review is overdue (KB601); "
+              "by default overdue reviews are reported and never fail, even with --strict.")
+def command(root, audience, site_dir, strict, offline, quiet, fail_on_overdue):
     """Validate, then render the site for one audience, atomically."""
     from ..site import BuildFailed, build_site, default_site_dir
     cfg = config_or_exit(root)
     site_dir = site_dir or default_site_dir(cfg.root, audience)
     try:
         out = build_site(cfg, audience, site_dir, strict=strict, offline=offline, quiet=quiet,
-                         echo=lambda text: click.echo(text, err=True))
+                         echo=lambda text: click.echo(text, err=True), fail_on_overdue=fail_on_overdue)
     except BuildFailed as exc:
         click.echo(f"kbgen build: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -29,3 +29,35 @@ def check(kb, report) -> None:
                            f"review overdue: due {due.isoformat()} ({days} day{'s' if days != 1 else ''} ago; "
                            f"last reviewed {ent.last_reviewed.isoformat()}, every {ent.review_every.text})",
                            f"review the page{' (owner: ' + ent.owner + ')' if ent.owner else ''} and update last_reviewed")
+
+
+def overdue_notice(kb, ent) -> str | None:
+    """The admonition internal readers see on a page whose review is overdue.
+    Public readers never see it: it is about the team's process, not the answer."""
+    if kb.audience != "internal":
+        return None
+    due = due_date(ent)
+    if due is None or due >= kb.config.today:
+        return None
+    owner = f" Owner: {ent.owner}." if ent.owner else ""
+    return ('!!! note "Review overdue"\n'
+            f"    This page was due for review on {due.isoformat()} (last reviewed "
+            f"{ent.last_reviewed.isoformat()}); check that it is still right.{owner}\n\n")
+
+
+def with_overdue_notice(kb, ent, page):
+    """The page with the overdue notice under its title (front matter and H1
+    stay first), or the page unchanged."""
+    notice = overdue_notice(kb, ent)
+    if not notice:
+        return page
+    lines = page.markdown.split("\n")
+    at = 0
+    if lines and lines[0] == "---":
+        at = next((i + 1 for i in range(1, len(lines)) if lines[i] == "---"), 0)
+    for i in range(at, min(len(lines), at + 4)):
+        if lines[i].startswith("# "):
+            at = i + 1
+            break
+    page.markdown = "\n".join(lines[:at] + ["", notice] + lines[at:])
+    return page
