@@ -72,7 +72,7 @@ def test_report_on_a_fixture(tmp_path):
     assert "soon" not in {i["id"] for i in r["runbooks_never_tested"]}
     assert r["pages_per_product"]["prod"] == {"public": 1, "internal": 0}
     text = run_kbgen("report", kb, "--today", "2026-06-01").stdout
-    assert "Stale pages: 1" in text and "team-a:" in text and "Error codes without a runbook: 1" in text
+    assert "Stale pages (review overdue): 1" in text and "team-a:" in text and "Error codes without a runbook: 1" in text
 
 
 def test_pre_commit_hook_and_workflows():

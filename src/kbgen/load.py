@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from .config import Config
 from .diagnostics import Report
 from .schema import KINDS, PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
-from .schema.errors import did_you_mean, report_validation
+from .schema.errors import clean_loc, did_you_mean, report_validation
 from .source import MarkdownInfo, read_text, scan_markdown, split_front_matter
 from .yamlload import Loaded, load
 
@@ -134,14 +134,21 @@ def _salvage(model: type[BaseModel], data: dict, exc: ValidationError) -> BaseMo
     list entry is dropped, a bad field is dropped, the rest is kept."""
     data = copy.deepcopy(data)
     required = {n for n, f in model.model_fields.items() if f.is_required()}
-    for _ in range(5):
+    seen: set = set()
+    for _ in range(8):
         drops: set[tuple] = set()
         for err in exc.errors():
             loc = tuple(err["loc"])
             if not loc:
                 return None
-            cut = next((i for i, part in enumerate(loc) if isinstance(part, int)), None)
-            drops.add(loc[: cut + 1] if cut is not None else loc[:1])
+            # Drop as little as possible (escalation.when, not all of escalation),
+            # so the rules still check the rest of the block; a value that keeps
+            # failing, or a missing field, takes its parent with it.
+            path = clean_loc(loc, data)
+            if err["type"] == "missing" or (path, err["type"]) in seen:
+                path = path[:-1]
+            seen.add((path, err["type"]))
+            drops.add(path or loc[:1])
         if any(len(d) == 1 and d[0] in required for d in drops):
             return None
         # delete deepest-first and highest index first, so indexes stay valid

@@ -63,14 +63,14 @@ def format_report(r: dict) -> str:
     out = [f"Knowledge base report ({r['today']}): {r['totals']['pages']} pages, "
            f"{r['totals']['runbooks']} runbooks, {r['totals']['error_codes']} error codes", ""]
     n_stale = sum(len(v) for v in r["stale_by_owner"].values())
-    out.append(f"Stale pages: {n_stale}")
+    out.append(f"Stale pages (review overdue): {n_stale}")
     for owner, items in r["stale_by_owner"].items():
         out.append(f"  {owner}:")
         out += [f"    {i['source']}  due {i['due']} ({i['days_overdue']} days overdue)" for i in items]
     sections = [("Due within 30 days", "due_soon", lambda i: f"{i['source']}  due {i['due']} ({i['owner'] or 'no owner'})"),
                 ("Never reviewed", "never_reviewed", lambda i: i["source"]),
                 ("Error codes without a runbook", "codes_without_runbook", lambda i: f"{i['code']}  {i['message']}  ({i['source']})"),
-                ("Runbooks no error code or alert points to", "runbooks_not_linked", lambda i: i["source"]),
+                ("Runbooks not linked from any error code or alert", "runbooks_not_linked", lambda i: i["source"]),
                 ("Runbooks never tested (no last_tested)", "runbooks_never_tested", lambda i: i["source"])]
     for title, key, fmt in sections:
         out += ["", f"{title}: {len(r[key])}"] + [f"  {fmt(i)}" for i in r[key]]

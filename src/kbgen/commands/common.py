@@ -24,7 +24,7 @@ root_alias_option = click.option("--root", "root_option", type=click.Path(file_o
 
 
 def is_kb_root(path: Path) -> bool:
-    return path.is_dir() and ((path / "mkdocs.yml").is_file() or (path / "mkdocs.yaml").is_file())
+    return path.is_dir() and any((path / name).is_file() for name in ("mkdocs.yml", "mkdocs.yaml", "kbgen.yml"))
 
 
 def split_root(words: tuple[str, ...], root_option: Path | None, min_rest: int = 1) -> tuple[Path, tuple[str, ...]]:

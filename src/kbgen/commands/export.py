@@ -6,15 +6,16 @@ from pathlib import Path
 
 import click
 
-from .common import config_or_exit, root_argument
+from .common import config_or_exit, require_kb, root_argument
 
 
 @click.command("export")
 @root_argument
 @click.option("--format", "fmt", type=click.Choice(["opensearch", "jsonl"]), default="opensearch", show_default=True,
               help="opensearch: bulk NDJSON (action line + document); jsonl: one document per line.")
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout).")
+@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
+              help="Whose records: public never includes internal content.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write, relative to the current directory (default: stdout).")
 @click.option("--index", "index_name", default="kb", show_default=True, help="Index name in the bulk action lines.")
 def command(root, fmt, audience, out, index_name):
     """One record per page section, for OpenSearch/Elasticsearch or any search engine."""
@@ -23,6 +24,7 @@ def command(root, fmt, audience, out, index_name):
     from ..outputs.export import export
     from ..validate import validate_config
     cfg = config_or_exit(root)
+    require_kb(cfg, "export")
     kb, report = validate_config(cfg)
     if report.errors:
         click.echo(format_text(report), err=True)

@@ -1,6 +1,7 @@
-"""kbgen new runbook|article|error-codes|sla TITLE"""
+"""kbgen new [ROOT] runbook|article|error-codes|sla TITLE"""
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .common import config_or_exit
+from .common import config_or_exit, is_kb_root, require_kb, root_alias_option
 
 KINDS = ("runbook", "article", "error-codes", "sla")
 
@@ -28,27 +29,60 @@ def unique_id(base: str, taken: set[str]) -> str:
 
 
 def _yaml_text(value: str) -> str:
-    import json
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a safe YAML scalar
 
 
+def _split(words: tuple[str, ...], root_option: Path | None) -> tuple[Path, str, str]:
+    """[ROOT] KIND TITLE...: ROOT is there when the first word is not a kind."""
+    words = list(words)
+    root = root_option or Path(".")
+    if words and words[0] not in KINDS and root_option is None and (len(words) > 1 or is_kb_root(Path(words[0]))):
+        root = Path(words.pop(0))
+    if not words or words[0] not in KINDS:
+        got = f" (got {words[0]!r})" if words else ""
+        raise click.UsageError(f"say what to create: kbgen new [ROOT] {{{'|'.join(KINDS)}}} TITLE{got}")
+    kind = words.pop(0)
+    title = " ".join(words).strip()
+    if not title:
+        raise click.UsageError(f"give the {kind} a title, e.g. kbgen new {kind} \"Payment webhook failures\"")
+    return root, kind, title
+
+
+def _schemas(cfg, kind: str) -> Path:
+    """The editor schema for kind, written (and said so) only when missing or out of date."""
+    from ..schema.export import kind_schema
+    folder = cfg.root / "schemas"
+    path = folder / f"{kind}.schema.json"
+    text = json.dumps(kind_schema(kind), indent=2, sort_keys=True) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        from ..schema.export import write_schemas
+        existed = folder.is_dir()
+        write_schemas(folder)
+        click.echo(f"kbgen new: {'updated' if existed else 'wrote'} the editor schemas in "
+                   f"{folder.relative_to(cfg.root)}/ (commit them: the new file points to one)", err=True)
+    return path
+
+
 @click.command("new")
-@click.argument("kind", type=click.Choice(KINDS))
-@click.argument("title", nargs=-1, required=True)
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
+@click.argument("words", nargs=-1, required=True, metavar="[ROOT] {runbook|article|error-codes|sla} TITLE...")
+@root_alias_option
 @click.option("--id", "ident", default=None, help="The id (default: from the title; made unique).")
 @click.option("--product", "products", multiple=True, help="A product id (repeatable).")
 @click.option("--audience", type=click.Choice(["public", "internal"]), default=None,
               help="Default: the plugin option default_audience.")
 @click.option("--owner", default=None, help="Team or person (default: $USER).")
 @click.option("--dir", "subdir", default="", help="Subfolder of runbooks/ or of the docs folder.")
-def command(kind, title, root, ident, products, audience, owner, subdir):
-    """Scaffold a valid file with a unique id, today's review date and editor schema."""
+def command(words, root_option, ident, products, audience, owner, subdir):
+    """Scaffold a valid file with a unique id, today's review date and editor schema.
+
+    ROOT is the knowledge base (default: the current directory). The file holds
+    placeholder text to replace: `kbgen validate --strict` flags it (KB212)
+    until it is gone."""
     from ..scaffold import NEW
-    from ..schema.export import write_schemas
     from ..validate import validate_config
-    title = " ".join(title).strip()
+    root, kind, title = _split(words, root_option)
     cfg = config_or_exit(root)
+    require_kb(cfg, "new")
     kb, _ = validate_config(cfg)
     taken = set(kb.entities) | set(kb.runbook_by_alias())
     if ident and ident in taken:
@@ -69,11 +103,9 @@ def command(kind, title, root, ident, products, audience, owner, subdir):
     if path.exists():
         click.echo(f"kbgen new: {path} already exists; not overwriting it", err=True)
         sys.exit(1)
-    schemas = cfg.root / "schemas"
-    write_schemas(schemas)  # editors read them; refreshed so they match this kbgen
-    schema_file = schemas / f"{kind}.schema.json"
+    schema_file = _schemas(cfg, kind) if kind != "article" else cfg.root / "schemas" / "article.schema.json"
     text = NEW[kind].format(
-        id=ident, title=_yaml_text(title) if kind != "article" else _yaml_text(title),
+        id=ident, title=_yaml_text(title),
         audience=audience or cfg.options.default_audience, products=", ".join(products),
         owner=owner or os.environ.get("USER") or "docs", today=cfg.today.isoformat(),
         code=f"{ident.upper()[:10].rstrip('-')}-001",
@@ -82,4 +114,5 @@ def command(kind, title, root, ident, products, audience, owner, subdir):
         text = text.replace(f"# {_yaml_text(title)}", f"# {title}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    click.echo(str(path.relative_to(cfg.root)))
+    click.echo(path.relative_to(cfg.root).as_posix())  # from the KB root, wherever kbgen runs
+    click.echo("kbgen new: replace the placeholder text in it, then run `kbgen validate --strict`", err=True)

@@ -1,37 +1,41 @@
-"""kbgen search QUERY [--root ROOT] [--audience A] [--type T] [--product P] [--limit N] [--json]
+"""kbgen search [ROOT] QUERY [--audience A] [--type T] [--product P] [--limit N] [--json]
 
 Exit status: 0 with results, 1 with none, 2 for usage, configuration or index errors."""
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
-from .common import config_or_exit
+from .common import config_or_exit, require_kb, root_alias_option, split_root
 
 TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
 
 
 @click.command("search")
-@click.argument("query", nargs=-1, required=True)
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="The knowledge base to search.")
+@click.argument("query", nargs=-1, required=True, metavar="[ROOT] QUERY...")
+@root_alias_option
 @click.option("--audience", type=click.Choice(["public", "internal"]), default=None,
               help="Search what this audience may see; public never returns internal content. "
                    "Default: the plugin option `audience` in mkdocs.yml, else internal.")
 @click.option("--type", "type_", type=click.Choice(TYPES), default=None, help="Only this kind of result.")
 @click.option("--product", default=None, help="Only results for this product id.")
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Return at most this many results (1-100).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def command(query, root, audience, type_, product, limit, as_json):
-    """Search runbooks, error codes and articles (exit 1 when nothing matches)."""
+def command(query, root_option, audience, type_, product, limit, as_json):
+    """Search runbooks, error codes and articles (exit 1 when nothing matches).
+
+    ROOT, a knowledge-base folder (with mkdocs.yml), may come first; default:
+    the current directory."""
     from ..search.service import SearchError, search
+    root, query = split_root(query, root_option)
     q = " ".join(query).strip()
     if not q:
         raise click.UsageError("the query is empty")
     cfg = config_or_exit(root)
+    require_kb(cfg, "search", need_config=True)  # never leave a .kbgen/ index in a folder that is not a KB
     if product and product not in cfg.product_ids():
         known = ", ".join(sorted(cfg.product_ids())) or "none declared"
         raise click.BadParameter(f"unknown product '{product}' (products: {known})", param_hint="--product")

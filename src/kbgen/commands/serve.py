@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .common import config_or_exit, root_argument
+from .common import config_or_exit, require_kb, root_argument
 
 
 @click.command("serve")
@@ -19,6 +19,7 @@ def command(root, audience, dev_addr, open_browser):
     """Live preview for writers: rebuilds when Markdown or YAML changes."""
     from ..mkdocs.serve import serve
     cfg = config_or_exit(root)
+    require_kb(cfg, "serve", need_config=True)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)

@@ -6,12 +6,13 @@
 - audience and safety (KB5xx)
 - freshness (KB6xx)
 - runbooks (KB211, KB220 structure)
+- placeholders (KB212 text `kbgen new` left to replace)
 
 Each module has `check(kb, report)`; the codes and examples are in docs/rules.md.
 """
-from . import audience, freshness, links, references, runbooks, safety, sla
+from . import audience, freshness, links, placeholders, references, runbooks, safety, sla
 
-ALL = (references, links, sla, audience, safety, freshness, runbooks)
+ALL = (references, links, sla, audience, safety, freshness, runbooks, placeholders)
 
 
 def run_all(kb, report) -> None:

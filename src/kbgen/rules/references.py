@@ -83,8 +83,11 @@ def _code_ref(kb, ent, path, ref, report):
     found = kb.resolve_code(str(ref))
     if not found:
         codes = sorted({c.obj.code for cs in kb.codes.values() for c in cs})
+        tables = sorted(e.id for e in kb.of_type("error-table"))
+        where = (f"Add it to an error-code table ({_listing(tables)}) or fix the spelling." if tables
+                 else "Define it in a kind: error-codes file.")
         report.error(ent.source, _where(ent, path), "KB303", f"error code '{ref}' is not in any error-code table",
-                     did_you_mean(str(ref).split(":")[-1], codes))
+                     _hint(did_you_mean(str(ref).split(":")[-1], codes), where))
     elif len(found) > 1:
         tables = ", ".join(f"{c.parent}:{c.obj.code}" for c in found)
         report.error(ent.source, _where(ent, path), "KB304", f"error code '{ref}' is in several tables",
@@ -94,10 +97,20 @@ def _code_ref(kb, ent, path, ref, report):
 def _tier_ref(tiers, ent, path, tid, report):
     if tid not in tiers:
         report.error(ent.source, _where(ent, path), "KB306", f"tier '{tid}' does not exist",
-                     did_you_mean(tid, tiers) or (f"tiers: {', '.join(sorted(tiers))}" if tiers else "no tiers file defines any tier"))
+                     _hint(did_you_mean(tid, tiers), f"Tiers: {_listing(sorted(tiers))}." if tiers
+                           else "no tiers file defines any tier"))
     elif len(tiers[tid]) > 1:
         report.error(ent.source, _where(ent, path), "KB304", f"tier '{tid}' is defined in several tiers files",
                      "give tiers unique ids across the knowledge base")
+
+
+def _listing(names: list[str], limit: int = 20) -> str:
+    return ", ".join(names[:limit]) + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _hint(*parts: str | None) -> str | None:
+    # a guess alone can mislead (anya-tier99 -> anya-tier3): the valid ids follow it
+    return " ".join(p for p in parts if p) or None
 
 
 def _prio_ref(prios, ent, path, pid, report):

@@ -5,6 +5,21 @@ from pathlib import Path
 
 KB_TEMPLATE = Path(__file__).resolve().parent / "kb"
 
+# The text `kbgen new` leaves for the writer to replace. Validation flags any
+# of it still in a file (KB212, a warning: --strict and CI fail until it is gone).
+PLACEHOLDERS = (
+    "One line on when to use this runbook.",
+    "What the customer or the alert reports",
+    "replace with the command to run",
+    "What a healthy system shows",
+    "Describe the fix",
+    "How to prove it is fixed",
+    "One line on what this article answers.",
+    "Write the article here.",
+    "What these error codes mean.",
+    "Describe what the error means",
+)
+
 NEW = {
     "runbook": """\
 # yaml-language-server: $schema={schema}

@@ -1,0 +1,43 @@
+"""Files made by `kbgen new` are filled in before they are published.
+
+Passing:  summary: Steps when payment webhooks stop arriving.
+Failing:  summary: One line on when to use this runbook.  -> KB212 (warning)
+"""
+from __future__ import annotations
+
+from ..scaffold import PLACEHOLDERS
+
+
+def _strings(node, path=()):
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _strings(v, path + (i,))
+
+
+def _found(text: str) -> str | None:
+    return next((p for p in PLACEHOLDERS if p in text), None)
+
+
+def check(kb, report) -> None:
+    for ent in kb.by_source.values():
+        doc = ent.doc
+        if doc is None:
+            continue
+        for path, text in _strings(doc.data):
+            hit = _found(text)
+            if hit:
+                report.warning(doc.rel, doc.loaded.where(path), "KB212",
+                               f"placeholder text from `kbgen new` is still here: '{hit}'",
+                               "replace it with the real content (validate --strict fails until then)")
+        if doc.fmt == "md":
+            for n, line in enumerate(doc.body.split("\n")):
+                hit = _found(line)
+                if hit:
+                    report.warning(doc.rel, (doc.body_line + n, line.index(hit) + 1), "KB212",
+                                   f"placeholder text from `kbgen new` is still here: '{hit}'",
+                                   "replace it with the real content (validate --strict fails until then)")
