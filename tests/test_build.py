@@ -93,9 +93,14 @@ def test_kb_json_and_llms_txt_in_site(example_public):
 
 
 def test_alias_and_alert_redirects(example_internal):
-    for path in ("runbooks/gateway-down", "runbooks/QuantumGatewayDown", "runbooks/quantumgatewaydown"):
+    for path in ("runbooks/gateway-down", "runbooks/QuantumGatewayDown"):
         page = (example_internal / path / "index.html").read_text()
         assert "runbooks/quantum-gateway-unreachable/" in page, path
+    # one redirect per name whatever its case: the lower-cased twin would
+    # overwrite it on a case-insensitive file system
+    assert not (example_internal / "runbooks" / "quantumgatewaydown").exists()
+    folded = [str(p.relative_to(example_internal)).casefold() for p in example_internal.rglob("*")]
+    assert len(folded) == len(set(folded))
 
 
 def test_build_refuses_invalid_kb_and_keeps_last_site(tmp_path):
@@ -127,7 +132,7 @@ def test_mkdocs_failure_keeps_last_site(tmp_path):
 def test_strict_fails_on_warnings(tmp_path):
     kb = write_kb(tmp_path / "kb", {"runbooks/old.yaml": "kind: runbook\nid: old\nlast_reviewed: 2020-01-01\nresolution: [a]\n"})
     assert run_kbgen("build", kb, "--site-dir", tmp_path / "s1", "-q").returncode == 0
-    proc = run_kbgen("build", kb, "--site-dir", tmp_path / "s2", "-q", "--strict")
+    proc = run_kbgen("build", kb, "--site-dir", tmp_path / "s2", "-q", "--strict", "--fail-on-overdue")
     assert proc.returncode == 1 and "KB601" in proc.stderr
     assert not (tmp_path / "s2").exists()
 
@@ -247,6 +252,7 @@ def test_interrupted_build_keeps_the_previous_site(generated_kb, tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("the previous site")
+    (site / ".kbgen-site").write_text("built by kbgen")
     proc = subprocess.Popen([*KBGEN, "build", str(generated_kb), "--site-dir", str(site), "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -262,7 +268,7 @@ def test_interrupted_build_keeps_the_previous_site(generated_kb, tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
-    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert sorted(p.name for p in site.iterdir()) == [".kbgen-site", "index.html"]
     assert (site / "index.html").read_text() == "the previous site"
 
 

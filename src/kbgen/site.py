@@ -3,14 +3,18 @@ by audience, render into a temporary directory next to the site, add kb.json
 and friends, then swap the new site in. A failed or interrupted build leaves
 the previous site exactly as it was.
 
-The renderer (today kbgen.mkdocs.build.render) is imported only when a build
-runs, so importing this module loads no MkDocs."""
+The renderer never reads the knowledge base: kbgen.stage writes the view as
+a plain site project, and kbgen.mkdocs.build runs MkDocs, ProperDocs or
+Zensical on it (imported only when a build runs, so importing this module
+loads no MkDocs). Steps that work on the built HTML (post_build) run on the
+temporary site before the swap."""
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -63,6 +67,24 @@ def check_site_dir(cfg: Config, site_dir: Path) -> None:
             raise BuildFailed(f"refusing to build into {site_dir}: it would overwrite the knowledge base's sources", 2)
 
 
+SITE_MARKER = ".kbgen-site"  # in every site kbgen builds: only such a folder is replaced
+
+
+def check_replaceable(site_dir: Path, force: bool = False, marker: str = SITE_MARKER) -> None:
+    """A build replaces site_dir whole: only a folder kbgen built (it has the
+    marker), an empty one or a missing one, unless --force."""
+    site = Path(site_dir)
+    if force or not site.is_dir() or (site / marker).is_file():
+        return
+    try:
+        empty = next(site.iterdir(), None) is None
+    except OSError as exc:
+        raise BuildFailed(f"refusing to build into {site_dir}: {exc.strerror}", 2) from None
+    if not empty:
+        raise BuildFailed(f"refusing to replace {site_dir}: it is not empty and kbgen did not build it (no {marker} "
+                          "in it); choose another folder, empty it, or pass --force to replace it", 2)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -78,7 +100,7 @@ def _clean_leftovers(site_dir: Path) -> None:
     its temporary dir, or the previous site if it died between the renames."""
     for p in site_dir.parent.glob(f".{site_dir.name}.*-*"):
         kind, _, pid = p.name[len(site_dir.name) + 2:].rpartition("-")
-        if kind not in ("building", "old") or not pid.isdigit() or _alive(int(pid)):
+        if kind not in ("building", "old", "stage") or not pid.isdigit() or _alive(int(pid)):
             continue
         if kind == "old" and not site_dir.exists():
             os.rename(p, site_dir)  # the last good site comes back
@@ -100,6 +122,29 @@ def _swap_lock(parent: Path):
         yield
     finally:
         os.close(fd)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: cleaned up like Ctrl-C (the CLI reports it so)."""
+
+
+@contextlib.contextmanager
+def signals_interrupt():
+    """SIGTERM and SIGHUP raise like SIGINT, so every `finally` and the swap's
+    clean-up run whichever way a build is stopped."""
+    def handler(signum, frame):
+        raise Terminated(signal.Signals(signum).name)
+    names = [n for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n)]
+    try:
+        old = {n: signal.signal(getattr(signal, n), handler) for n in names}
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        for n, h in old.items():
+            signal.signal(getattr(signal, n), h)
 
 
 @contextlib.contextmanager
@@ -129,28 +174,74 @@ def staged(site_dir: Path):
 
 
 def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False, offline: bool = False,
-               quiet: bool = False, echo=None, fail_on_overdue: bool = False) -> Path:
+               quiet: bool = False, echo=None, fail_on_overdue: bool = False, renderer: str = "mkdocs",
+               force: bool = False) -> Path:
     """Build one audience's site into site_dir, atomically. Raises BuildFailed."""
-    site_dir = Path(site_dir).absolute()  # MkDocs would read a relative one against mkdocs.yml's folder
+    site_dir = Path(site_dir).absolute()  # a renderer would read a relative one against mkdocs.yml's folder
     if not cfg.has_config_file:
         raise BuildFailed(f"no mkdocs.yml in {cfg.root}: create one with `kbgen init`, or add it with the kbgen plugin", 2)
     if find_plugin_options(cfg.raw)[0] is None:
         raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", 2)
     check_site_dir(cfg, site_dir)
-    kb, report = validate_config(cfg)
+    check_replaceable(site_dir, force)
+    kb, report = validate_config(cfg)  # the one validation of this build
     if report.problems:
         (echo or _stderr)(format_text(report))
     if report.failed(strict, overdue=fail_on_overdue):  # overdue reviews alone never fail --strict
         raise BuildFailed("validation failed; the previous site was left untouched")
     view = for_audience(kb, audience)
-    from .mkdocs.build import render
-    with staged(site_dir) as tmp:
-        # the date comes from this audience's content: a public sitemap does not
-        # carry the review date of an internal page
-        render(cfg, view, tmp, strict=strict, offline=offline, quiet=quiet, epoch=source_date_epoch(view))
+    from .mkdocs.build import render, staged_edit_root
+    from .stage import StageError, stage
+    with signals_interrupt(), staged(site_dir) as tmp:
+        project = tmp.parent / f".{site_dir.name}.stage-{os.getpid()}"
+        shutil.rmtree(project, ignore_errors=True)
+        try:
+            try:
+                with _log_to_stderr(quiet):
+                    plan = stage(cfg, view, project, offline=offline)
+            except StageError as exc:
+                raise BuildFailed(str(exc), exc.exit_code) from None
+            # the date comes from this audience's content: a public sitemap does not
+            # carry the review date of an internal page
+            render(renderer, plan, tmp, strict=strict, quiet=quiet, epoch=source_date_epoch(view),
+                   edit_root=staged_edit_root(cfg))
+        finally:
+            shutil.rmtree(project, ignore_errors=True)
         check_output(view, tmp)
-        _write_outputs(view, tmp)
+        post_build(view, tmp)
     return Path(site_dir)
+
+
+def stage_site(cfg: Config, audience: str, out: Path, strict: bool = False, offline: bool = False,
+               echo=None, force: bool = False, fail_on_overdue: bool = False) -> Path:
+    """`kbgen stage`: validate, filter, and write the plain site project into
+    out, atomically (kbgen.stage). Raises BuildFailed."""
+    from .stage import STAGE_MARKER, StageError, stage
+    out = Path(out).absolute()
+    check_site_dir(cfg, out)
+    check_replaceable(out, force, marker=STAGE_MARKER)
+    kb, report = validate_config(cfg)
+    if report.problems:
+        (echo or _stderr)(format_text(report))
+    if report.failed(strict, overdue=fail_on_overdue):
+        raise BuildFailed("validation failed; nothing was staged")
+    view = for_audience(kb, audience)
+    with signals_interrupt(), staged(out) as tmp:
+        try:
+            stage(cfg, view, tmp, offline=offline)
+        except StageError as exc:
+            raise BuildFailed(str(exc), exc.exit_code) from None
+    return out
+
+
+def post_build(view, site: Path) -> None:
+    """Steps on the built site, before it replaces the previous one (the
+    place for steps that read or rewrite the HTML: a search index, a CSP).
+    An exception here keeps the previous site."""
+    _write_outputs(view, site)  # the staged copies, whatever the renderer did with them
+    from .pagefind import index_site
+    index_site(view, site)  # browser search; offline builds keep Material's lunr (kbgen.pagefind)
+    (site / SITE_MARKER).write_text(f"built by kbgen for the {view.audience} audience\n", encoding="utf-8")
 
 
 def check_output(view, out_dir: Path) -> None:
@@ -170,6 +261,21 @@ def check_output(view, out_dir: Path) -> None:
         raise BuildFailed(f"the renderer wrote {home}{len(expected) - len(missing)} of the {len(expected)} pages the "
                           f"knowledge base has (missing: {', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''});"
                           " the previous site was left untouched")
+
+
+@contextlib.contextmanager
+def _log_to_stderr(quiet: bool):
+    import logging
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger = logging.getLogger("kbgen")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _stderr(text: str) -> None:

@@ -1,29 +1,25 @@
-"""Render an audience-filtered KB with MkDocs + Material into a directory.
-kbgen.site does the rest of `kbgen build` (validation, outputs, the swap)."""
+"""Run a renderer on a staged site project (kbgen.stage) into a directory.
+
+MkDocs runs in this process, through its API, with a small run-time plugin
+for what a plain project cannot say (edit links to the sources, progress on
+long builds). ProperDocs and Zensical run as their own commands on the
+staged mkdocs.yml as it is. kbgen.site does the rest of `kbgen build`.
+"""
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
+import posixpath
+import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-from ..config import Config
 from ..site import BuildFailed
 
-
-@contextlib.contextmanager
-def _env(**values):
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update({k: str(v) for k, v in values.items()})
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+RENDERERS = ("mkdocs", "properdocs", "zensical")
+PROGRESS_EVERY = 250  # pages; only builds of 500+ pages report progress
 
 
 @contextlib.contextmanager
@@ -32,48 +28,53 @@ def _logging(quiet: bool):
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     handler.setLevel(logging.WARNING if quiet else logging.INFO)
-    logger = logging.getLogger("mkdocs")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    loggers = [logging.getLogger("mkdocs")]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     try:
         yield
     finally:
-        logger.removeHandler(handler)
+        for logger in loggers:
+            logger.removeHandler(handler)
 
 
-def mkdocs_config(cfg: Config, site_dir: Path, strict: bool, offline: bool):
-    from mkdocs.config import load_config as mk_load_config
-    # docs_dir as kbgen resolved it: content/ when mkdocs.yml does not say
-    overrides = {"site_dir": str(site_dir), "strict": strict, "docs_dir": str(cfg.content_dir)}
-    if offline or cfg.options.offline:
-        plugins = list(cfg.raw.get("plugins") or [])
-        names = [p if isinstance(p, str) else next(iter(p)) for p in plugins]
-        if "offline" not in names and "material/offline" not in names:
-            plugins.append("offline")
-        overrides.update(plugins=plugins, use_directory_urls=False)
-    path = cfg.root / "mkdocs.yml"
-    if not path.exists():
-        path = cfg.root / "mkdocs.yaml"
-    return mk_load_config(config_file=str(path), **overrides)
+@contextlib.contextmanager
+def _epoch(epoch: int):
+    # MkDocs reads the build date (sitemap, gzip header) from the environment
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-def render(cfg: Config, view, out_dir: Path, strict: bool = False, offline: bool = False, quiet: bool = False,
-           epoch: int = 0) -> None:
-    """Build the site of `view` (a KB already validated and filtered by
-    kbgen.audience) into out_dir. Raises BuildFailed."""
+def render(renderer: str, staged, out_dir: Path, strict: bool = False, quiet: bool = False, epoch: int = 0,
+           edit_root: str = "") -> None:
+    """Build the staged project into out_dir with `renderer`. Raises BuildFailed."""
+    if renderer == "mkdocs":
+        return _mkdocs(staged, out_dir, strict, quiet, epoch, edit_root)
+    if renderer in ("properdocs", "zensical"):
+        return _command(renderer, staged, out_dir, strict, quiet, epoch)
+    raise BuildFailed(f"unknown renderer {renderer!r}: use one of {', '.join(RENDERERS)}", 2)
+
+
+def _mkdocs(staged, out_dir: Path, strict: bool, quiet: bool, epoch: int, edit_root: str) -> None:
     from jinja2 import TemplateError
     from mkdocs.commands.build import build as mk_build
+    from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
-    with _logging(quiet), _env(KBGEN_AUDIENCE=view.audience, SOURCE_DATE_EPOCH=epoch):
+    with _logging(quiet), _epoch(epoch):
         try:
-            mk_cfg = mkdocs_config(cfg, out_dir, strict, offline)
+            mk_cfg = load_config(config_file=str(staged.config_file), site_dir=str(out_dir), strict=strict)
         except (Abort, ConfigurationError) as exc:  # MkDocs logged the details above
             raise BuildFailed(f"mkdocs.yml: {exc}", 2) from None
-        plugin = mk_cfg.plugins.get("kbgen")
-        if plugin is None:
-            raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", 2)
-        plugin.handoff = view  # validated once, by kbgen.site; the plugin does not load the KB again
+        mk_cfg.plugins["kbgen/run"] = _run_plugin(staged, edit_root)
         mk_cfg.plugins.on_startup(command="build", dirty=False)
         try:
             mk_build(mk_cfg)
@@ -84,3 +85,97 @@ def render(cfg: Config, view, out_dir: Path, strict: bool = False, offline: bool
             raise BuildFailed(f"theme template error{where}: {exc}", 2) from None
         finally:
             mk_cfg.plugins.on_shutdown()
+
+
+def _normal_url(url: str) -> str:
+    # edit links to sources outside docs_dir (../runbooks/x.yaml) read
+    # .../content/../runbooks/x.yaml; browsers and git hosts want it resolved
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=posixpath.normpath(parts.path)))
+
+
+def _run_plugin(staged, edit_root: str):
+    """Edit links to the pages' source files and progress for long builds:
+    run-time only, the staged project itself names no kbgen plugin."""
+    from mkdocs.plugins import BasePlugin
+
+    class Run(BasePlugin):
+        def __init__(self):
+            super().__init__()
+            self.total = len(staged.pages)
+            self.converted = self.written = 0
+
+        def on_files(self, files, config):
+            for f in files:
+                source = staged.sources.get(f.src_uri)
+                if source:
+                    f.edit_uri = posixpath.relpath(source, edit_root or ".")
+            return files
+
+        def on_pre_page(self, page, config, files):
+            if page.edit_url and "/." in page.edit_url:
+                page.edit_url = _normal_url(page.edit_url)
+            return page
+
+        def on_page_markdown(self, markdown, page, config, files):
+            self.converted += 1
+            self._progress("converted", self.converted)
+            return markdown
+
+        def on_post_page(self, output, page, config):
+            self.written += 1
+            self._progress("wrote", self.written)
+            return output
+
+        def _progress(self, what: str, n: int) -> None:
+            if self.total >= 2 * PROGRESS_EVERY and n % PROGRESS_EVERY == 0:
+                logging.getLogger("mkdocs.plugins.kbgen").info(f"{what} {n}/{self.total} pages")
+
+    plugin = Run()
+    plugin.load_config({})
+    return plugin
+
+
+def _command(renderer: str, staged, out_dir: Path, strict: bool, quiet: bool, epoch: int) -> None:
+    """ProperDocs or Zensical as their own process, on the staged project."""
+    config = staged.config_file
+    if renderer == "properdocs":
+        args = [sys.executable, "-m", "properdocs", "build", "-f", str(config), "-d", str(out_dir)]
+        args += ["--strict"] if strict else []
+        args += ["-q"] if quiet else []
+    else:
+        # Zensical writes only inside the project (site_dir: site); the result is moved after
+        args = [sys.executable, "-m", "zensical", "build", "-f", str(config)] + (["-s"] if strict else [])
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))
+    proc = subprocess.Popen(args, cwd=staged.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace")
+    try:
+        output, _ = proc.communicate()
+    except BaseException:  # interrupted: the renderer goes too, before the temporary site is removed
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        raise
+    if output and (not quiet or proc.returncode):
+        sys.stderr.write(output)
+    if proc.returncode:
+        raise BuildFailed(f"{renderer} failed (exit {proc.returncode}); see its output above")
+    if renderer == "zensical":
+        if strict and _zensical_warned(output):
+            raise BuildFailed("zensical reported warnings and --strict is on")
+        built = staged.root / str(staged.config.get("site_dir", "site"))
+        for p in sorted(built.iterdir()):
+            os.replace(p, Path(out_dir) / p.name)
+
+
+def _zensical_warned(output: str) -> bool:
+    return any(line.lstrip().lower().startswith(("warning", "warn")) for line in output.splitlines())
+
+
+def staged_edit_root(cfg) -> str:
+    """Where edit links start: the docs folder as the KB names it (content)."""
+    rel = Path(os.path.relpath(cfg.content_dir, cfg.root)).as_posix()
+    return "" if rel == "." else rel

@@ -1,0 +1,419 @@
+"""The staged site: one audience's site as a plain, self-contained site
+project that MkDocs + Material, ProperDocs + Material and Zensical build as
+it is (docs/renderers.md).
+
+    OUT/mkdocs.yml     the writers' site settings, no kbgen plugin, docs_dir: docs,
+                       a generated navigation, kbgen's Markdown extensions
+    OUT/docs/          every page as Markdown, redirect pages, the assets this
+                       audience may see, kbgen's own assets, kb.json, llms.txt
+    OUT/overrides/     a copy of the theme's custom_dir, when there is one
+    OUT/.kbgen-stage   the marker that lets a later stage replace this folder
+
+A renderer only ever sees this folder: nothing reaches a site that the core
+did not validate and filter by audience (no symlinks, no files beside the
+pages, no names of internal files in the navigation). Every file is a
+regular file, written or copied; nothing is linked.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .config import Config
+from .model import KnowledgeBase, page_url
+from .sitemap import NAV_BUDGET, count_links, filter_nav, nav, redirects
+
+log = logging.getLogger("kbgen.stage")
+ASSETS = Path(__file__).resolve().parent / "assets"
+ASSET_FILES = ("mermaid.min.js", "kbgen.css", "iframe-worker-shim.js")
+STAGE_MARKER = ".kbgen-stage"
+DOCS = "docs"
+PRUNE_LINKS, PRUNE_PAGES = 60, 500  # above either, Material prunes the navigation of each page
+
+# The Markdown kbgen's pages are written in; a site's own settings for these win.
+EXTENSIONS = {
+    "attr_list": {}, "md_in_html": {}, "admonition": {}, "tables": {}, "def_list": {},
+    "toc": {"permalink": True},
+    "pymdownx.details": {}, "pymdownx.highlight": {"anchor_linenums": False}, "pymdownx.inlinehilite": {},
+    "pymdownx.tabbed": {"alternate_style": True}, "pymdownx.tasklist": {"custom_checkbox": True},
+}
+MERMAID_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*mermaid\b", re.M)
+
+
+class StageError(Exception):
+    """The site cannot be staged; the message says where and why."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class Staged:
+    root: Path                                   # the project folder
+    config: dict                                 # what mkdocs.yml holds
+    pages: dict = field(default_factory=dict)    # docs-relative path -> kbgen.pages.Page
+    redirects: list[str] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # page path -> source file (edit links)
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / DOCS
+
+    @property
+    def directory_urls(self) -> bool:
+        return bool(self.config.get("use_directory_urls", True))
+
+
+# -- mkdocs.yml as the writer wrote it, tags kept ---------------------------
+
+class Tagged:
+    """A YAML value with a tag the renderer resolves (!ENV, !!python/name:...)."""
+
+    def __init__(self, tag: str, value):
+        self.tag, self.value = tag, value
+
+    def __eq__(self, other):
+        return isinstance(other, Tagged) and (self.tag, self.value) == (other.tag, other.value)
+
+    def __repr__(self):
+        return f"Tagged({self.tag!r}, {self.value!r})"
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _tagged(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return Tagged(node.tag, value)
+
+
+_Loader.add_multi_constructor("!", _tagged)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _dump_tagged(dumper, t: Tagged):
+    if isinstance(t.value, list):
+        return dumper.represent_sequence(t.tag, t.value)
+    if isinstance(t.value, dict):
+        return dumper.represent_mapping(t.tag, t.value)
+    return dumper.represent_scalar(t.tag, str(t.value))
+
+
+_Dumper.add_representer(Tagged, _dump_tagged)
+FENCE_FORMAT = Tagged("tag:yaml.org,2002:python/name:pymdownx.superfences.fence_code_format", "")
+
+
+def read_site_config(cfg: Config) -> dict:
+    """The site's mkdocs.yml (INHERIT merged), tags kept for the renderer."""
+    if not cfg.has_config_file:
+        return {}
+    path = cfg.root / getattr(cfg, "config_file", "mkdocs.yml")
+    if not path.is_file():
+        path = cfg.root / "mkdocs.yaml"
+    seen: set = set()
+
+    def read(p: Path) -> dict:
+        if p.resolve() in seen:
+            raise StageError(f"{p.name}: INHERIT loops back to itself", 2)
+        seen.add(p.resolve())
+        try:
+            data = yaml.load(p.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise StageError(f"{p.name}: {exc}", 2) from None
+        data = data if isinstance(data, dict) else {}
+        parent = data.pop("INHERIT", None)
+        if isinstance(parent, str):
+            base = read((p.parent / parent))
+            return _merge(base, data)
+        return data
+    return read(path)
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _plugin_names(plugins) -> list[str]:
+    if isinstance(plugins, dict):
+        return list(plugins)
+    return [p if isinstance(p, str) else next(iter(p)) for p in plugins or [] if isinstance(p, (str, dict)) and p]
+
+
+def _without_kbgen(plugins):
+    if isinstance(plugins, dict):
+        return [{k: v} if v else k for k, v in plugins.items() if k != "kbgen"]
+    return [p for p in plugins or [] if p != "kbgen" and not (isinstance(p, dict) and "kbgen" in p)]
+
+
+def _extensions(raw) -> list:
+    """markdown_extensions as a list of {name: options}."""
+    out = []
+    items = raw.items() if isinstance(raw, dict) else ((x, None) if isinstance(x, str) else next(iter(x.items()))
+                                                        for x in raw or [] if isinstance(x, (str, dict)) and x)
+    for name, opts in items:
+        out.append({name: dict(opts) if isinstance(opts, dict) else {}})
+    return out
+
+
+# -- the staged project -----------------------------------------------------
+
+def site_settings(cfg: Config, view: KnowledgeBase, offline: bool) -> dict:
+    """mkdocs.yml for the staged project: the writers' settings without the
+    kbgen plugin, with what kbgen's pages need."""
+    raw = read_site_config(cfg)
+    conf = {k: v for k, v in raw.items() if k not in ("docs_dir", "site_dir", "nav", "watch", "plugins",
+                                                       "markdown_extensions", "dev_addr", "exclude_docs",
+                                                       "draft_docs", "not_in_nav")}
+    conf["docs_dir"] = DOCS
+    conf["site_dir"] = "site"
+    # the staged folder holds exactly what is published: MkDocs must not drop
+    # a templates/ folder (one of its default exclusions)
+    conf["exclude_docs"] = "!/templates/\n"
+    plugins = _without_kbgen(raw.get("plugins"))
+    names = _plugin_names(plugins)
+    options = cfg.options
+    if offline or options.offline:
+        if "offline" not in names and "material/offline" not in names:
+            plugins.append("offline")
+        conf["use_directory_urls"] = False
+    if plugins:
+        conf["plugins"] = plugins
+    exts = _extensions(raw.get("markdown_extensions"))
+    have = {next(iter(e)) for e in exts}
+    for name, opts in EXTENSIONS.items():
+        if name not in have:
+            exts.append({name: dict(opts)})
+    if "pymdownx.superfences" not in have:
+        exts.append({"pymdownx.superfences": {}})
+    for e in exts:
+        name, opts = next(iter(e.items()))
+        if name == "pymdownx.superfences":
+            fences = opts.setdefault("custom_fences", [])
+            if not any(isinstance(f, dict) and f.get("name") == "mermaid" for f in fences):
+                fences.append({"name": "mermaid", "class": "mermaid", "format": FENCE_FORMAT})
+        if name == "pymdownx.snippets":
+            # the core expanded and checked every include already; whatever is
+            # left may only read inside the staged pages
+            opts.update(restrict_base_path=True, base_path=[DOCS], check_paths=True)
+    conf["markdown_extensions"] = exts
+    theme = raw.get("theme")
+    theme = dict(theme) if isinstance(theme, dict) else {"name": theme or "material"}
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = "overrides"
+    conf["theme"] = theme
+    conf["extra_css"] = list(raw.get("extra_css") or []) + ["assets/kbgen/kbgen.css"]
+    extra = dict(raw.get("extra") or {})
+    extra["kbgen_audience"] = view.audience
+    if "offline" in names or "material/offline" in names or conf.get("use_directory_urls") is False and offline:
+        # Material's offline plugin would load this shim from unpkg; air-gapped readers have no internet
+        extra["polyfills"] = list(extra.get("polyfills") or []) + ["assets/kbgen/iframe-worker-shim.js"]
+    conf["extra"] = extra
+    if isinstance(conf.get("hooks"), list):  # the writers' own hooks, from where they are
+        conf["hooks"] = [str((cfg.root / h).resolve()) if isinstance(h, str) else h for h in conf["hooks"]]
+    return conf
+
+
+def _mermaid_tag(path: str, directory_urls: bool) -> str:
+    """A script tag for the vendored Mermaid, relative to the page: only pages
+    with a diagram load its 3.5 MB (Material uses it instead of a CDN copy)."""
+    url = page_url(path) if directory_urls else path[:-3] + ".html"
+    depth = url.count("/")
+    return f'\n<script src="{"../" * depth}assets/kbgen/mermaid.min.js"></script>\n'
+
+
+def _copy_file(src: Path, dest: Path) -> None:
+    """A regular file's bytes, never a link (a symlink inside the KB was
+    validated as what it points to; the copy holds that content)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest, follow_symlinks=True)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _docs_files(cfg: Config, raw: dict) -> list[str]:
+    """Files the site settings name inside the docs folder: extra_css,
+    extra_javascript, the theme's logo and favicon."""
+    names = [*(raw.get("extra_css") or []), *(raw.get("extra_javascript") or [])]
+    theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
+    names += [theme.get("logo"), theme.get("favicon")]
+    out = []
+    for n in names:
+        if isinstance(n, dict):
+            n = n.get("path")
+        if isinstance(n, str) and n and "://" not in n and not n.startswith(("/", "data:")):
+            out.append(posixpath.normpath(n))
+    return out
+
+
+def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False) -> Staged:
+    """Write the site project of `view` (validated, filtered by audience) into
+    out (an empty folder). Raises StageError."""
+    from .pages import Page, render_pages
+    out = Path(out)
+    conf = site_settings(cfg, view, offline)
+    directory_urls = conf.get("use_directory_urls", True) is not False
+    pages = render_pages(view)
+    raw = read_site_config(cfg)
+    if "tags" in _plugin_names(conf.get("plugins")) or "material/tags" in _plugin_names(conf.get("plugins")):
+        if "tags.md" not in pages:
+            # Material's tags plugin lists every tag of this build's pages here
+            pages["tags.md"] = Page("tags.md", '---\ntitle: "Tags"\n---\n\n# Tags\n\n<!-- material/tags -->\n', "Tags")
+    conf["nav"] = _navigation(cfg, view, pages, raw.get("nav"))
+    _prune(conf, pages)
+    staged = Staged(out, conf, pages)
+    docs = staged.docs
+    docs.mkdir(parents=True, exist_ok=True)
+    for path, page in pages.items():
+        text = page.markdown
+        if MERMAID_FENCE.search(text):
+            text = text.rstrip("\n") + "\n" + _mermaid_tag(path, directory_urls)
+        _write(docs / path, text)
+        if page.source:
+            staged.sources[path] = page.source
+    for path, text in redirects(view, directory_urls=directory_urls).items():
+        _write(docs / path, text)
+        staged.redirects.append(path)
+    content = cfg.content_dir
+    docs_prefix = Path(os.path.relpath(content, cfg.root)).as_posix()
+    docs_prefix = "" if docs_prefix == "." else docs_prefix + "/"
+    for asset in sorted(view.assets_set or view.assets):
+        src = cfg.root / asset
+        if not src.is_file() or not _inside(src, cfg.root):
+            continue  # the core refuses links that leave the KB; a stale asset list must not either
+        rel = asset[len(docs_prefix):] if asset.startswith(docs_prefix) else asset
+        _copy_file(src, docs / rel)
+    for rel in _docs_files(cfg, raw):
+        src = content / rel
+        if src.is_file() and _inside(src, content) and not (docs / rel).exists():
+            _copy_file(src, docs / rel)
+    for name in ASSET_FILES:
+        _copy_file(ASSETS / name, docs / "assets" / "kbgen" / name)
+    from .outputs import write_outputs
+    write_outputs(view, docs)
+    _copy_overrides(cfg, raw, out)
+    check_case(docs, directory_urls, staged.sources)
+    _write(out / "mkdocs.yml", "# Generated by kbgen stage: the " + view.audience + " site, as a plain project.\n"
+           "# Build it with mkdocs, properdocs or zensical; edit the knowledge base, not this folder.\n"
+           + yaml.dump(conf, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False))
+    (out / STAGE_MARKER).write_text(f"kbgen stage, {view.audience}\n", encoding="utf-8")
+    return staged
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _navigation(cfg: Config, view: KnowledgeBase, pages: dict, user_nav) -> list:
+    if user_nav:
+        # the writers' nav, with nothing outside this view named
+        docs_prefix = Path(os.path.relpath(cfg.content_dir, cfg.root)).as_posix().rstrip("/") + "/"
+        rename = {}
+        for src, ent in view.by_source.items():
+            if ent.page and src.startswith(docs_prefix):
+                rename[src[len(docs_prefix):]] = ent.page
+        hidden = set()
+        content = cfg.content_dir
+        if content.is_dir():
+            for p in content.rglob("*"):
+                hidden.add(p.relative_to(content).as_posix())
+        return filter_nav(user_nav, set(pages), hidden, rename)
+    tree, extra = nav(view, {p: pg for p, pg in pages.items() if p != "tags.md"} | (
+        {"tags.md": pages["tags.md"]} if "tags.md" in pages else {}))
+    from .pages import Page
+    for path, (title, markdown) in extra.items():
+        pages[path] = Page(path, markdown, title)
+    return tree
+
+
+def _prune(conf: dict, pages: dict) -> None:
+    """Material prints the navigation into every page: with a big one, only
+    the current section's part (navigation.prune)."""
+    theme = conf["theme"]
+    features = theme.get("features")
+    if not isinstance(features, list) or "navigation.prune" in features:
+        return
+    links = count_links(conf["nav"])
+    if links <= PRUNE_LINKS and len(pages) <= PRUNE_PAGES:
+        return
+    if "navigation.expand" in features:  # Material: the two do not combine
+        log.info(f"the navigation has {links} links and navigation.expand is on: every page carries all of them")
+        return
+    theme["features"] = features + ["navigation.prune"]
+    log.info(f"{len(pages)} pages, {links} navigation links (budget {NAV_BUDGET}): turned Material's navigation.prune on")
+
+
+def _copy_overrides(cfg: Config, raw: dict, out: Path) -> None:
+    theme = raw.get("theme") if isinstance(raw.get("theme"), dict) else {}
+    custom = theme.get("custom_dir")
+    if not isinstance(custom, str):
+        return
+    src = (cfg.root / custom)
+    dest = out / "overrides"
+    dest.mkdir(parents=True, exist_ok=True)
+    if not src.is_dir():
+        return
+    for p in sorted(src.rglob("*")):
+        rel = p.relative_to(src).as_posix()
+        if rel == "kbgen" or rel.startswith("kbgen/") or p.is_dir():
+            continue  # overrides/kbgen/ holds kbgen's page templates: the core used them already
+        if p.is_symlink() and not _inside(p, cfg.root):
+            continue  # a theme file must not pull in something from outside the KB
+        if p.is_file():
+            _copy_file(p, dest / rel)
+
+
+def check_case(docs: Path, directory_urls: bool = True, sources: dict | None = None) -> None:
+    """No two output paths may differ only by case: on macOS and Windows
+    checkouts and some storage buckets one would overwrite the other."""
+    seen: dict[str, str] = {}
+    clashes = []
+    for p in sorted(docs.rglob("*")):
+        if p.is_dir():
+            continue
+        rel = p.relative_to(docs).as_posix()
+        out = rel
+        if rel.endswith(".md"):
+            out = page_url(rel) + "index.html" if directory_urls else rel[:-3] + ".html"
+        key = out.casefold()
+        if key in seen and seen[key] != rel:
+            clashes.append((seen[key], rel))
+        seen.setdefault(key, rel)
+    if clashes:
+        def where(rel: str) -> str:
+            src = (sources or {}).get(rel)
+            return f"{src}:1:1 ({rel})" if src else rel
+        first = "; ".join(f"{where(a)} and {where(b)}" for a, b in clashes[:5])
+        raise StageError(f"two pages would be written to paths that differ only by case (one overwrites the other "
+                         f"on case-insensitive file systems): {first}. Rename one of them.")
