@@ -1,0 +1,192 @@
+"""Issue 15: every path on the command line is relative to the current
+directory, for every command; and a build whose output lacks the KB's pages
+fails and keeps the previous site.
+
+Each command runs twice on the same KB: from inside it (paths like `.` and
+`pub`) and from elsewhere (paths like `c1` and `c1/pub`, or `../../work/c1`);
+the outputs must be the same and nothing may be left anywhere else."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kbfactory import run_kbgen
+
+TODAY = {"KBGEN_TODAY": "2026-06-01"}
+
+
+def tree(root: Path) -> set[str]:
+    """Every file and folder under root, as relative paths."""
+    return {p.relative_to(root).as_posix() + ("/" if p.is_dir() else "") for p in root.rglob("*")}
+
+
+def files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def html_pages(site: Path) -> int:
+    return sum(1 for p in site.rglob("*.html") if p.name != "404.html")
+
+
+@pytest.fixture
+def work(tmp_path):
+    """tmp/work/c1: a KB made by `kbgen init`, as in the issue; tmp/elsewhere/deep: another folder."""
+    work = tmp_path / "work"
+    work.mkdir()
+    run_kbgen("init", "c1", "--no-git", cwd=work, check=True)
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    return work
+
+
+def _outside(work: Path) -> Path:
+    return work.parent / "elsewhere" / "deep"
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_build_site_dir_relative_to_the_working_directory(work, audience):
+    kb = work / "c1"
+    before = tree(work.parent)
+    run_kbgen("build", ".", "--audience", audience, "--site-dir", "in", "-q", cwd=kb, check=True)
+    proc = run_kbgen("build", "c1", "--audience", audience, "--site-dir", "c1/pub", cwd=work, check=True)
+    assert "Built the" in proc.stdout and "c1/pub" in proc.stdout
+    run_kbgen("build", "../../work/c1", "--audience", audience, "--site-dir", "far", "-q",
+              cwd=_outside(work), check=True)
+    inside, pub, far = kb / "in", kb / "pub", _outside(work) / "far"
+    assert files(pub) == files(inside) == files(far)
+    assert html_pages(pub) == html_pages(inside) > 5
+    assert (pub / "index.html").is_file() and (pub / "kb.json").is_file()
+    # the pages the model expects: every kb.json entity's page is there, as HTML
+    entities = json.loads((pub / "kb.json").read_text())["entities"]
+    paths = {e["path"] for e in entities}
+    assert len(paths) >= 3
+    for path in paths:
+        assert (pub / path / "index.html").is_file() or (pub / path.rstrip("/")).is_file(), path
+    # nothing else appeared anywhere: no c1/c1, no .pub.building-*, no stage folders
+    added = tree(work.parent) - before
+    allowed = ("work/c1/in/", "work/c1/pub/", "elsewhere/deep/far/", "work/c1/in", "work/c1/pub", "elsewhere/deep/far")
+    stray = sorted(p for p in added if not p.startswith(allowed))
+    assert stray == []
+
+
+def test_default_site_dir_is_inside_root_whatever_the_working_directory(work):
+    run_kbgen("build", "c1", "-q", cwd=work, check=True)
+    assert (work / "c1" / "site" / "index.html").is_file()
+    assert not (work / "site").exists()
+
+
+def test_export_schema_report_validate_search_from_another_directory(work):
+    kb = work / "c1"
+    out = _outside(work)
+    rel = "../../work/c1"
+    # export --out
+    run_kbgen("export", ".", "--format", "jsonl", "--out", "records.jsonl", cwd=kb, env=TODAY, check=True)
+    run_kbgen("export", rel, "--format", "jsonl", "--out", "records.jsonl", cwd=out, env=TODAY, check=True)
+    assert (out / "records.jsonl").read_text() == (kb / "records.jsonl").read_text()
+    assert len((out / "records.jsonl").read_text().splitlines()) >= 3
+    # schema --out
+    run_kbgen("schema", "--out", "s", cwd=kb, check=True)
+    run_kbgen("schema", "--out", "s", cwd=out, check=True)
+    assert files(out / "s") == files(kb / "s") and "runbook.schema.json" in files(out / "s")
+    # validate and report: same answer from anywhere
+    for args in (("validate", "--format", "json"), ("report", "--format", "json")):
+        a = run_kbgen(args[0], ".", *args[1:], cwd=kb, env=TODAY)
+        b = run_kbgen(args[0], rel, *args[1:], cwd=out, env=TODAY)
+        assert (a.returncode, json.loads(a.stdout)) == (b.returncode, json.loads(b.stdout))
+    # search: ROOT first, and the hidden --root alias; the index stays in the KB
+    a = run_kbgen("search", ".", "example", "--json", cwd=kb)
+    b = run_kbgen("search", rel, "example", "--json", cwd=out)
+    c = run_kbgen("search", "--root", rel, "example", "--json", cwd=out)
+    assert a.returncode == b.returncode == c.returncode == 0, b.stderr
+    hits = [[h["id"] for h in json.loads(p.stdout)["results"]] for p in (a, b, c)]
+    assert hits[0] == hits[1] == hits[2] and hits[0]
+    assert not (out / ".kbgen").exists()
+    # new: ROOT first; the file lands in the KB, named from its root
+    proc = run_kbgen("new", rel, "runbook", "Disk full", cwd=out, env=TODAY, check=True)
+    assert proc.stdout.strip() == "runbooks/disk-full.yaml"
+    assert (kb / "runbooks" / "disk-full.yaml").is_file() and not (out / "runbooks").exists()
+    # init DIR relative to the working directory
+    run_kbgen("init", "kb2", "--no-git", cwd=out, check=True)
+    assert (out / "kb2" / "mkdocs.yml").is_file()
+
+
+def test_serve_a_relative_root_from_another_directory(work):
+    import socket
+    import time
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", "../../work/c1", "-a", f"127.0.0.1:{port}"],
+                            cwd=_outside(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = None
+        deadline = time.time() + 60
+        while time.time() < deadline and not body:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/runbooks/example-runbook/", timeout=2) as r:
+                    body = r.read().decode()
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, "the served page never appeared"
+        assert "<title>The service does not answer" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert tree(_outside(work)) == set()  # serve left nothing where it ran
+
+
+# --- the guard: a renderer that writes elsewhere or nothing -------------------
+
+GUARD = textwrap.dedent("""\
+    import sys, pathlib
+    import kbgen.mkdocs.build as renderer
+    from kbgen.config import load_config
+    from kbgen.site import BuildFailed, build_site
+    mode, kb, site, elsewhere = sys.argv[1:5]
+
+    def fake_render(*args, **kwargs):
+        # args: (..., out_dir, ...): find the temporary output folder it was given
+        out = next(a for a in args if isinstance(a, pathlib.Path) and ".building-" in a.name)
+        if mode == "elsewhere":
+            target = pathlib.Path(elsewhere)
+            target.mkdir(parents=True, exist_ok=True)
+            (target / "index.html").write_text("<html>home</html>")
+        elif mode == "home-only":
+            (out / "index.html").write_text("<html>home</html>")
+        # mode "nothing": writes nothing at all
+
+    renderer.render = fake_render
+    try:
+        build_site(load_config(pathlib.Path(kb)), "public", pathlib.Path(site), quiet=True, echo=lambda t: None)
+    except BuildFailed as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(exc.exit_code)
+    print("built")
+    """)
+
+
+@pytest.mark.parametrize("mode", ["nothing", "elsewhere", "home-only"])
+def test_guard_refuses_a_site_without_the_kb_pages(work, tmp_path, mode):
+    kb = work / "c1"
+    site = work / "pub"
+    run_kbgen("build", "c1", "--site-dir", "pub", "-q", cwd=work, check=True)
+    good = {p: (site / p).read_bytes() for p in files(site)}
+    assert "index.html" in good
+    before = tree(work)
+    proc = subprocess.run([sys.executable, "-c", GUARD, mode, str(kb), str(site), str(tmp_path / "other")],
+                          capture_output=True, text=True, cwd=work, env=dict(os.environ))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    msg = proc.stderr.strip()
+    assert "the renderer wrote" in msg and "pages the knowledge base has" in msg
+    assert "previous site was left untouched" in msg
+    if mode != "home-only":
+        assert "no home page" in msg
+    # the previous site is exactly as it was; nothing left next to it
+    assert {p: (site / p).read_bytes() for p in files(site)} == good
+    assert tree(work) == before
