@@ -1,6 +1,7 @@
 """kbgen build [ROOT] --audience public|internal --site-dir DIR [--renderer R] [--strict] [--offline] [--force]"""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -36,4 +37,5 @@ def command(root, audience, site_dir, renderer, force, strict, offline, quiet, f
         click.echo(f"kbgen build: {exc}", err=True)
         sys.exit(exc.exit_code)
     if not quiet:
-        click.echo(f"Built the {audience} site in {out} ({renderer})")
+        shown = os.path.relpath(out) if not str(os.path.relpath(out)).startswith("..") else out  # as the user wrote it
+        click.echo(f"Built the {audience} site in {shown} ({renderer})")

@@ -28,6 +28,9 @@ def _logging(quiet: bool):
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     handler.setLevel(logging.WARNING if quiet else logging.INFO)
+    # MkDocs names the temporary folder it renders into: the user gave another one
+    handler.addFilter(lambda r: not r.getMessage().startswith(("Building documentation to directory",
+                                                                "Cleaning site directory")))
     loggers = [logging.getLogger("mkdocs")]
     for logger in loggers:
         logger.addHandler(handler)
