@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need (the test extra, Debian's chromium for browser
-# tests) and run the whole suite.
+# tests) and run the whole suite on every core (pytest-xdist: -n auto; set
+# KBGEN_TEST_WORKERS=0 for one process). KBGEN_SKIP_BROWSER=1 leaves out the
+# browser tests where Chromium cannot be installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -11,4 +13,9 @@ else
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[test]'
 fi
-exec .venv/bin/python -m pytest "$@"
+args=(-n "${KBGEN_TEST_WORKERS:-auto}")
+if [ "${KBGEN_SKIP_BROWSER:-}" = "1" ]; then
+  args+=(-m "not browser")
+  echo "test.sh: KBGEN_SKIP_BROWSER=1: the browser tests are left out" >&2
+fi
+exec .venv/bin/python -m pytest "${args[@]}" "$@"
