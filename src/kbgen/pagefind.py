@@ -1,0 +1,251 @@
+"""Browser search with Pagefind: a post-build step on the built HTML.
+
+`index_site(view, site_dir)` runs on the temporary site folder, before the
+swap. It
+  1. marks up each page for Pagefind (only the article is indexed; product and
+     type filters; an error code's heading, and the code links in its runbook's
+     facts, weighted so typing the code ranks its entry first; listing pages
+     indexed by their title only, so they do not outrank the entries they list);
+  2. puts kbgen's search box in Material's header, in place of Material's own
+     (its <form name="search"> is what makes Material fetch search_index.json,
+     so removing it means the lunr index is never downloaded);
+  3. runs the Pagefind binary that the `pagefind[bin]` wheel ships, which
+     writes the index into <site>/pagefind/: a reader downloads only the
+     chunks and fragments a query needs.
+
+Offline (file://) builds are left alone: Pagefind loads its index with
+fetch() and WebAssembly, which Chromium refuses for file:// URLs, so those
+keep Material's offline lunr search (docs/site.md, "Browser search").
+
+The HTML is edited as text at anchors Material always writes (the article
+tag, the header's search block or its closing </nav>): parsing 10,000 pages
+with an HTML parser would cost more than the rest of the step.
+"""
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import page_url
+from .site import BuildFailed
+
+BUNDLE = "pagefind"  # the index folder, at the site's root
+ASSET_DIR = Path(__file__).resolve().parent / "assets"
+UI_FILES = ("pagefind-search.js", "pagefind-search.css")
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
+CODE_WEIGHT = "10"  # Pagefind's highest: an h1 is 7 by default
+
+TYPE_LABELS = {
+    "article": "Article", "runbook": "Runbook", "error-table": "Error codes", "sla": "Service levels",
+    "tiers": "Support tiers", "contacts": "Contacts", "templates": "Reply templates", "faq": "FAQ",
+    "alerts": "Alerts",
+}
+LISTING = "Index"  # pages kbgen generates that list other pages (home, indexes, tags)
+
+_ARTICLE = re.compile(r'<article class="md-content__inner[^"]*"')
+_H1 = re.compile(r"<h1\b")
+_HEADING = re.compile(r'<(h[1-6]) id="([^"]+)"')
+_MD_SEARCH_LABEL = re.compile(r'<label class="md-header__button md-icon" for="__search">.*?</label>\s*', re.S)
+_MD_SEARCH = '<div class="md-search" data-md-component="search"'
+_DIV = re.compile(r"<(/?)div\b")
+
+
+class PagefindFailed(BuildFailed):
+    """The index could not be made; the message says why (the build fails,
+    the previous site stays)."""
+
+
+@dataclass
+class PageFacts:
+    type: str
+    products: list[str]
+    code_anchors: set[str]   # headings on this page that are an error code's entry
+
+
+@dataclass
+class Result:
+    pages: int       # pages indexed
+    listing: int     # of which indexed by title only
+    bundle: Path
+
+
+def executable() -> Path:
+    """The binary inside the pagefind_bin wheel (never a download)."""
+    try:
+        from pagefind_bin import get_executable
+        return Path(get_executable())
+    except (ImportError, FileNotFoundError) as exc:
+        found = shutil.which("pagefind")
+        if found:
+            return Path(found)
+        raise PagefindFailed("the Pagefind binary is missing: install kbgen with its dependencies "
+                             f"(pip install 'pagefind[bin]') ({exc})") from None
+
+
+def page_facts(view) -> dict[str, PageFacts]:
+    """Facts by site-relative page URL ('runbooks/x/'), for the pages of entities."""
+    names = {p.id: p.name for p in getattr(view.config.options, "products", [])}
+    out: dict[str, PageFacts] = {}
+    for e in view.entities.values():
+        if not e.page or e.parent:
+            continue
+        out[page_url(e.page)] = PageFacts(
+            TYPE_LABELS.get(e.type, e.type.replace("-", " ").capitalize()),
+            [names.get(p, p) for p in e.products], set())
+    for e in view.entities.values():
+        if e.parent and e.page and e.type == "error-code":
+            facts = out.get(page_url(e.page))
+            if facts and "#" in e.url:
+                facts.code_anchors.add(e.url.split("#", 1)[1])
+    return out
+
+
+def _url_of(rel: str) -> str:
+    """'runbooks/x/index.html' -> 'runbooks/x/'; 'runbooks/x.html' -> 'runbooks/x/'."""
+    if rel == "index.html":
+        return ""
+    if rel.endswith("/index.html"):
+        return rel[: -len("index.html")]
+    return rel[: -len(".html")] + "/"
+
+
+def _attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def mark_page(text: str, facts: PageFacts | None) -> str:
+    """Pagefind attributes for one page's HTML (unchanged when it has no article)."""
+    m = _ARTICLE.search(text)
+    if not m:
+        return text
+    if facts is None:  # a listing: index its title only
+        h = _H1.search(text, m.end())
+        if not h:
+            return text
+        head = text[: h.start()] + '<h1 data-pagefind-body data-pagefind-filter="type:' + LISTING + '"'
+        return head + text[h.end():]
+    tags = [f'<span hidden data-pagefind-filter="type:{_attr(facts.type)}"></span>']
+    tags += [f'<span hidden data-pagefind-filter="product:{_attr(p)}"></span>' for p in facts.products]
+    tags.append(f'<span hidden data-pagefind-meta="type:{_attr(facts.type)}"></span>')
+    end = text.index(">", m.end()) + 1
+    body = text[end:]
+    if facts.code_anchors:
+        body = _HEADING.sub(lambda h: h.group(0) + (f' data-pagefind-weight="{CODE_WEIGHT}"'
+                                                    if h.group(2) in facts.code_anchors else ""), body)
+    return text[: m.end()] + " data-pagefind-body" + text[m.end(): end] + "".join(tags) + body
+
+
+def search_box(prefix: str, filters: dict[str, list[str]]) -> str:
+    """The search box kbgen puts in Material's header (pagefind-search.js drives it)."""
+    selects = "".join(
+        f'<select class="kbgen-search__filter" data-filter="{key}" aria-label="{label}">'
+        f'<option value="">{label}</option>'
+        + "".join(f'<option value="{_attr(v)}">{html.escape(v)}</option>' for v in values) + "</select>"
+        for key, label, values in (("product", "All products", filters.get("product", [])),
+                                   ("type", "All types", filters.get("type", [])))
+        if values)
+    return (f'<div class="kbgen-search" role="search" data-bundle="{prefix}{BUNDLE}/">'
+            '<input type="search" class="kbgen-search__input" placeholder="Search" aria-label="Search" '
+            'autocomplete="off" autocapitalize="off" spellcheck="false" enterkeyhint="search">'
+            '<div class="kbgen-search__panel" hidden>'
+            f'<div class="kbgen-search__filters">{selects}</div>'
+            '<p class="kbgen-search__meta" aria-live="polite"></p>'
+            '<ol class="kbgen-search__results"></ol></div></div>\n')
+
+
+def _cut_material_search(text: str) -> tuple[str, int]:
+    """Remove Material's search button and dialog; return the text and where they were (-1: absent)."""
+    start = text.find(_MD_SEARCH)
+    if start < 0:
+        return text, -1
+    depth, end = 0, -1
+    for m in _DIV.finditer(text, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            end = text.index(">", m.end()) + 1
+            break
+    if end < 0:
+        return text, -1
+    label = None
+    for label in _MD_SEARCH_LABEL.finditer(text, 0, start):
+        pass
+    begin = label.start() if label else start
+    return text[:begin] + text[end:], begin
+
+
+def add_ui(text: str, prefix: str, box: str) -> str:
+    """Put the search box in the header and load its script and style (lazy:
+    nothing of the index is fetched before the reader types)."""
+    if 'class="md-header' not in text:
+        return text
+    text, at = _cut_material_search(text)
+    if at < 0:
+        header_end = text.find("</header>")
+        at = text.rfind("</nav>", 0, header_end) if header_end > 0 else -1
+        if at < 0:
+            return text
+    text = text[:at] + box + text[at:]
+    css = f'<link rel="stylesheet" href="{prefix}assets/kbgen/pagefind-search.css">'
+    js = f'<script type="module" src="{prefix}assets/kbgen/pagefind-search.js"></script>'
+    text = text.replace("</head>", css + "\n</head>", 1)
+    return text.replace("</body>", js + "\n</body>", 1)
+
+
+def _filter_values(facts: dict[str, PageFacts]) -> dict[str, list[str]]:
+    return {"product": sorted({p for f in facts.values() for p in f.products}),
+            "type": sorted({f.type for f in facts.values()} | {LISTING})}
+
+
+def is_offline(site_dir: Path) -> bool:
+    """Material's offline plugin writes the lunr index as a script (file://
+    pages cannot fetch JSON): that is what an offline build looks like."""
+    return (Path(site_dir) / "search" / "search_index.js").is_file()
+
+
+def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = True) -> Result | None:
+    """Mark up, add the search box to, and index the HTML in site_dir (one
+    audience's build: the index holds exactly the pages of that build).
+    Returns None for an offline build (left to Material's lunr search);
+    offline=None tells one from the built files."""
+    site_dir = Path(site_dir)
+    if offline is None:
+        offline = is_offline(site_dir)
+    if offline:
+        return None
+    facts = page_facts(view)
+    filters = _filter_values(facts)
+    pages = listing = 0
+    for path in sorted(site_dir.rglob("*.html")):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel.startswith(BUNDLE + "/") or rel == "404.html":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "<article" not in text:  # redirect stubs
+            continue
+        prefix = "../" * rel.count("/")
+        page = facts.get(_url_of(rel))
+        new = add_ui(mark_page(text, page), prefix, search_box(prefix, filters))
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            pages += 1
+            listing += page is None
+    # 404.html is skipped: it is served at any depth, so relative links to the
+    # search script would break there
+    assets = site_dir / "assets" / "kbgen"
+    assets.mkdir(parents=True, exist_ok=True)
+    for name in UI_FILES:
+        shutil.copyfile(ASSET_DIR / name, assets / name)
+    bundle = site_dir / BUNDLE
+    shutil.rmtree(bundle, ignore_errors=True)
+    cmd = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE, "--silent" if quiet else "--quiet"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
+        raise PagefindFailed(f"pagefind failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()[-2000:]}")
+    for name in UNUSED:  # Pagefind's own UIs: kbgen's box uses its API only
+        (bundle / name).unlink(missing_ok=True)
+    return Result(pages, listing, bundle)
