@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import os
 import posixpath
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ from .sitemap import NAV_BUDGET, count_links, filter_nav, nav, redirects
 
 log = logging.getLogger("kbgen.stage")
 ASSETS = Path(__file__).resolve().parent / "assets"
-ASSET_FILES = ("mermaid.min.js", "kbgen.css", "iframe-worker-shim.js")
+ASSET_FILES = ("mermaid.min.js", "mermaid-loader.js", "kbgen.css", "iframe-worker-shim.js")
 STAGE_MARKER = ".kbgen-stage"
 DOCS = "docs"
 PRUNE_LINKS, PRUNE_PAGES = 60, 500  # above either, Material prunes the navigation of each page
@@ -44,7 +43,6 @@ EXTENSIONS = {
     "pymdownx.details": {}, "pymdownx.highlight": {"anchor_linenums": False}, "pymdownx.inlinehilite": {},
     "pymdownx.tabbed": {"alternate_style": True}, "pymdownx.tasklist": {"custom_checkbox": True},
 }
-MERMAID_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*mermaid\b", re.M)
 
 
 class StageError(Exception):
@@ -129,9 +127,12 @@ def read_site_config(cfg: Config) -> dict:
     """The site's mkdocs.yml (INHERIT merged), tags kept for the renderer."""
     if not cfg.has_config_file:
         return {}
-    path = cfg.root / getattr(cfg, "config_file", "mkdocs.yml")
-    if not path.is_file():
-        path = cfg.root / "mkdocs.yaml"
+    name = getattr(cfg, "config_file", "mkdocs.yml")
+    try:
+        from .configfile import find_config_file  # the one lookup of mkdocs.yml / mkdocs.yaml / kbgen.yml
+        path = find_config_file(cfg.root, name) or cfg.root / name
+    except ImportError:  # pragma: no cover - until kbgen.configfile lands
+        path = cfg.root / name if (cfg.root / name).is_file() else cfg.root / "mkdocs.yaml"
     seen: set = set()
 
     def read(p: Path) -> dict:
@@ -227,6 +228,8 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool) -> dict:
         theme["custom_dir"] = "overrides"
     conf["theme"] = theme
     conf["extra_css"] = list(raw.get("extra_css") or []) + ["assets/kbgen/kbgen.css"]
+    # Mermaid's 3.5 MB only where a page has a diagram (the loader is 400 bytes)
+    conf["extra_javascript"] = list(raw.get("extra_javascript") or []) + ["assets/kbgen/mermaid-loader.js"]
     extra = dict(raw.get("extra") or {})
     extra["kbgen_audience"] = view.audience
     if "offline" in names or "material/offline" in names or conf.get("use_directory_urls") is False and offline:
@@ -236,14 +239,6 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool) -> dict:
     if isinstance(conf.get("hooks"), list):  # the writers' own hooks, from where they are
         conf["hooks"] = [str((cfg.root / h).resolve()) if isinstance(h, str) else h for h in conf["hooks"]]
     return conf
-
-
-def _mermaid_tag(path: str, directory_urls: bool) -> str:
-    """A script tag for the vendored Mermaid, relative to the page: only pages
-    with a diagram load its 3.5 MB (Material uses it instead of a CDN copy)."""
-    url = page_url(path) if directory_urls else path[:-3] + ".html"
-    depth = url.count("/")
-    return f'\n<script src="{"../" * depth}assets/kbgen/mermaid.min.js"></script>\n'
 
 
 def _copy_file(src: Path, dest: Path) -> None:
@@ -295,10 +290,7 @@ def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False) ->
     docs = staged.docs
     docs.mkdir(parents=True, exist_ok=True)
     for path, page in pages.items():
-        text = page.markdown
-        if MERMAID_FENCE.search(text):
-            text = text.rstrip("\n") + "\n" + _mermaid_tag(path, directory_urls)
-        _write(docs / path, text)
+        _write(docs / path, _plain(page.markdown))
         if page.source:
             staged.sources[path] = page.source
     for path, text in redirects(view, directory_urls=directory_urls).items():
@@ -328,6 +320,13 @@ def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False) ->
            + yaml.dump(conf, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False))
     (out / STAGE_MARKER).write_text(f"kbgen stage, {view.audience}\n", encoding="utf-8")
     return staged
+
+
+def _plain(markdown: str) -> str:
+    # An empty front matter block: MkDocs ignores it, Zensical refuses the page.
+    if markdown.startswith("---\n---\n"):
+        return markdown[8:].lstrip("\n")
+    return markdown
 
 
 def _write(path: Path, text: str) -> None:

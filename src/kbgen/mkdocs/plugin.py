@@ -76,6 +76,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if features is not None:
             features.extend(f for f in sc["theme"].get("features") or [] if f not in features)
         config.extra_css.append("assets/kbgen/kbgen.css")
+        config.extra_javascript.append("assets/kbgen/mermaid-loader.js")
         config.extra["kbgen_audience"] = self.kb.audience
         if "polyfills" in sc.get("extra", {}):
             config.extra["polyfills"] = sc["extra"]["polyfills"]
