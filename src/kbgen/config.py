@@ -6,14 +6,17 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .durations import parse_duration
 from .schema.types import Audience, Date, DurationField, Slug
-from .yamlload import load
+from .configfile import KBGEN_CONFIG, ConfigFile, ConfigProblem, find_config_file, read_config_file
+from .registry import LEVELS, RULES, RuleSettings, known_key
 
 DEFAULT_SECTIONS = ["Symptoms", "Diagnosis", "Resolution"]
+__all__ = ["KBGEN_CONFIG", "Config", "ConfigError", "PluginOptions", "find_config_file", "load_config"]
 
 
 class Product(BaseModel):
@@ -23,6 +26,39 @@ class Product(BaseModel):
     summary: str | None = None
 
 
+class Section(BaseModel):
+    """A runbook section: its name, other headings that count as it, and
+    whether a runbook without it is a problem."""
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    aliases: list[str] = []
+    required: bool = True
+
+
+class FolderDefaults(BaseModel):
+    """Values for every page whose source path matches `path` (a glob from the
+    KB root) and does not set them itself. The last matching entry wins."""
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    products: list[Slug] = []
+    owner: str | None = None
+    audience: Audience | None = None
+    tags: list[str] = []
+    review_every: DurationField | None = None
+
+
+# `off` unquoted is the boolean false in YAML 1.1: it means off here too
+Level = Annotated[Literal[LEVELS], BeforeValidator(lambda v: "off" if v is False else v)]  # type: ignore[valid-type]
+
+
+class RuleOverride(BaseModel):
+    """Rule levels for the files under `path` (a glob from the KB root, or a
+    folder); later entries win over earlier ones and over `rules`."""
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    rules: dict[str, Level]
+
+
 class PluginOptions(BaseModel):
     """Options of the `kbgen` plugin in mkdocs.yml."""
     model_config = ConfigDict(extra="forbid")
@@ -30,24 +66,50 @@ class PluginOptions(BaseModel):
     audience: Audience | None = None          # the build's audience (CLI --audience wins)
     review_every: DurationField = parse_duration("365d")
     products: list[Product] = []
-    runbook_sections: list[str] = DEFAULT_SECTIONS
+    runbook_sections: list[str | Section] = DEFAULT_SECTIONS
+    # --- conventions of an adopted repository (docs/adopting.md) ---
+    runbook_paths: list[str] = []         # globs from the KB root: these files in the docs folder are runbooks
+    folder_pages: list[str] = ["index.md", "README.md"]  # a folder's own page (Hugo: _index.md)
+    ids: Literal["stem", "path"] = "stem"  # path: folder-qualified ids and URLs (file names repeat)
+    alert_from_filename: bool = False     # a runbook named like an alert (NodeDown.md) answers that alert
+    defaults: list[FolderDefaults] = []   # per-folder products, owner, audience, tags, review cycle
+    owners_from: list[Literal["CODEOWNERS", "OWNERS"]] = []
+    summary_from_body: bool = False       # no summary: the first paragraph of the body
+    front_matter: Literal["kbgen", "hugo", "jekyll"] = "kbgen"  # whose front-matter keys are understood
+    front_matter_keys: list[str] = []     # more front-matter keys to pass through untouched
+    hugo_params: dict[str, str] = {}      # values for Hugo's {{< param NAME >}}
+    ignore: list[str] = []                # globs from the KB root that are not content (manifests, CI files)
+    alert_catalogues: list[str] = []      # Markdown files whose headings are alerts (globs from the KB root)
+    content_dir: str | None = None       # where kbgen reads pages when not MkDocs' docs_dir (e.g. ".")
     runbooks_dir: str = "runbooks"
+    rules: dict[str, Level] = {}            # KB601: off, KB210: error, KB6xx: warning (docs/rules.md)
+    rule_overrides: list[RuleOverride] = []  # per folder: [{path: "runbooks/legacy/**", rules: {KB220: warning}}]
     today: Date | None = None                 # freeze "today" for freshness checks in tests
     search_dir: str = ".kbgen"
     max_file_size: int = 1024 * 1024
     offline: bool = False                     # a site that works from file://
     nav_limit: int = 60                       # sections listing more pages link to an index page
+    synonyms: str | None = None               # a YAML file of search synonyms in the KB (docs/index-and-search.md)
 
 
 class ConfigError(Exception):
     """A problem with the KB's configuration: exit code 2."""
 
-    def __init__(self, message: str, file: str = "mkdocs.yml", line: int = 1, column: int = 1):
+    def __init__(self, message: str, file: str = "mkdocs.yml", line: int = 1, column: int = 1,
+                 problems: list | None = None):
         super().__init__(message)
         self.file, self.line, self.column = file, line, column
+        # every problem found, each with its location (the first is the one above)
+        self.problems = problems or [ConfigProblem(file, line, column, message)]
+
+    @classmethod
+    def many(cls, problems: list) -> "ConfigError":
+        problems = sorted(problems, key=lambda p: (p.file, p.line, p.column))
+        first = problems[0]
+        return cls(first.message, first.file, first.line, first.column, problems)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.args[0]}"
+        return "\n".join(str(p) for p in self.problems)
 
 
 @dataclass
@@ -62,6 +124,22 @@ class Config:
     options: PluginOptions = field(default_factory=PluginOptions)
     raw: dict = field(default_factory=dict)
     has_config_file: bool = True
+    config_file: str = "mkdocs.yml"   # or kbgen.yml, written by `kbgen adopt` beside a team's mkdocs.yml
+    config_files: list = field(default_factory=list)  # the config file and those it INHERITs (Paths)
+    site_docs_dir: str | None = None  # MkDocs' docs_dir when kbgen reads pages elsewhere (content_dir)
+
+    def renderer_docs_dir(self) -> Path:
+        """The folder MkDocs is given as docs_dir. MkDocs refuses the config
+        file's own folder, so a KB whose pages sit at its root renders from an
+        empty folder of kbgen's (every page is generated by the plugin)."""
+        site_docs = self.root / self.site_docs_dir if self.site_docs_dir else None
+        if site_docs is not None and site_docs.is_dir() and site_docs.resolve() != self.root:
+            return site_docs
+        if self.content_dir.resolve() != self.root:
+            return self.content_dir
+        empty = self.root / self.options.search_dir / "docs"
+        empty.mkdir(parents=True, exist_ok=True)
+        return empty
 
     @property
     def content_dir(self) -> Path:
@@ -80,6 +158,9 @@ class Config:
 
     def product_ids(self) -> set[str]:
         return {p.id for p in self.options.products}
+
+    def rule_settings(self) -> RuleSettings:
+        return RuleSettings(dict(self.options.rules), [(o.path, dict(o.rules)) for o in self.options.rule_overrides])
 
 
 def find_plugin_options(raw: dict) -> tuple[dict | None, tuple]:
@@ -104,53 +185,112 @@ def _default_docs_dir(root: Path) -> str:
 
 
 def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | None = None) -> Config:
+    """The KB's configuration, read as MkDocs reads mkdocs.yml (kbgen.configfile).
+    Raises ConfigError with every problem found, each located."""
     root = Path(root).resolve()
     if not root.is_dir():
         raise ConfigError(f"knowledge base root {root} is not a directory", str(root))
-    path = root / config_file
-    if not path.exists():
-        alt = root / "mkdocs.yaml"
-        path = alt if alt.exists() else path
-    if not path.exists():
+    path = find_config_file(root, config_file)
+    if path is None:
         # A bare folder of content still validates, with default options.
         cfg = Config(root=root, has_config_file=False)
         if overrides:
             cfg.options = PluginOptions.model_validate({**cfg.options.model_dump(), **overrides})
         return cfg
-    rel = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {rel}: {exc}", rel) from None
-    loaded = load(text)
-    if loaded.errors:
-        e = loaded.errors[0]
-        raise ConfigError(e.message, rel, e.line, e.column)
-    raw = loaded.data if isinstance(loaded.data, dict) else {}
-    opts, opath = find_plugin_options(raw)
-    opts = dict(opts or {})
-    if overrides:
-        opts.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        options = PluginOptions.model_validate(opts)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = opath + tuple(err["loc"])
-        line, col = loaded.where(loc, key=err["type"] == "extra_forbidden")
-        what = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown kbgen option '{what}'"
-        raise ConfigError(f"kbgen plugin option {what}: {msg}" if err["type"] != "extra_forbidden" else msg,
-                          rel, line, col) from None
+    source = read_config_file(path)
+    raw = source.data
+    options = _options(source, raw, overrides)
+    strings = {}
+    for key in ("site_name", "site_url", "site_description", "repo_url", "edit_uri", "docs_dir"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            source.problem((key,), f"{key} must be text, not {_describe(value)}")
+            value = None
+        strings[key] = value
+    docs_dir = _inside(root, source, ("docs_dir",), strings["docs_dir"]) or _default_docs_dir(root)
+    if options.content_dir:
+        options.content_dir = _inside(root, source, _option_path(raw, "content_dir"), options.content_dir) or "."
+    options.runbooks_dir = _inside(root, source, _option_path(raw, "runbooks_dir"), options.runbooks_dir) or "runbooks"
+    if source.problems:
+        raise ConfigError.many(source.problems)
     return Config(
         root=root,
-        site_name=str(raw.get("site_name") or "Knowledge base"),
-        site_url=raw.get("site_url") or None,
-        site_description=raw.get("site_description"),
-        repo_url=raw.get("repo_url"),
-        edit_uri=raw.get("edit_uri"),
-        docs_dir=str(raw.get("docs_dir") or _default_docs_dir(root)),
+        config_file=path.name,
+        config_files=source.files,
+        site_docs_dir=docs_dir if options.content_dir else None,
+        site_name=strings["site_name"] or "Knowledge base",
+        site_url=strings["site_url"] or None,
+        site_description=strings["site_description"],
+        repo_url=strings["repo_url"],
+        edit_uri=strings["edit_uri"],
+        docs_dir=options.content_dir if options.content_dir else docs_dir,
         options=options,
         raw=raw,
     )
+
+
+def _options(source: ConfigFile, raw: dict, overrides: dict | None) -> PluginOptions:
+    """The kbgen plugin's options: every problem recorded in source, defaults returned then."""
+    plugins = raw.get("plugins")
+    if plugins is not None and not isinstance(plugins, (list, dict)):
+        source.problem(("plugins",), "plugins must be a list (- kbgen) or a mapping of plugin names")
+        raw["plugins"] = plugins = []
+    opts, opath = find_plugin_options(raw)
+    if opts is not None and not isinstance(opts, dict):
+        source.problem(opath, "the kbgen plugin's options must be a mapping of 'option: value' lines")
+        opts = {}
+    opts = dict(opts or {})
+    if overrides:
+        opts.update({k: v for k, v in overrides.items() if v is not None})
+    rules = opts.get("rules")
+    for key in (rules if isinstance(rules, dict) else ()):
+        _check_code(source, opath + ("rules", key), str(key))
+    overrides_ = opts.get("rule_overrides")
+    for i, o in enumerate(overrides_ if isinstance(overrides_, list) else ()):
+        rules = o.get("rules") if isinstance(o, dict) else None
+        for key in (rules if isinstance(rules, dict) else ()):
+            _check_code(source, opath + ("rule_overrides", i, "rules", key), str(key))
+    try:
+        options = PluginOptions.model_validate(opts)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            what = ".".join(str(x) for x in loc)
+            if err["type"] == "extra_forbidden":
+                source.problem(opath + loc, f"unknown kbgen option '{what}'", key=True)
+            else:
+                source.problem(opath + loc, f"kbgen plugin option {what}: {err['msg'].removeprefix('Value error, ')}")
+        return PluginOptions()
+    return options
+
+
+def _check_code(source: ConfigFile, path: tuple, key: str) -> None:
+    if not known_key(key):
+        source.problem(path, f"unknown rule code '{key}' (the codes are in docs/rules.md; a family: KB6xx)",
+                       key=True)
+    elif key in RULES and RULES[key].fixed:
+        source.problem(path, f"the level of {key} cannot be changed: {RULES[key].summary}", key=True)
+
+
+def _option_path(raw: dict, name: str) -> tuple:
+    return find_plugin_options(raw)[1] + (name,)
+
+
+def _inside(root: Path, source: ConfigFile, path: tuple, value: str | None) -> str | None:
+    """A folder setting as a clean path from the KB root (`./content`,
+    `content/` and an absolute path inside the KB are all `content`),
+    relative to the config file's folder as in MkDocs; None if unset or outside."""
+    if value is None or not value.strip():
+        return None
+    full = Path(os.path.normpath(root / value.strip()))
+    if not full.is_relative_to(root) or not full.resolve().is_relative_to(root):
+        source.problem(path, f"'{value}' is outside the knowledge base folder ({root.name}/)")
+        return None
+    rel = full.relative_to(root).as_posix()
+    return rel or "."
+
+
+def _describe(value) -> str:
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else repr(value)
+
+

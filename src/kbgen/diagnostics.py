@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 
@@ -47,6 +47,7 @@ class Problem:
 class Report:
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
+    suppressed: int = 0  # problems a level `off` or a kbgen-disable comment silenced
 
     def add(self, file: str, line: int, column: int, code: str, message: str,
             hint: str | None = None, severity: Severity = Severity.ERROR) -> None:
@@ -61,6 +62,37 @@ class Report:
 
     def extend(self, other: "Report") -> None:
         self.problems.extend(other.problems)
+
+    def apply(self, settings=None, text_of=None) -> None:
+        """Levels from the config (kbgen.registry.RuleSettings) and the
+        kbgen-disable comments of each file (kbgen.suppress), applied once,
+        after every rule ran, so that every rule honours them.
+        text_of(file) gives a file's text (None: unreadable) and
+        `file.md` decides how its comments are read."""
+        from .suppress import NONE, scan
+        seen: dict[str, object] = {}
+
+        def comments(file: str):
+            if file not in seen:
+                text = text_of(file) if text_of else None
+                seen[file] = scan(text, file.lower().endswith((".md", ".markdown"))) if text else NONE
+            return seen[file]
+
+        files = set(text_of.files() if hasattr(text_of, "files") else ()) | {p.file for p in self.problems}
+        for file in sorted(files):
+            for line, column, message in comments(file).problems:
+                self.warning(file, (line, column), "KB120", message,
+                             "use the codes of docs/rules.md; fixed codes cannot be suppressed")
+        kept = []
+        for p in self.problems:
+            level = settings.level(p.code, p.file) if settings else None
+            if level == "off" or comments(p.file).covers(p.code, p.line):
+                self.suppressed += 1
+                continue
+            if level is not None and level != p.severity.value:
+                p = replace(p, severity=Severity(level))
+            kept.append(p)
+        self.problems = kept
 
     def sorted(self) -> list[Problem]:
         return sorted(set(self.problems))

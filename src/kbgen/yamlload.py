@@ -1,12 +1,20 @@
-"""A YAML loader that remembers where every value came from.
+"""A YAML loader that remembers where every value came from, and how it was written.
 
 It walks the parser's event stream (libyaml's when available) with an
 explicit stack instead of recursion, so a document nested thousands deep or
 an alias bomb becomes a located problem instead of a crash or a hang.
 Duplicate keys are caught here, where their positions are known.
+
+Values are typed as PyYAML (YAML 1.1) types them, since mkdocs.yml and
+other tools' files are read that way; but every unquoted scalar whose type
+depends on the reader (`01000`, `on`, `1:30`, `0x1F`, `1e3`) also keeps its
+text as written in `Loaded.plain`, so the schema can take the text where a
+field is text (kbgen.schema.scalars). Explicit tags (`!ENV`, `!relative`)
+are kept in `Loaded.tags` for the config reader.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -45,6 +53,8 @@ class Loaded:
     pos: dict = field(default_factory=dict)      # path -> position of the value
     keypos: dict = field(default_factory=dict)   # path -> position of its key
     errors: list = field(default_factory=list)   # YamlError
+    plain: dict = field(default_factory=dict)    # path -> text of an unquoted scalar some reader types
+    tags: dict = field(default_factory=dict)     # path -> an explicit non-core tag (!ENV, !relative ...)
 
     def where(self, path: Path, key: bool = False) -> Pos:
         """The position of a path, or of its nearest ancestor that has one."""
@@ -61,209 +71,59 @@ class Loaded:
 
 _resolver = Resolver()
 _constructor = SafeConstructor()
-_STR = "tag:yaml.org,2002:str"
+_CORE = "tag:yaml.org,2002:"
 _CONSTRUCT = {
-    "tag:yaml.org,2002:null": lambda n: None,
-    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
-    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
-    "tag:yaml.org,2002:timestamp": _constructor.construct_yaml_timestamp,
+    _CORE + "null": lambda n: None,
+    _CORE + "bool": _constructor.construct_yaml_bool,
+    _CORE + "int": _constructor.construct_yaml_int,
+    _CORE + "float": _constructor.construct_yaml_float,
+    _CORE + "timestamp": _constructor.construct_yaml_timestamp,
 }
-
 
 # First characters that can start a non-string plain scalar (bool, null, number,
 # date); anything else is a string without asking the resolver (a hot path).
 _SPECIAL_FIRST = frozenset(k for k in Resolver.yaml_implicit_resolvers if k is not None)
+# YAML 1.2 core schema numbers that YAML 1.1 reads as text (1e3, 0o17, .5e1):
+# another tool (Go, JavaScript, Rust) reads them as numbers.
+_CORE12_NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+")
+_NUMBER_FIRST = frozenset("0123456789+-.")
 
 
-def _scalar(ev) -> object:
-    tag = ev.tag
-    if tag is None or tag == "!":
-        value = ev.value
-        if not ev.implicit[0] or (value and value[0] not in _SPECIAL_FIRST):
-            return value
-        tag = _resolver.resolve(ScalarNode, ev.value, ev.implicit)
+def _typed(text: str, implicit) -> object:
+    """A plain scalar as PyYAML's SafeLoader types it (YAML 1.1)."""
+    tag = _resolver.resolve(ScalarNode, text, implicit)
     constructor = _CONSTRUCT.get(tag)
     if constructor is None:
-        return ev.value  # str, or an unknown tag (!ENV, !!python/name) kept as text
+        return text
+    try:
+        return constructor(ScalarNode(tag, text))
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError):
+        return text  # e.g. 2025-13-01: left as a string for the schema to reject
+
+
+def _tagged(ev) -> object:
+    """A scalar with an explicit tag: core tags are honoured, others (!ENV,
+    !!python/name) are kept as text and recorded for the config reader."""
+    tag = ev.tag
+    if tag == "!":
+        return ev.value
+    if tag == _CORE + "str":
+        return ev.value
+    constructor = _CONSTRUCT.get(tag)
+    if constructor is None:
+        return ev.value
     try:
         return constructor(ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark))
     except (ValueError, TypeError, OverflowError, yaml.YAMLError):
-        return ev.value  # e.g. 2025-13-01: left as a string for the schema to reject
+        return ev.value
 
 
-def _size(value) -> int:
-    if isinstance(value, dict):
-        return 1 + sum(_size(v) for v in value.values())
-    if isinstance(value, list):
-        return 1 + sum(_size(v) for v in value)
-    return 1
+def _custom_tag(tag) -> bool:
+    return tag is not None and tag != "!" and not tag.startswith(_CORE)
 
 
 def _mark(m) -> Pos:
     return (m.line + 1, m.column + 1)
-
-
-def load(text: str, line_offset: int = 0) -> Loaded:
-    """Parse one YAML document. Never raises for bad input: errors are values."""
-    out = Loaded()
-    anchors: dict[str, tuple[object, int]] = {}
-    # Each frame: [container, path, pending_key, pending_key_pos, anchor, nodes]
-    stack: list[list] = []
-    nodes = 0
-    docs = 0
-    root_set = False
-
-    def shift(p: Pos) -> Pos:
-        return (p[0] + line_offset, p[1])
-
-    def attach(value, pos: Pos, anchor, size: int) -> bool:
-        nonlocal root_set
-        if anchor:
-            anchors[anchor] = (value, size)
-        if not stack:
-            out.data = value
-            out.pos[()] = pos
-            root_set = True
-            return True
-        frame = stack[-1]
-        container, path = frame[0], frame[1]
-        if isinstance(container, list):
-            child = path + (len(container),)
-            container.append(value)
-            out.pos[child] = pos
-            return True
-        if frame[2] is _NO_KEY:
-            # this value is a key
-            if isinstance(value, (dict, list)):
-                out.errors.append(YamlError(*pos, "KB102", "a mapping key must be a plain value, not a list or mapping"))
-                value = str(value)
-            try:
-                hash(value)
-            except TypeError:  # pragma: no cover - scalars are hashable
-                value = str(value)
-            if value in container:
-                first = out.keypos.get(path + (value,), pos)
-                out.errors.append(YamlError(
-                    *pos, "KB103", f"duplicate key '{value}' (first defined at line {first[0]})",
-                    "remove one of the two: YAML keeps only the last, silently"))
-            frame[2] = value
-            frame[3] = pos
-            return True
-        key = frame[2]
-        child = path + (key,)
-        container[key] = value
-        out.pos[child] = pos
-        out.keypos[child] = frame[3]
-        frame[2] = _NO_KEY
-        return True
-
-    pos_map, keypos = out.pos, out.keypos
-    try:
-        parser = _Parser(text)
-        while True:
-            ev = parser.get_event()
-            if ev is None:
-                break
-            cls = type(ev)
-            if cls is ScalarEvent:
-                nodes += 1
-                m = ev.start_mark
-                pos = (m.line + 1 + line_offset, m.column + 1)
-                value = ev.value
-                if ev.tag is not None or (ev.implicit[0] and (not value or value[0] in _SPECIAL_FIRST)):
-                    value = _scalar(ev)
-                # Fast path (most events): a plain scalar going into a mapping or list.
-                if stack and not ev.anchor:
-                    frame = stack[-1]
-                    container = frame[0]
-                    if frame[7]:
-                        key = frame[2]
-                        if key is _NO_KEY:
-                            if value not in container:
-                                frame[2] = value
-                                frame[3] = pos
-                                continue
-                        else:
-                            child = frame[1] + (key,)
-                            container[key] = value
-                            pos_map[child] = pos
-                            keypos[child] = frame[3]
-                            frame[2] = _NO_KEY
-                            continue
-                    else:
-                        pos_map[frame[1] + (len(container),)] = pos
-                        container.append(value)
-                        continue
-                attach(value, pos, ev.anchor, 1)
-            elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                nodes += 1
-                pos = shift(_mark(ev.start_mark))
-                if len(stack) >= MAX_DEPTH:
-                    out.errors.append(YamlError(*pos, "KB105",
-                                                f"nesting deeper than {MAX_DEPTH} levels",
-                                                "flatten the structure; no kbgen field nests this deep"))
-                    return _fail(out)
-                container = {} if cls is MappingStartEvent else []
-                if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
-                    # a collection used as a key: record it and keep going
-                    path = stack[-1][1] + ("?",)
-                else:
-                    path = (stack[-1][1] + ((len(stack[-1][0]),) if isinstance(stack[-1][0], list) else (stack[-1][2],))) if stack else ()
-                stack.append([container, path, _NO_KEY, None, ev.anchor, nodes, pos, cls is MappingStartEvent])
-            elif cls is MappingEndEvent or cls is SequenceEndEvent:
-                frame = stack.pop()
-                size = nodes - frame[5] + 1
-                attach(frame[0], frame[6], frame[4], size)
-            elif cls is AliasEvent:
-                pos = shift(_mark(ev.start_mark))
-                if ev.anchor not in anchors:
-                    out.errors.append(YamlError(*pos, "KB102", f"unknown alias '*{ev.anchor}'"))
-                    return _fail(out)
-                value, size = anchors[ev.anchor]
-                nodes += size
-                if nodes > MAX_NODES:
-                    out.errors.append(YamlError(*pos, "KB105",
-                                                f"document expands to more than {MAX_NODES} values through aliases",
-                                                "an alias bomb, or a file far larger than a KB file should be"))
-                    return _fail(out)
-                attach(value, pos, None, size)
-            elif cls is DocumentStartEvent:
-                docs += 1
-                if docs > 1:
-                    pos = shift(_mark(ev.start_mark))
-                    out.errors.append(YamlError(*pos, "KB104", "more than one YAML document in the file",
-                                                "keep one document per file; remove the extra '---'"))
-                    return _fail(out)
-            if nodes > MAX_NODES:
-                out.errors.append(YamlError(*shift(_mark(ev.start_mark)), "KB105",
-                                            f"more than {MAX_NODES} values in one file"))
-                return _fail(out)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (_mark(mark) if mark else (1, 1))
-        problem = exc.problem or "invalid YAML"
-        if exc.context:
-            problem = f"{exc.context}: {problem}" if "found" in problem else f"{problem} ({exc.context})"
-        hint = None
-        lines = text.splitlines()
-        if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
-            hint = "YAML indentation must use spaces, not tabs"
-        out.errors.append(YamlError(line + line_offset, col, "KB102", f"YAML syntax error: {problem}", hint))
-        return _fail(out)
-    except yaml.YAMLError as exc:  # reader errors: control characters and the like
-        offset = getattr(exc, "position", 0) or 0
-        line = text.count("\n", 0, offset) + 1
-        col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        reason = getattr(exc, "reason", None) or "unreadable text"
-        char = getattr(exc, "character", None)
-        what = (f"character U+{char:04X} is not allowed in YAML ({reason})" if isinstance(char, int) else f"character {char!r} is not allowed in YAML ({reason})") if char is not None else reason
-        out.errors.append(YamlError(line + line_offset, col, "KB102", what,
-                                    "remove the control character; YAML allows only printable text"))
-        return _fail(out)
-    if not root_set:
-        out.data = None
-    return out
 
 
 class _NoKey:
@@ -276,15 +136,246 @@ class _NoKey:
 _NO_KEY = _NoKey()
 
 
+class _Frame:
+    """An open mapping or sequence: where it is, and the key waiting for its value."""
+    __slots__ = ("container", "path", "is_map", "key", "keypos", "anchor", "start_nodes", "pos")
+
+    def __init__(self, container, path: Path, is_map: bool, anchor, start_nodes: int, pos: Pos):
+        self.container = container
+        self.path = path
+        self.is_map = is_map
+        self.key = _NO_KEY
+        self.keypos: Pos | None = None
+        self.anchor = anchor
+        self.start_nodes = start_nodes
+        self.pos = pos
+
+    def child_path(self) -> Path:
+        return self.path + ((self.key,) if self.is_map else (len(self.container),))
+
+
+class _Stop(Exception):
+    """A limit was hit: the document is abandoned (its error is already recorded)."""
+
+
+class _State:
+    """The parser's state for one document: the open collections, anchors,
+    and the node count that stops alias bombs."""
+
+    def __init__(self, out: Loaded, line_offset: int):
+        self.out = out
+        self.line_offset = line_offset
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[object, int]] = {}
+        self.nodes = 0
+        self.docs = 0
+
+    def at(self, mark) -> Pos:
+        return (mark.line + 1 + self.line_offset, mark.column + 1)
+
+    def fail(self, pos: Pos, code: str, message: str, hint: str | None = None):
+        self.out.errors.append(YamlError(*pos, code, message, hint))
+        raise _Stop
+
+    def attach(self, value, pos: Pos, anchor, size: int, raw=None, tag=None) -> None:
+        """Put a finished value where it belongs: the root, a list, a key, or a key's value."""
+        out = self.out
+        if anchor:
+            self.anchors[anchor] = (value, size)
+        if not self.stack:
+            out.data = value
+            out.pos[()] = pos
+            if raw is not None:
+                out.plain[()] = raw
+            if tag is not None:
+                out.tags[()] = tag
+            return
+        frame = self.stack[-1]
+        container = frame.container
+        if not frame.is_map:
+            child = frame.path + (len(container),)
+            container.append(value)
+        elif frame.key is _NO_KEY:
+            self.set_key(frame, value, pos)
+            return
+        else:
+            child = frame.path + (frame.key,)
+            container[frame.key] = value
+            out.keypos[child] = frame.keypos
+            frame.key = _NO_KEY
+        out.pos[child] = pos
+        if raw is not None:
+            out.plain[child] = raw
+        if tag is not None:
+            out.tags[child] = tag
+
+    def set_key(self, frame: _Frame, value, pos: Pos) -> None:
+        if isinstance(value, (dict, list)):
+            self.out.errors.append(YamlError(*pos, "KB102", "a mapping key must be a plain value, not a list or mapping"))
+            value = str(value)
+        if value in frame.container:
+            first = self.out.keypos.get(frame.path + (value,), pos)
+            self.out.errors.append(YamlError(
+                *pos, "KB103", f"duplicate key '{value}' (first defined at line {first[0]})",
+                "remove one of the two: YAML keeps only the last, silently"))
+        frame.key = value
+        frame.keypos = pos
+
+    def open(self, ev, is_map: bool) -> None:
+        self.nodes += 1
+        pos = self.at(ev.start_mark)
+        stack = self.stack
+        if len(stack) >= MAX_DEPTH:
+            self.fail(pos, "KB105", f"nesting deeper than {MAX_DEPTH} levels",
+                      "flatten the structure; no kbgen field nests this deep")
+        if not stack:
+            path: Path = ()
+        elif stack[-1].is_map and stack[-1].key is _NO_KEY:
+            path = stack[-1].path + ("?",)  # a collection used as a key: reported when it closes
+        else:
+            path = stack[-1].child_path()
+        if _custom_tag(ev.tag):
+            self.out.tags[path] = ev.tag
+        stack.append(_Frame({} if is_map else [], path, is_map, ev.anchor, self.nodes, pos))
+
+    def close(self) -> None:
+        frame = self.stack.pop()
+        self.attach(frame.container, frame.pos, frame.anchor, self.nodes - frame.start_nodes + 1)
+
+    def alias(self, ev) -> None:
+        pos = self.at(ev.start_mark)
+        if ev.anchor not in self.anchors:
+            self.fail(pos, "KB102", f"unknown alias '*{ev.anchor}'")
+        value, size = self.anchors[ev.anchor]
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            self.fail(pos, "KB105", f"document expands to more than {MAX_NODES} values through aliases",
+                      "an alias bomb, or a file far larger than a KB file should be")
+        self.attach(value, pos, None, size)
+
+    def document(self, ev) -> None:
+        self.docs += 1
+        if self.docs > 1:
+            self.fail(self.at(ev.start_mark), "KB104", "more than one YAML document in the file",
+                      "keep one document per file; remove the extra '---'")
+
+    def run(self, text: str) -> None:
+        """The event loop. Plain scalars going into an open collection take a
+        fast path with local names: they are most of the events."""
+        out = self.out
+        pos_map, keypos, plain = out.pos, out.keypos, out.plain
+        stack = self.stack
+        line_offset = self.line_offset
+        special, number_first, core12 = _SPECIAL_FIRST, _NUMBER_FIRST, _CORE12_NUMBER.fullmatch
+        parser = _Parser(text)
+        try:
+            while True:
+                ev = parser.get_event()
+                if ev is None:
+                    break
+                cls = type(ev)
+                if cls is ScalarEvent:
+                    self.nodes += 1
+                    m = ev.start_mark
+                    pos = (m.line + 1 + line_offset, m.column + 1)
+                    value = ev.value
+                    raw = None
+                    tag = ev.tag
+                    if tag is not None:
+                        value = _tagged(ev)
+                        tag = tag if _custom_tag(tag) else None
+                    elif ev.implicit[0] and (not value or value[0] in special):
+                        value = _typed(value, ev.implicit)
+                        if value is not ev.value and value is not None:
+                            raw = ev.value  # YAML 1.1 typed it: keep the text as written
+                        elif value and value[0] in number_first and core12(value):
+                            raw = value     # text in YAML 1.1, a number in YAML 1.2
+                    if stack and not ev.anchor and raw is None and tag is None:
+                        frame = stack[-1]
+                        container = frame.container
+                        if frame.is_map:
+                            key = frame.key
+                            if key is _NO_KEY:
+                                if value not in container:
+                                    frame.key = value
+                                    frame.keypos = pos
+                                    continue
+                            else:
+                                child = frame.path + (key,)
+                                container[key] = value
+                                pos_map[child] = pos
+                                keypos[child] = frame.keypos
+                                frame.key = _NO_KEY
+                                continue
+                        else:
+                            pos_map[frame.path + (len(container),)] = pos
+                            container.append(value)
+                            continue
+                    if raw is not None and stack and stack[-1].is_map and stack[-1].key is _NO_KEY:
+                        raw = None  # a key: keys are not retyped
+                    self.attach(value, pos, ev.anchor, 1, raw, tag)
+                elif cls is MappingStartEvent:
+                    self.open(ev, True)
+                elif cls is SequenceStartEvent:
+                    self.open(ev, False)
+                elif cls is MappingEndEvent or cls is SequenceEndEvent:
+                    self.close()
+                elif cls is AliasEvent:
+                    self.alias(ev)
+                elif cls is DocumentStartEvent:
+                    self.document(ev)
+                if self.nodes > MAX_NODES:
+                    self.fail(self.at(ev.start_mark), "KB105", f"more than {MAX_NODES} values in one file")
+        finally:
+            parser.dispose()
+
+
+def load(text: str, line_offset: int = 0) -> Loaded:
+    """Parse one YAML document. Never raises for bad input: errors are values."""
+    out = Loaded()
+    try:
+        _State(out, line_offset).run(text)
+    except _Stop:
+        return _fail(out)
+    except yaml.MarkedYAMLError as exc:
+        out.errors.append(_syntax_error(exc, text, line_offset))
+        return _fail(out)
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        out.errors.append(_reader_error(exc, text, line_offset))
+        return _fail(out)
+    return out
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlError:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (_mark(mark) if mark else (1, 1))
+    problem = exc.problem or "invalid YAML"
+    if exc.context:
+        problem = f"{exc.context}: {problem}" if "found" in problem else f"{problem} ({exc.context})"
+    hint = None
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        hint = "YAML indentation must use spaces, not tabs"
+    return YamlError(line + line_offset, col, "KB102", f"YAML syntax error: {problem}", hint)
+
+
+def _reader_error(exc: yaml.YAMLError, text: str, line_offset: int) -> YamlError:
+    offset = getattr(exc, "position", 0) or 0
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    reason = getattr(exc, "reason", None) or "unreadable text"
+    char = getattr(exc, "character", None)
+    if char is None:
+        what = reason
+    elif isinstance(char, int):
+        what = f"character U+{char:04X} is not allowed in YAML ({reason})"
+    else:
+        what = f"character {char!r} is not allowed in YAML ({reason})"
+    return YamlError(line + line_offset, col, "KB102", what,
+                     "remove the control character; YAML allows only printable text")
+
+
 def _fail(out: Loaded) -> Loaded:
     out.data = None
     return out
 
-
-def load_plain(text: str):
-    """For config files that may carry tags (!ENV, !!python/name): values only."""
-    result = load(text)
-    if result.errors:
-        err = result.errors[0]
-        raise ValueError(f"{err.line}:{err.column}: {err.message}")
-    return result.data

@@ -12,6 +12,9 @@ from ..model import code_anchor
 
 SCHEMA_VERSION = 1
 ENTITY_TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
+# Declared ids are slugs; ids taken from Markdown file names keep '_'
+# (node_cpu.md -> node_cpu); an error code's id is TABLEID:CODE.
+ENTITY_ID_PATTERN = r"^[a-z0-9_-]+(:.+)?$"
 # Common fields are top-level in an entity; `data` holds the rest.
 COMMON = {"kind", "id", "title", "summary", "audience", "products", "tags", "last_reviewed"}
 
@@ -199,7 +202,7 @@ KB_SCHEMA = {
                          "last_reviewed", "data"],
             "additionalProperties": False,
             "properties": {
-                "id": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*(:.+)?$"},
+                "id": {"type": "string", "pattern": ENTITY_ID_PATTERN},
                 "type": {"enum": ENTITY_TYPES},
                 "title": {"type": "string", "minLength": 1},
                 "summary": _STR,

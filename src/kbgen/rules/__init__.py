@@ -8,8 +8,10 @@
 - runbooks (KB211, KB220 structure)
 - placeholders (KB212 text `kbgen new` left to replace)
 
-Each module has `check(kb, report)`; the codes and examples are in docs/rules.md.
+Each module has `check(kb, report)`; every code is declared in kbgen.registry
+(docs/rules.md is generated from it).
 """
+from ..suppress import Texts
 from . import audience, freshness, links, placeholders, references, runbooks, safety, sla
 
 ALL = (references, links, sla, audience, safety, freshness, runbooks, placeholders)
@@ -18,3 +20,5 @@ ALL = (references, links, sla, audience, safety, freshness, runbooks, placeholde
 def run_all(kb, report) -> None:
     for rule in ALL:
         rule.check(kb, report)
+    # levels from the config and kbgen-disable comments, once, for every rule
+    report.apply(kb.config.rule_settings(), Texts(kb))

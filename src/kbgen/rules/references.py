@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..schema.errors import did_you_mean
+from ..source import read_text
 from ..yamlload import load
 
 
@@ -140,13 +141,17 @@ def _prometheus(kb, ent, i, path, report, aliases):
     rel = posixpath.normpath(posixpath.join(base, path))
     full = kb.config.root / rel
     pos = _where(ent, ("prometheus_rules", i))
+    root = kb.config.root.resolve()
+    # confined to the KB: no absolute path, no '..' out of it, no symlink leading out
+    if posixpath.isabs(path) or rel.startswith("../") or rel == ".." or not full.resolve().is_relative_to(root):
+        report.error(ent.source, pos, "KB310", f"Prometheus rule file '{path}' is outside the knowledge base",
+                     "keep rule files inside the KB folder and give a path relative to this file")
+        return
     if not full.is_file():
         report.error(ent.source, pos, "KB310", f"Prometheus rule file '{path}' does not exist")
         return
-    try:
-        text = full.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        report.error(rel, (1, 1), "KB100", f"cannot read Prometheus rule file: {exc}")
+    text = read_text(full, rel, report, kb.config.options.max_file_size)  # the size limit of every source
+    if text is None:
         return
     loaded = load(text)
     for e in loaded.errors:

@@ -1,6 +1,8 @@
 """Fields every article, runbook and data file shares (the spec's common fields)."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .types import Audience, Date, DurationField, Label, Slug
@@ -36,6 +38,7 @@ class Step(Strict):
     lang: str | None = Field(default=None, pattern=r"^[a-z0-9+-]+$")  # of `run`; default bash
     expect: str | None = None
     note: str | None = None
+    from_text: ClassVar[bool] = True  # a plain string is a step too (kbgen.schema.scalars)
 
     @model_validator(mode="before")
     @classmethod

@@ -153,6 +153,11 @@ def report_validation(exc: ValidationError, model: type[BaseModel], loaded: Load
             msg = err["msg"].removeprefix("Value error, ")
             code = "KB205" if "date" in msg else ("KB207" if "duration" in msg else "KB208")
             report.error(rel, loaded.where(path), code, f"'{where}': {msg}")
+        elif kind == "string_too_long":
+            limit = (err.get("ctx") or {}).get("max_length")
+            report.error(rel, loaded.where(path), "KB219",
+                         f"'{where}' is {len(str(value))} characters long; the limit is {limit}",
+                         "it becomes part of a file name or URL in the site; shorten it")
         elif kind in ("too_short",):
             report.error(rel, loaded.where(path), "KB201", f"'{where}' must have at least one entry")
         elif kind in _TYPE_NAMES:
@@ -167,4 +172,6 @@ def report_validation(exc: ValidationError, model: type[BaseModel], loaded: Load
             report.error(rel, loaded.where(path), "KB203", f"'{where}': {err['msg']}")
 
 
-__all__ = ["report_validation", "did_you_mean", "path_str", "Severity"]
+describe = _describe
+
+__all__ = ["describe", "report_validation", "did_you_mean", "path_str", "Severity"]

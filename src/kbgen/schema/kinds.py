@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from .common import Common, DataFile, Step, Steps, Strict
-from .types import AlertName, Audience, Date, DurationField, Label, PriorityId, Slug
+from .types import MAX_CODE, AlertName, Audience, Date, DurationField, Label, PriorityId, Slug
 
 ARTICLE_TYPES = ("howto", "faq", "troubleshooting", "reference", "policy", "template", "announcement")
 
@@ -72,7 +72,7 @@ class RunbookMeta(Common, RunbookFields):
 # --- error codes --------------------------------------------------------------
 
 class ErrorCode(Strict):
-    code: Label = Field(min_length=1)
+    code: Label = Field(min_length=1, max_length=MAX_CODE)
     message: str
     category: str | None = None
     severity: PriorityId | None = None
@@ -221,9 +221,10 @@ class Faq(DataFile):
 
 class Alert(Strict):
     name: AlertName
-    condition: str
+    condition: str | None = None       # catalogues often give only a meaning, not the rule
     severity: PriorityId | None = None
     runbook: Slug | None = None
+    runbook_url: str | None = Field(default=None, pattern=r"^https?://[^\s<>()\"'`]+$")  # a runbook kept outside the KB
     for_: DurationField | None = Field(default=None, alias="for")
     description: str | None = None
 

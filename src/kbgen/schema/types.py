@@ -9,18 +9,27 @@ from pydantic import BeforeValidator, PlainSerializer, PlainValidator, StringCon
 
 from ..durations import Duration, parse_duration
 
+# Ids, codes and alert names become file and folder names in a site
+# (runbooks/<id>/index.html, e/<code>/, runbooks/<AlertName>/); file systems
+# allow 255 bytes per name, and URLs this long help no one.
+MAX_ID = 100
+MAX_CODE = 100
+MAX_PRIORITY = 64
+MAX_ALERT_NAME = 200
+
 SLUG_RE = r"^[a-z0-9][a-z0-9-]*$"
-Slug = Annotated[str, StringConstraints(pattern=SLUG_RE)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_RE, max_length=MAX_ID)]
 # Priority ids are written as support people write them: P1, critical, sev-2.
-PriorityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+PriorityId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=MAX_PRIORITY)]
 Audience = Literal["public", "internal"]
 # Alert names become redirect paths (runbooks/<name>/): Prometheus' own
 # alert-name characters, so no name can climb out of the site directory.
-AlertName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_:][A-Za-z0-9_:.-]*$", max_length=200)]
+AlertName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_:][A-Za-z0-9_:.-]*$", max_length=MAX_ALERT_NAME)]
 
 
 def _scalar_to_str(value: Any) -> Any:
-    # YAML reads `code: 429` and `tags: [2fa, 404]` as numbers; they are labels.
+    # Numbers reach here only from Python callers: YAML scalars in text fields
+    # arrive as written (kbgen.schema.scalars); `code: 429` is the label "429".
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
