@@ -52,7 +52,8 @@ def index_pages_for(folder: str, title: str, pages: list[tuple[str, str]], taken
     """Index pages listing `pages` ((path, title), sorted) under `folder`:
     one page, or a page of chunks when they are more than INDEX_CHUNK.
     Returns {path: (title, markdown)}; the first key is the section's index."""
-    base = f"{folder}/index.md" if f"{folder}/index.md" not in taken else f"{folder}/all-pages.md"
+    prefix = f"{folder}/" if folder else ""
+    base = f"{prefix}index.md" if folder and f"{prefix}index.md" not in taken else f"{prefix}all-pages.md"
     if len(pages) <= INDEX_CHUNK:
         return {base: (title, _listing(title, base, pages))}
     out: dict[str, tuple[str, str]] = {}
@@ -133,8 +134,17 @@ def nav(kb: KnowledgeBase, pages: dict) -> tuple[list, dict[str, tuple[str, str]
     core = ["runbooks/index.md", "error-codes/index.md", "products/index.md", "browse/"]
     budget -= len(top) + len(tree.subs) + len(tree.pages) + len(core)
     slots: list[tuple[_Section, list]] = []   # sections whose entries wait for budget, breadth first
-    for p in sorted(tree.pages, key=by_title):
-        top.append({title_of[p]: p})
+    loose = sorted(tree.pages, key=by_title)
+    if len(loose) <= limit and budget >= 0:
+        top.extend({title_of[p]: p} for p in loose)
+    elif loose:
+        # too many pages at the top: one entry, an index that lists them (in chunks)
+        budget += len(loose) - 1
+        made = index_pages_for("", "All pages", [(p, title_of[p]) for p in loose], set(title_of))
+        for path, (t, md) in made.items():
+            title_of[path] = t
+            extra[path] = (t, md)
+        top.append({"All pages": next(iter(made))})
     for name in sorted(tree.subs):
         entry: list = []
         top.append({folder_title(name): entry})
