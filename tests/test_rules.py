@@ -10,6 +10,8 @@ from kbgen.validate import validate
 RB = "kind: runbook\nid: rb\ntitle: RB\n"
 
 # (case id, files that break the rule, files that fix it, (file, line, column, code))
+KEY_BODY = "MIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi5\nZNnqK6TnwPQ7q0dz9R5v0xvHqJrW1mZk3kF2b8Fq\n"
+
 CASES = [
     # --- KB1xx loading and parsing ---
     ("yaml-syntax", {"content/x.yaml": "kind: faq\nid: x\nquestions: [unclosed\n"},
@@ -179,8 +181,9 @@ CASES = [
      {"content/a.md": "---\naudience: public\n---\n# A\n\n[x](../runbooks/public-rb.yaml)\n"}, ("content/a.md", 6, 1, "KB501")),
     ("public-relates-internal", {"runbooks/rb.yaml": RB + "audience: public\nrelated: [internal-rb]\nresolution: [a]\n"},
      {"runbooks/rb.yaml": RB + "audience: public\nrelated: [public-rb]\nresolution: [a]\n"}, ("runbooks/rb.yaml", 5, 11, "KB502")),
-    ("secret-private-key", {"content/a.md": "# A\n\n```\n-----BEGIN RSA PRIVATE KEY-----\n```\n"},
-     {"content/a.md": "# A\n\n```\n-----BEGIN CERTIFICATE-----\n```\n"}, ("content/a.md", 4, 1, "KB510")),
+    ("secret-private-key", {"content/a.md": "# A\n\n```\n-----BEGIN RSA PRIVATE KEY-----\n" + KEY_BODY + "```\n"},
+     # naming the header in prose (a key's body is what leaks) is not a secret
+     {"content/a.md": "# A\n\nKeys start with `-----BEGIN RSA PRIVATE KEY-----`.\n"}, ("content/a.md", 4, 1, "KB510")),
     ("secret-aws-key", {"runbooks/rb.yaml": RB + "resolution:\n  - run: export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n    title: x\n"},
      {"runbooks/rb.yaml": RB + "resolution:\n  - run: export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID}\n    title: x\n"},
      ("runbooks/rb.yaml", 5, 35, "KB510")),

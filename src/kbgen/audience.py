@@ -63,15 +63,16 @@ def assets_for(kb: KnowledgeBase, view: KnowledgeBase) -> list[str]:
              for e in kb.of_type("alerts") for p in e.obj.prometheus_rules}
     if view.audience == "internal":
         return [a for a in kb.assets if a not in rules]
-    from .rules.links import is_external, links_of, resolve_link
+    from .rules.links import is_external, link_targets, resolve_link
     kb.assets_set = set(kb.assets)
     used = set()
     for ent in view.by_source.values():
         if ent.doc.obj is None:
             continue
-        for link in links_of(ent):
-            if link.target and not is_external(link.target):
-                res = resolve_link(kb, ent.doc.rel, link.target)
+        # the view's entity: a public contacts file without its internal entries
+        for target in link_targets(ent, kb.config):
+            if target and not is_external(target):
+                res = resolve_link(kb, ent.doc.rel, target)
                 if res.asset:
                     used.add(res.asset)
     return [a for a in kb.assets if a in used and a not in rules]

@@ -15,7 +15,8 @@ from .config import Config
 from .diagnostics import Report
 from .schema import KINDS, PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
 from .schema.errors import clean_loc, did_you_mean, report_validation
-from .source import MarkdownInfo, read_text, scan_markdown, split_front_matter
+from .markdown import read_page
+from .source import MarkdownInfo, read_text, split_front_matter
 from .yamlload import Loaded, load
 
 YAML_EXT = (".yaml", ".yml")
@@ -185,7 +186,7 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report)
                      ("front matter: " + e.message) if e.code != "KB108" else e.message, e.hint)
     kind = "runbook" if area == "runbooks" else "article"
     doc = Doc(rel, area, "md", kind, text, loaded, body=fm.body, body_line=fm.body_line)
-    doc.md = scan_markdown(fm.body, fm.body_line)
+    doc.md = read_page(cfg, rel, fm.body, fm.body_line)  # kbgen.markdown: the renderer's own reading
     data = loaded.data
     if loaded.errors and data is None:
         return doc

@@ -13,12 +13,13 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 
 from . import render
 from .model import Entity, KnowledgeBase, code_anchor, normalize_code, page_url
-from .rules.links import is_external, markdown_fields, resolve_link
+from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
 from .source import slugify
 from .slamatrix import effective
 
@@ -39,6 +40,7 @@ class Page:
     title: str
     entity_id: str | None = None
     source: str | None = None      # source file relative to the KB root (edit links)
+    verbatim: bool = False         # holds a writer's Markdown: never re-flowed by tidy()
 
 
 def environment(kb: KnowledgeBase) -> jinja2.Environment:
@@ -116,60 +118,102 @@ class Linker:
         return f"[{render.text(name)}]({self.to_page(f'products/{pid}.md')})"
 
 
-_LINK = re.compile(r"(!?\[(?:[^\[\]]|\[[^\]]*\])*\]\()(\s*<?)([^)\s>]*)(>?(?:\s+[\"'(][^)]*[\"')])?\s*\))")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+def asset_path(kb: KnowledgeBase, rel: str) -> str:
+    """Where an asset (a KB-root-relative source path) stands in the site:
+    under the docs folder, its path there; elsewhere (an image beside a
+    runbook), its path from the KB root."""
+    docs = kb.config.docs_dir.strip("/").removeprefix("./")
+    docs = "" if docs in ("", ".") else docs + "/"
+    return rel[len(docs):] if docs and rel.startswith(docs) else rel
 
 
-def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, markdown: str) -> str:
-    """Map links written against source files to the pages they became.
-
-    `../runbooks/x.yaml#causes` from content/a.md -> `../runbooks/x.md#causes`.
-    A link to something not in this build (internal, in a public build) keeps
-    its text and loses the link, so a public site has no broken links."""
+def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading) -> str:
+    """The text of a reading (kbgen.markdown) with links written against
+    source files mapped to the pages they became, in place at the offsets the
+    reading found: `../runbooks/x.yaml#causes` -> `../runbooks/x.md#causes`.
+    Every link form is covered (inline, reference definitions, raw HTML);
+    text in code is never touched. A link to something not in this build
+    (internal, in a public build) keeps its words and loses the link."""
+    if reading is None:
+        return ""
+    text = reading.text
     linker = Linker(kb, page_path)
-    out, fence = [], None
-    for line in markdown.split("\n"):
-        m = _FENCE.match(line)
-        if fence:
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                fence = None
-            out.append(line)
+    edits: dict[int, tuple[int, str]] = {}
+    for link in reading.links:
+        t = link.target
+        if link.start < 0 or not t or is_external(t) or t.startswith("#"):
             continue
-        if m:
-            fence = m.group(1)
-            out.append(line)
-            continue
-        if "](" in line:
-            line = _LINK.sub(lambda mm: _rewrite_one(kb, linker, from_rel, mm), line)
-        out.append(line)
-    return "\n".join(out)
+        res = resolve_link(kb, from_rel, t)
+        if res.entity is not None and res.entity.id in kb.entities and res.entity.page:
+            new = linker.to_page(res.entity.page, res.anchor)
+        elif res.asset:
+            new = linker.to_page(asset_path(kb, res.asset), res.anchor)
+        elif res.entity is not None:
+            dropped = _drop_link(text, link)
+            if dropped:
+                edits[dropped[0]] = dropped[1:]
+                continue
+            new = "#"
+        else:
+            continue  # a broken link: validation reported it
+        new = html.escape(new, quote=True) if link.kind == "html" else quote(new, safe="/#%:@!$&'()*+,;=._~-")
+        edits[link.start] = (link.end, new)
+    if not edits:
+        return text
+    out, pos = [], 0
+    for start in sorted(edits):
+        end, new = edits[start]
+        if start < pos:
+            continue  # overlaps an edit already made (a dropped link's span)
+        out.append(text[pos:start])
+        out.append(new)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
-def _rewrite_one(kb, linker, from_rel, m) -> str:
-    target = m.group(3)
-    if not target or is_external(target) or target.startswith("#"):
-        return m.group(0)
-    res = resolve_link(kb, from_rel, target)
-    if res.entity is not None and res.entity.id in kb.entities:
-        new = linker.to_page(res.entity.page, res.anchor)
-    elif res.asset:
-        docs = kb.config.docs_dir.rstrip("/") + "/"
-        new = linker.to_page(res.asset[len(docs):] if res.asset.startswith(docs) else res.asset, res.anchor)
-    elif res.entity is not None or res.missing is None:
-        # not published in this build: keep the words, drop the link
-        label = m.group(1)[1:-2] if not m.group(1).startswith("!") else ""
-        return label
+def _drop_link(text: str, link) -> tuple[int, int, str] | None:
+    """(start, end, words) replacing a whole inline link `[words](target)`."""
+    if link.kind != "link":
+        return None
+    mid = text.rfind("](", max(0, link.start - 2000), link.start)
+    if mid < 0 or text[mid + 2:link.start].strip(" \t\n<"):
+        return None
+    depth, j = 0, mid
+    while j >= max(0, mid - 2000):
+        if text[j] == "]":
+            depth += 1
+        elif text[j] == "[":
+            depth -= 1
+            if depth == 0:
+                break
+        j -= 1
     else:
-        return m.group(0)
-    return f"{m.group(1)}{m.group(2)}{new}{m.group(4)}"
+        return None
+    close = text.find(")", link.end)
+    if j < 0 or close < 0 or close - link.end > 500:
+        return None
+    start = j - 1 if j > 0 and text[j - 1] == "!" else j
+    words = "" if start != j else text[j + 1:mid]
+    return start, close + 1, words
+
+
+def _field(kb: KnowledgeBase, ent: Entity, text: str | None) -> str:
+    """A Markdown field of a YAML entity with its links mapped to pages."""
+    if not text:
+        return ""
+    reading = reading_of_text(ent.doc, kb.config, text)
+    return rewrite_links(kb, ent.doc.rel, ent.page, reading) if reading is not None else text
 
 
 def _front_matter(title: str | None, description: str = "", tags=(), boost: float | None = None, extra=None) -> str:
-    lines = ["---"] + ([f"title: {render.yaml_str(title)}"] if title is not None else [])
+    # title, description and tags are printed into HTML by the theme without
+    # escaping: they go in escaped (render.theme_text)
+    lines = ["---"] + ([f"title: {render.theme_text(title)}"] if title is not None else [])
     if description:
-        lines.append(f"description: {render.yaml_str(description)}")
+        lines.append(f"description: {render.theme_text(description)}")
     if tags:
-        lines.append("tags: [" + ", ".join(render.yaml_str(t) for t in tags) + "]")
+        lines.append("tags: [" + ", ".join(render.theme_text(t) for t in tags) + "]")
     if boost:
         lines.append(f"search:\n  boost: {boost}")
     for k, v in (extra or {}).items():
@@ -203,26 +247,26 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_
     linker = Linker(kb, ent.page)
     internal = ent.audience == "internal"
     if ent.type == "article" or (ent.type == "runbook" and ent.doc.fmt == "md"):
-        body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.body)
+        body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.md)
         if ent.type == "runbook":
+            # the facts table goes under the title: the template gets the body up to
+            # its first H1 line and is tidied; the writer's text after it is kept as is
+            head, rest = _split_at_h1(body)
             tmpl = env.get_template("runbook-markdown.md.j2")
-            body = tmpl.render(e=ent, rb=ent.obj, body=body, link=linker, internal=internal,
+            head = tmpl.render(e=ent, rb=ent.obj, body=head, link=linker, internal=internal,
                                meta=_meta_rows(ent, linker), codes=_codes_for(kb, ent, code_runbooks))
             fm = _front_matter(ent.title, ent.summary, ent.tags, boost=2)
+            body = tidy(fm + head) + "\n" + rest
         else:
-            fm = _passthrough_front_matter(ent)
-            if internal:
-                body = _internal_banner() + body
-        return Page(ent.page, fm + body, ent.title, ent.id, ent.source)
+            body = _passthrough_front_matter(ent) + (_internal_banner() if internal else "") + body
+        return Page(ent.page, body, ent.title, ent.id, ent.source, verbatim=True)
     tmpl = env.get_template(TEMPLATE_OF[ent.type])
     boost = {"runbook": 2, "error-table": 3}.get(ent.type)
     ctx = dict(e=ent, o=_with_page_links(kb, ent), link=linker, internal=internal, meta=_meta_rows(ent, linker),
                code_anchor=code_anchor, kb=kb)
     if ent.type == "runbook":
         ctx["codes"] = _codes_for(kb, ent, code_runbooks)
-        ctx["description"] = rewrite_links(kb, ent.doc.rel, ent.page, ent.obj.description or "")
-    else:
-        ctx["description"] = rewrite_links(kb, ent.doc.rel, ent.page, getattr(ent.obj, "description", None) or "")
+    ctx["description"] = _field(kb, ent, getattr(ent.obj, "description", None))
     if ent.type == "sla":
         ctx["matrix"] = _sla_matrix(ent.obj)
     if ent.type == "tiers":
@@ -233,18 +277,31 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_
     return Page(ent.page, _front_matter(ent.title, ent.summary, ent.tags, boost) + body, ent.title, ent.id, ent.source)
 
 
+def _split_at_h1(body: str) -> tuple[str, str]:
+    """(the body up to and including its first `# ` line, the rest)."""
+    pos = 0
+    while pos < len(body):
+        end = body.find("\n", pos)
+        end = len(body) if end < 0 else end
+        if body.startswith("# ", pos):
+            return body[:end], body[end + 1:]
+        pos = end + 1
+    return "", body
+
+
 def _with_page_links(kb: KnowledgeBase, ent: Entity):
     """A copy of the entity's object whose Markdown fields (descriptions, FAQ
     answers...) link to pages instead of source files."""
-    fields = list(markdown_fields(ent.obj))
-    if not any("](" in text for _, text in fields):
+    fields = [(path, text) for path, text in markdown_fields(ent.obj)
+              if reading_of_text(ent.doc, kb.config, text) is not None]
+    if not fields:
         return ent.obj
     obj = ent.obj.model_copy(deep=True)
     for path, text in fields:
         node = obj
         for part in path[:-1]:
             node = node[part] if isinstance(part, int) else getattr(node, part)
-        setattr(node, path[-1], rewrite_links(kb, ent.doc.rel, ent.page, text))
+        setattr(node, path[-1], _field(kb, ent, text))
     return obj
 
 
@@ -262,6 +319,29 @@ def _internal_banner() -> str:
     return '!!! warning "Internal"\n    For support staff only. This page is not published on the public site.\n\n'
 
 
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_HIDE = {"navigation", "toc", "footer", "path", "tags", "feedback", "outdated"}
+
+
+def _passthrough(key: str, value) -> str | None:
+    """Material's own front-matter keys, passed on only in shapes that cannot
+    carry markup or reach outside the theme (status becomes a CSS class,
+    icon and template name theme files)."""
+    if key == "subtitle" and isinstance(value, (str, int, float)):
+        return render.theme_text(value)
+    if key in ("status", "icon", "template") and isinstance(value, str) and _NAME.match(value) and ".." not in value:
+        return render.yaml_str(value)
+    if key == "hide" and isinstance(value, list) and all(v in _HIDE for v in value):
+        return render.yaml_str(value)
+    if key == "comments" and isinstance(value, bool):
+        return render.yaml_str(value)
+    if key == "search" and isinstance(value, dict):
+        clean = {k: v for k, v in value.items()
+                 if (k == "exclude" and isinstance(v, bool)) or (k == "boost" and isinstance(v, (int, float)))}
+        return render.yaml_str(clean) if clean else None
+    return None
+
+
 _PASS = ("hide", "template", "search", "status", "icon", "subtitle", "comments")
 
 
@@ -269,7 +349,9 @@ def _passthrough_front_matter(ent: Entity) -> str:
     extra = {}
     for key in _PASS:
         if key in ent.doc.data:
-            extra[key] = render.yaml_str(ent.doc.data[key])
+            value = _passthrough(key, ent.doc.data[key])
+            if value is not None:
+                extra[key] = value
     # no title on the home page: Material then titles it with the site name alone, not "Home - Site"
     title = None if ent.page == "index.md" else ent.title
     return _front_matter(title, ent.summary or ent.doc.data.get("description") or "", ent.tags, extra=extra)
@@ -384,6 +466,9 @@ def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
     return pages
 
 
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # the fences kbgen's own templates write
+
+
 def tidy(markdown: str) -> str:
     """A blank line before every heading and at most one blank line in a row,
     outside code fences: templates stay readable, output stays regular."""
@@ -442,7 +527,8 @@ def render_pages(kb: KnowledgeBase) -> dict[str, Page]:
     for path, page in _folder_indexes(kb, pages).items():
         pages.setdefault(path, page)
     for page in pages.values():
-        page.markdown = tidy(page.markdown)
+        if not page.verbatim:
+            page.markdown = tidy(page.markdown)
     return dict(sorted(pages.items()))
 
 

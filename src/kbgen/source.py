@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Report
@@ -74,120 +74,41 @@ def split_front_matter(text: str) -> FrontMatter:
 
 
 # --- Markdown structure -------------------------------------------------------
+# One reading of Markdown for every rule and the page writer: kbgen.markdown
+# (Python-Markdown with the site's extensions). These names stay for callers.
 
-@dataclass
-class Link:
-    target: str
-    line: int
-    column: int
-    image: bool = False
+from .markdown import Heading, Link, Reading  # noqa: E402
+from .markdown import read_fragment as _read_fragment  # noqa: E402
 
-
-@dataclass
-class Heading:
-    level: int
-    text: str
-    anchor: str
-    line: int
-
-
-@dataclass
-class MarkdownInfo:
-    headings: list[Heading] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
-    anchors: set[str] = field(default_factory=set)
-    prose: list[tuple[int, str]] = field(default_factory=list)  # (line, text) outside code
-    code: list[tuple[int, str]] = field(default_factory=list)   # (line, text) inside fences
-
-
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_ATTR_ID = re.compile(r"\{[^}]*#([A-Za-z0-9_:.-]+)[^}]*\}\s*$")
-_INLINE_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)")
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$")
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
-_HTML_ID = re.compile(r"<[a-zA-Z][^>]*\sid=[\"']([^\"']+)[\"']")
+MarkdownInfo = Reading
 
 
 def slugify(text: str) -> str:
-    """The anchor Python-Markdown's toc extension gives a heading (its default slugify)."""
+    """A file name or question as an id: Python-Markdown's default slugify
+    (ids of headings come from the site's own toc settings, in kbgen.markdown)."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^\w\s-]", "", text).strip().lower()
     return re.sub(r"[-\s]+", "-", text)
 
 
-def _heading_text(raw: str) -> str:
-    raw = _ATTR_ID.sub("", raw).strip()
-    raw = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", raw)  # link text only
-    raw = re.sub(r"[*_`]", "", raw)
-    return raw.strip()
+def scan_markdown(body: str, first_line: int = 1) -> Reading:
+    """A Markdown text read with kbgen's default settings (no site at hand)."""
+    reading = _read_fragment(body)
+    if first_line != 1:
+        shift = first_line - 1
+        for h in reading.headings:
+            h.line += shift
+        for link in reading.links:
+            link.line += shift
+    return reading
 
 
-_FENCE_ANY = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.M)
-_LINK_HINT = re.compile(r"\]\(|^ {0,3}\[[^\]]+\]:", re.M)
-
-
-def scan_markdown(body: str, first_line: int = 1) -> MarkdownInfo:
-    """Headings, anchors, links (with positions), and which lines are code."""
-    info = MarkdownInfo()
-    lines = body.split("\n")
-    has_fence = _FENCE_ANY.search(body) is not None
-    has_links = _LINK_HINT.search(body) is not None
-    has_html_id = "id=" in body
-    has_attr = "{" in body
-    fence: str | None = None
-    seen: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        lineno = first_line + i
-        if has_fence:
-            m = _FENCE.match(line)
-            if fence:
-                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
-                        and not line.strip()[len(m.group(1)):].strip():
-                    fence = None
-                else:
-                    info.code.append((lineno, line))
-                continue
-            if m:
-                fence = m.group(1)
-                continue
-        info.prose.append((lineno, line))
-        if line[:4].lstrip().startswith("#"):
-            h = _HEADING.match(line)
-            if h:
-                raw = h.group(2)
-                explicit = _ATTR_ID.search(raw)
-                text = _heading_text(raw)
-                if explicit:
-                    anchor = explicit.group(1)
-                else:
-                    anchor = slugify(text)
-                    # toc makes duplicate slugs unique the way MkDocs does: _1, _2 ...
-                    if anchor in seen:
-                        seen[anchor] += 1
-                        anchor = f"{anchor}_{seen[anchor]}"
-                    else:
-                        seen[anchor] = 0
-                info.headings.append(Heading(len(h.group(1)), text, anchor, lineno))
-                info.anchors.add(anchor)
-        if has_html_id and "id=" in line:
-            for hm in _HTML_ID.finditer(line):
-                info.anchors.add(hm.group(1))
-        if has_attr and "{" in line and "#" in line:
-            for am in re.finditer(r"\{[^}]*#([A-Za-z0-9_:.-]+)[^}]*\}", line):
-                info.anchors.add(am.group(1))
-        if has_links and "[" in line:
-            masked = _INLINE_CODE.sub(lambda mm: " " * len(mm.group(0)), line) if "`" in line else line
-            for lm in _INLINE_LINK.finditer(masked):
-                info.links.append(Link(lm.group(3), lineno, lm.start() + 1, bool(lm.group(1))))
-            rm = _REF_DEF.match(masked)
-            if rm:
-                info.links.append(Link(rm.group(2), lineno, rm.start(2) + 1))
-    return info
-
-
-def first_h1(info: MarkdownInfo) -> str | None:
+def first_h1(info: Reading) -> str | None:
     for h in info.headings:
         if h.level == 1:
             return h.text
     return None
+
+
+__all__ = ["FrontMatter", "Heading", "Link", "MarkdownInfo", "Reading", "first_h1", "read_text", "scan_markdown",
+           "slugify", "split_front_matter"]

@@ -1,7 +1,9 @@
 """Markdown links must reach a page, and their #anchor must exist on it.
 
 Links point at source files, as on a git host: `../runbooks/x.yaml`,
-`reference/errors.yaml#qt-001`; kbgen maps them to page URLs.
+`reference/errors.yaml#qt-001`; kbgen maps them to page URLs. Every link
+form counts (inline, reference, wrapped over lines, raw HTML `<a href>`,
+images), as Python-Markdown reads it (kbgen.markdown), and nothing in code.
 
 Passing:  [Gateway](../runbooks/quantum-gateway.yaml#diagnostics)
 Failing:  [Gateway](../runbooks/quantum-gatway.yaml) -> KB308 link target does not exist
@@ -10,9 +12,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from ..markdown import Link, read_fragment, settings_for
+from ..markdown.sanitize import unsafe_url
 from ..schema.errors import did_you_mean
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
@@ -21,7 +26,7 @@ _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 @dataclass
 class Resolved:
     entity: object = None      # the Entity the link reaches, if any
-    asset: str | None = None   # or a static file under the docs folder
+    asset: str | None = None   # or a static file
     anchor: str = ""
     missing: str | None = None  # the path that was looked for, when nothing matched
 
@@ -30,23 +35,29 @@ def is_external(target: str) -> bool:
     return bool(_EXTERNAL.match(target))
 
 
+# Folders kbgen makes an index page for, whatever the writer's folders hold.
+GENERATED_FOLDERS = {"runbooks": "runbooks/index.md"}
+
+
 def resolve_link(kb, from_rel: str, target: str) -> Resolved:
     path, _, anchor = target.partition("#")
     path = unquote(path.split("?", 1)[0])
     if not path:
         return Resolved(entity=kb.by_source.get(from_rel), anchor=anchor)
     if path.startswith("/"):
-        joined = posixpath.normpath(kb.config.docs_dir + path)
+        joined = posixpath.normpath(kb.config.docs_dir.rstrip("/") + path)
     else:
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(from_rel), path))
     candidates = [joined]
     if path.endswith("/") or not posixpath.splitext(joined)[1]:
-        candidates += [joined + "/index.md", joined + "/README.md", joined + ".md"]
+        candidates += [joined + "/index.md", joined + "/README.md", joined + "/readme.md", joined + "/_index.md",
+                       joined + ".md"]
     for cand in candidates:
         ent = kb.by_source.get(cand)
         if ent is not None:
             return Resolved(entity=ent, anchor=anchor)
-    if joined in kb.assets_set:
+    assets = kb.assets_set or set(kb.assets)
+    if joined in assets:
         return Resolved(asset=joined, anchor=anchor)
     return Resolved(anchor=anchor, missing=joined)
 
@@ -72,33 +83,96 @@ def markdown_fields(obj, path=()):
 MARKDOWN_FIELDS = {"description", "a", "resolution", "notes"}
 
 
-def links_of(ent):
-    """Every Markdown link of an entity's source with its position: the body of
-    a Markdown file, or the Markdown fields of a YAML file."""
-    from ..source import scan_markdown
+def field_readings(doc, cfg=None) -> dict[tuple, object]:
+    """Each Markdown field of a YAML document, read once (kbgen.markdown) and
+    kept on the document: links, checks and the page writer share it."""
+    cached = getattr(doc, "_field_readings", None)
+    if cached is None:
+        cached = {}
+        if doc.obj is not None:
+            settings = settings_for(cfg) if cfg is not None else None
+            for path, text in markdown_fields(doc.obj):
+                if "[" in text or "<" in text or "&" in text:
+                    cached[path] = read_fragment(text, settings)
+        doc._field_readings = cached
+    return cached
+
+
+def reading_of_text(doc, cfg, text: str):
+    """The reading of one Markdown field's text (None: nothing in it to read).
+    Keyed by text, so a filtered copy of the object (a public contacts file
+    without its internal entries) finds its fields' readings too."""
+    by_text = getattr(doc, "_readings_by_text", None)
+    if by_text is None:
+        by_text = doc._readings_by_text = {r.text: r for r in field_readings(doc, cfg).values()}
+    return by_text.get(text)
+
+
+def link_targets(ent, cfg=None) -> list[str]:
+    """The link targets of what this entity publishes: for YAML, only the
+    fields its (audience-filtered) object still has."""
+    if ent.doc.md is not None:
+        return [link.target for link in ent.doc.md.links]
+    out = []
+    for _, text in markdown_fields(ent.obj):
+        reading = reading_of_text(ent.doc, cfg, text)
+        if reading is not None:
+            out.extend(link.target for link in reading.links)
+    return out
+
+
+def links_of(ent, cfg=None):
+    """Every link of an entity's source with its position in the file: the
+    body of a Markdown file, or the Markdown fields of a YAML file."""
     doc = ent.doc
     if doc.md is not None:
         return list(doc.md.links)
-    if "](" not in doc.text and "]:" not in doc.text:
-        return []
     found = []
-    lines = doc.text.split("\n")
-    for path, text in markdown_fields(doc.obj):
+    lines = None
+    for path, reading in field_readings(doc, cfg).items():
+        if not reading.links:
+            continue
+        lines = lines or doc.text.split("\n")
         start = doc.loaded.where(path)
-        for link in scan_markdown(text).links:
-            found.append(_locate(lines, link, start))
+        found.extend(locate_in_file(lines, link, start) for link in reading.links)
     return found
 
 
-def _locate(lines, link, start):
-    from ..source import Link
-    needle = "](" + link.target
-    for n in range(start[0] - 1, len(lines)):
-        col = lines[n].find(needle)
-        if col >= 0:  # report at the link's '[' as for Markdown files
+def locate_in_file(lines: list[str], link: Link, start: tuple[int, int]) -> Link:
+    """A link read from a YAML field, placed in the file: the field starts at
+    `start`; the link stands on the field's n-th line, where its target is."""
+    needle = link.target
+    first = start[0] - 1 + (link.line - 1)
+    for n in range(max(first, start[0] - 1), min(len(lines), first + 200)):
+        col = lines[n].find(needle) if needle else -1
+        if col >= 0:
             bracket = lines[n].rfind("[", 0, col)
-            return Link(link.target, n + 1, (bracket if bracket >= 0 else col) + 1, link.image)
-    return Link(link.target, start[0], start[1], link.image)
+            lt = lines[n].rfind("<", 0, col)
+            at = bracket if link.kind != "html" else lt
+            return Link(link.target, n + 1, (at if at >= 0 else col) + 1, link.image, link.kind,
+                        target_at=(n + 1, col + 1))
+    return Link(link.target, start[0], start[1], link.image, link.kind)
+
+
+def github_slug(text: str) -> str:
+    """The anchor GitHub gives a heading (for hints on links written for it)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def _anchor_hint(entity, anchor: str) -> str | None:
+    md = getattr(entity.doc, "md", None) if entity.doc is not None else None
+    if md is not None:
+        seen: dict[str, int] = {}
+        for h in md.headings:
+            slug = github_slug(h.text)
+            n = seen.get(slug, -1) + 1
+            seen[slug] = n
+            gh = slug if n == 0 else f"{slug}-{n}"
+            if gh == anchor and h.anchor:
+                return f"this site gives that heading the anchor '#{h.anchor}' (GitHub's would be '#{gh}')"
+    return did_you_mean(anchor, sorted(entity.anchors))
 
 
 def check(kb, report) -> None:
@@ -108,24 +182,51 @@ def check(kb, report) -> None:
         doc = ent.doc
         if doc.obj is None:
             continue
-        for link in links_of(ent):
+        md = doc.md
+        if md is not None and md.too_complex:
+            report.error(doc.rel, md.too_complex, "KB519",
+                         "this block of Markdown has thousands of unclosed brackets or tags; rendering it would take "
+                         "minutes", "close the brackets, put the text in a code block, or split the block")
+        if md is not None:
+            for inc in md.includes:
+                if inc.error:
+                    report.error(doc.rel, (inc.line, inc.column), "KB320", f"cannot include '{inc.target}': {inc.error}",
+                                 "include files inside the knowledge base, by their path from its root")
+        for link in links_of(ent, kb.config):
             t = link.target
-            if not t or is_external(t):
+            pos = (link.line, link.column)
+            scheme = unsafe_url(t)
+            if scheme:
+                if link.kind == "html":
+                    continue  # the sanitizer's audit reports raw HTML (kbgen.rules.safety)
+                report.error(doc.rel, link.target_at or pos, "KB513", f"{scheme}: URL in a link",
+                             "links go to pages or http(s)/mailto/tel addresses; this one would be removed")
+                continue
+            if not t or is_external(t) or t.startswith("#") and md is None:
                 continue
             res = resolve_link(kb, doc.rel, t)
-            pos = (link.line, link.column)
             if res.missing:
-                near = did_you_mean(posixpath.basename(res.missing), [posixpath.basename(x) for x in sources])
-                hint = None
-                if near:
-                    name = near.split("'")[1]
-                    match = next(x for x in sources if posixpath.basename(x) == name)
-                    hint = f"did you mean {posixpath.relpath(match, posixpath.dirname(doc.rel))}?"
-                if (kb.config.root / res.missing).exists():
-                    hint = "the file is outside the docs and runbooks folders, so it is not published"
-                report.error(doc.rel, pos, "KB308", f"link target '{t}' does not exist", hint)
+                _missing(kb, doc, pos, t, res.missing, sources, report)
                 continue
             if res.anchor and res.entity is not None and res.anchor not in res.entity.anchors:
                 report.error(doc.rel, pos, "KB309",
                              f"anchor '#{res.anchor}' does not exist on {res.entity.source}",
-                             did_you_mean(res.anchor, sorted(res.entity.anchors)))
+                             _anchor_hint(res.entity, res.anchor))
+
+
+def _missing(kb, doc, pos, target, missing, sources, report) -> None:
+    root = kb.config.root
+    hint = None
+    near = did_you_mean(posixpath.basename(missing), [posixpath.basename(x) for x in sources])
+    if near:
+        name = near.split("'")[1]
+        match = next(x for x in sources if posixpath.basename(x) == name)
+        hint = f"did you mean {posixpath.relpath(match, posixpath.dirname(doc.rel))}?"
+    where = root / missing
+    if where.is_dir():
+        if missing in GENERATED_FOLDERS or missing == kb.config.options.runbooks_dir.strip("/"):
+            return  # kbgen writes that folder's index page
+        hint = "the folder has no index.md or README.md page; link to a page inside it"
+    elif where.exists():
+        hint = "the file is not part of the published site (only the docs and runbooks folders are)"
+    report.error(doc.rel, pos, "KB308", f"link target '{target}' does not exist", hint)

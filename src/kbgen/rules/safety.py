@@ -2,7 +2,11 @@
 
 - KB510 secrets: private key blocks, cloud access keys, bearer tokens,
   passwords in URLs, tokens of well-known services. `${VAR}` is fine.
-- KB511 raw <script>, KB512 on*= event handlers, KB513 javascript: URLs.
+- KB511 raw <script>, KB512 on*= event handlers, KB513 javascript:/data:/
+  vbscript: URLs, KB517 HTML tags and KB518 attributes off the allowlist
+  (kbgen.markdown.sanitize): what the sanitizer would remove from the page,
+  found by the same reading of Markdown the renderer does (never in code).
+  KB517/KB518 are errors in public content, warnings in internal content.
 - KB514 TODO/FIXME/TBD left in public content (warning).
 - KB515 template placeholders used but not declared; KB516 declared, unused.
 
@@ -17,7 +21,9 @@ from bisect import bisect_right
 # (pattern, what, needles): the regex runs only on text containing a needle
 # (checked on the lower-cased text), which keeps a 2,000-file KB fast.
 SECRETS = [
-    (re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"), "a private key block", ("private key",)),
+    # a key block has its base64 body after the header; a sentence naming the header is not a secret
+    (re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[ \t]*\r?\n(?:[A-Za-z0-9+/=:, \t-]*\r?\n)*?"
+                r"[ \t]*[A-Za-z0-9+/=]{40,}"), "a private key block", ("private key",)),
     (re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[0-9A-Z]{16}(?![A-Z0-9])"), "an AWS access key id", ("akia", "asia")),
     (re.compile(r"(?i)aws_secret_access_key\s*[:=]\s*['\"]?[A-Za-z0-9/+=]{40}"), "an AWS secret access key",
      ("aws_secret_access_key",)),
@@ -30,11 +36,7 @@ SECRETS = [
     (re.compile(r"[a-z][a-z0-9+.-]*://[^\s:/@]+:(?!\$\{|\$[A-Z_]|\*+@|<|\[|\{\{|password@|pass@|PASSWORD@)[^\s@/]+@[^\s]+"),
      "a password in a URL", ("@",)),
 ]
-_SCRIPT = re.compile(r"<\s*script\b", re.I)
-_HANDLER = re.compile(r"<[a-zA-Z][^>\n]*\s(on[a-z]+)\s*=", re.I)
-_JS_URL = re.compile(r"(?i)(?:\]\(\s*|href\s*=\s*[\"']?|src\s*=\s*[\"']?)\s*(javascript\s*:)")
 _TODO = re.compile(r"\b(TODO|FIXME|TBD)\b")
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 PLACEHOLDER = re.compile(r"\[([^\[\]\n]+)\](?!\()")
 
 
@@ -58,14 +60,8 @@ class _Lines:
         return self.text[self.starts[line - 1]:end]
 
 
-def _in_inline_code(lines: _Lines, line: int, col: int) -> bool:
-    text = lines.line_text(line)
-    return any(m.start() < col - 1 < m.end() for m in _INLINE_CODE.finditer(text))
-
-
-def _scan(text: str, rel: str, report, public: bool, code_lines: set[int]) -> None:
-    """Run each pattern over the whole text (fast), locating only the matches.
-    HTML checks skip fenced code (code_lines) and inline code."""
+def _scan(text: str, rel: str, report, public: bool) -> None:
+    """Run each pattern over the whole text (fast), locating only the matches."""
     lines = _Lines(text)
     lower = text.lower()
     for rx, what, needles in SECRETS:
@@ -74,35 +70,46 @@ def _scan(text: str, rel: str, report, public: bool, code_lines: set[int]) -> No
         for m in rx.finditer(text):
             report.error(rel, lines.at(m.start()), "KB510", f"possible secret in content: {what}",
                          "never publish credentials; use a placeholder such as ${API_KEY} and rotate the secret")
-    for rx, code, message, hint, group, needle in _HTML_RULES:
-        if needle not in lower:
-            continue
-        for m in rx.finditer(text):
-            line, col = lines.at(m.start(group))
-            if line in code_lines or _in_inline_code(lines, line, col):
-                continue
-            report.error(rel, (line, col), code, message.format(m.group(group)), hint)
     if public and ("TODO" in text or "FIXME" in text or "TBD" in text):
         for m in _TODO.finditer(text):
             report.warning(rel, lines.at(m.start()), "KB514", f"'{m.group(1)}' left in public content",
                            "finish the text before publishing, or make the page internal")
 
 
-_HTML_RULES = [
-    (_SCRIPT, "KB511", "raw <script> in content",
-     "scripts belong in the theme (overrides/ or extra_javascript), not in pages", 0, "script"),
-    (_HANDLER, "KB512", "HTML event handler attribute '{}'", "inline event handlers run script; remove it", 1, "on"),
-    (_JS_URL, "KB513", "javascript: URL in content", "links must go to pages or web addresses", 1, "javascript"),
-]
+_HINTS = {
+    "KB511": "scripts belong in the theme (overrides/ or extra_javascript), not in pages",
+    "KB512": "inline event handlers run script; remove the attribute",
+    "KB513": "links go to pages or http(s)/mailto/tel addresses",
+    "KB517": "allowed HTML: see docs/security.md; use Markdown, or an admonition, table or details block",
+    "KB518": "allowed attributes: see docs/security.md (ids and classes are fine: {#id .class})",
+}
 
 
 def check(kb, report) -> None:
+    from .links import field_readings
     for ent in list(kb.by_source.values()):
         doc = ent.doc
-        code_lines = {n for n, _ in doc.md.code} if doc.fmt == "md" else set()
-        _scan(doc.text, doc.rel, report, ent.public, code_lines)
+        _scan(doc.text, doc.rel, report, ent.public)
+        if doc.md is not None:
+            _unsafe(report, doc.rel, ent.public, doc.md.unsafe)
+        elif doc.obj is not None:
+            lines = None
+            for path, reading in field_readings(doc, kb.config).items():
+                if reading.unsafe:
+                    lines = lines or doc.text.split("\n")
+                    start = doc.loaded.where(path)
+                    _unsafe(report, doc.rel, ent.public, reading.unsafe, lines, start)
         if ent.type == "templates":
             _placeholders(ent, report)
+
+
+def _unsafe(report, rel, public, found, lines=None, start=None) -> None:
+    for u in found:
+        pos = (u.line, u.column)
+        if start is not None:  # a YAML field: its n-th line, counted from where the field starts
+            pos = (start[0] + u.line - 1, start[1] if u.line == 1 else 1)
+        add = report.error if public or u.code in ("KB511", "KB512", "KB513") else report.warning
+        add(rel, pos, u.code, u.message, _HINTS.get(u.code))
 
 
 def _placeholders(ent, report) -> None:

@@ -1,0 +1,152 @@
+"""`--8<--` includes (pymdownx.snippets), resolved by kbgen itself.
+
+When a site enables snippets, kbgen expands every include before it reads
+the page, so validation checks the text that will render (its links, its
+HTML) and the renderer gets pages with nothing left to include. An include
+must name a file inside the knowledge base; the audience rule (KB503) then
+makes sure a public page includes nothing internal.
+
+Syntax, as pymdownx.snippets reads it (line-based, like snippets itself):
+    --8<-- "path/file.md"          one file (a `:start:end` line range is allowed)
+    --8<--                          a block of files, one per line, closed by
+    path/a.md                       another --8<-- line
+    --8<--
+    ;--8<-- "x"                     escaped: shown as written, minus the ';'
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_SINGLE = re.compile(r"^(?P<indent>[ \t]*)(?P<escape>;*)-+8<-+[ \t]+(?P<q>[\"'])(?P<path>.+?)(?P=q)[ \t]*$")
+_BLOCK = re.compile(r"^(?P<indent>[ \t]*)(?P<escape>;*)-+8<-+[ \t]*$")
+_RANGE = re.compile(r"^(?P<path>.*?)(?::(?P<start>-?\d*))?(?::(?P<end>-?\d*))?$")
+MAX_DEPTH = 4
+MAX_BYTES = 1024 * 1024
+
+
+@dataclass
+class Included:
+    target: str               # as written
+    line: int                 # in the including text (0-based)
+    column: int               # 1-based
+    rel: str | None = None    # KB-root-relative path of the file, when resolved
+    error: str | None = None  # why it was refused
+
+
+@dataclass
+class Expansion:
+    text: str
+    line_map: list[int] | None              # per line: 0-based source line, or -(line+1) for included lines
+    includes: list[Included] = field(default_factory=list)
+
+
+def has_directive(text: str) -> bool:
+    return "8<-" in text
+
+
+def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset = frozenset()) -> Expansion:
+    """The text with every include replaced by the file's lines."""
+    if not has_directive(text):
+        return Expansion(text, None)
+    root = root.resolve()
+    out_lines: list[str] = []
+    line_map: list[int] = []
+    found: list[Included] = []
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if "8<-" not in line:
+            out_lines.append(line)
+            line_map.append(i)
+            i += 1
+            continue
+        single = _SINGLE.match(line)
+        block = None if single else _BLOCK.match(line)
+        if single or block:
+            m = single or block
+            if m.group("escape"):
+                out_lines.append(line.replace(";", "", 1))
+                line_map.append(i)
+                i += 1
+                continue
+        if single:
+            targets = [(single.group("path"), i, line.index(single.group("path")) + 1)]
+            indent = single.group("indent")
+            i += 1
+        elif block:
+            indent = block.group("indent")
+            targets, j = [], i + 1
+            while j < len(lines) and not _BLOCK.match(lines[j]):
+                name = lines[j].strip()
+                if name and not name.startswith(";"):
+                    targets.append((name, j, len(lines[j]) - len(lines[j].lstrip()) + 1))
+                j += 1
+            i = j + 1
+        else:
+            out_lines.append(line)
+            line_map.append(i)
+            i += 1
+            continue
+        for target, at, col in targets:
+            inc = Included(target, at, col)
+            found.append(inc)
+            body, nested = _resolve(inc, root, page_rel, depth, set(seen))
+            for n in nested:  # reported at the directive that brought them in
+                n.line, n.column = at, col
+                found.append(n)
+            if body is None:
+                continue
+            for inc_line in body.split("\n"):
+                out_lines.append(indent + inc_line if inc_line else inc_line)
+                line_map.append(-(at + 1))
+    return Expansion("\n".join(out_lines), line_map, found)
+
+
+def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: set) -> tuple[str | None, list[Included]]:
+    m = _RANGE.match(inc.target)
+    path_s = m.group("path") if m else inc.target
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path_s):
+        inc.error = "includes from URLs are not allowed; copy the text into the knowledge base"
+        return None, []
+    candidates = [root / path_s, root / Path(page_rel).parent / path_s]
+    path = next((c for c in candidates if c.is_file()), None)
+    if path is None:
+        inc.error = "the included file does not exist"
+        return None, []
+    real = path.resolve()
+    if real != root and root not in real.parents:
+        inc.error = "the included file is outside the knowledge base"
+        return None, []
+    rel = real.relative_to(root).as_posix()
+    if any(part.startswith(".") for part in rel.split("/")):
+        inc.error = "hidden files and folders cannot be included"
+        return None, []
+    inc.rel = rel
+    if rel in seen or depth >= MAX_DEPTH:
+        inc.error = "includes nest too deep or include themselves"
+        return None, []
+    try:
+        if real.stat().st_size > MAX_BYTES:
+            inc.error = "the included file is over 1 MiB"
+            return None, []
+        body = real.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        inc.error = f"cannot read the included file: {exc}"
+        return None, []
+    if m and (m.group("start") or m.group("end")):
+        lines = body.split("\n")
+        start = int(m.group("start") or 1)
+        end = int(m.group("end") or len(lines))
+        body = "\n".join(lines[max(start, 1) - 1:end])
+    nested: list[Included] = []
+    if has_directive(body):  # nested includes: expanded, their own targets checked too
+        if depth + 1 >= MAX_DEPTH:
+            inc.error = "includes nest too deep"
+            return None, []
+        inner = expand(body, root, rel, depth + 1, seen | {rel})
+        nested = inner.includes
+        body = inner.text
+    return body.rstrip("\n"), nested

@@ -1,0 +1,394 @@
+"""One reading of Markdown: Python-Markdown with the site's own extensions,
+the same parser the renderer runs, so what validation sees is what renders.
+
+`read(text)` parses a page body (tree + raw-HTML stash, no serialisation)
+and returns its headings and anchors (the ids the renderer will give, with
+the site's slugify and duplicate suffixes), every link and image in any
+form (inline, reference, raw HTML), the include directives, and what the
+sanitizer would remove, each located in the source by line and column and
+by offset (the page writer rewrites link targets in place at those offsets).
+
+Python-Markdown is quadratic on some unbalanced input (a paragraph of ten
+thousand `[`): `guard()` measures that in linear time first and the caller
+refuses the file instead of hanging.
+"""
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import markdown
+
+from . import sanitize
+from .settings import MarkdownSettings, with_defaults
+
+_PLACEHOLDER = re.compile("\u0002wzxhzdk:(\\d+)\u0003")
+_TAGS = re.compile(r"<[^>]*>")
+
+
+@dataclass
+class Link:
+    target: str
+    line: int
+    column: int
+    image: bool = False
+    kind: str = "link"        # link (Markdown syntax), ref (a reference definition), html (raw HTML)
+    start: int = -1           # offset of the target text in the read text, -1 if not found there
+    end: int = -1
+    target_at: tuple[int, int] | None = None   # (line, column) of the target text itself
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    anchor: str
+    line: int
+
+
+@dataclass
+class Include:
+    target: str               # as written in the directive
+    line: int
+    column: int
+    start: int = -1
+    end: int = -1
+    rel: str | None = None    # the included file, KB-root-relative, when found
+    error: str | None = None  # why the include was refused
+
+
+@dataclass
+class Unsafe:
+    line: int
+    column: int
+    code: str
+    message: str
+
+
+@dataclass
+class Reading:
+    text: str = ""
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    anchors: set[str] = field(default_factory=set)
+    includes: list[Include] = field(default_factory=list)
+    unsafe: list[Unsafe] = field(default_factory=list)
+    first_paragraph: str = ""
+    too_complex: tuple[int, int] | None = None   # where the guard refused the text
+    line_map: list[int] | None = None            # text line (0-based) -> source line, when includes were expanded
+
+
+class _Lines:
+    """Offsets in a text to (line, column), 1-based; lines shifted by first_line."""
+
+    def __init__(self, text: str, first_line: int = 1, line_map: list[int] | None = None):
+        self.starts = [0]
+        pos = text.find("\n")
+        while pos >= 0:
+            self.starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+        self.first = first_line
+        self.map = line_map
+
+    def at(self, offset: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, max(offset, 0)) - 1
+        col = offset - self.starts[i] + 1
+        if self.map is not None and i < len(self.map):
+            src = self.map[i]
+            if src < 0:           # a line from an included file: the directive's line, column 1
+                return self.first + (-src - 1), 1
+            return self.first + src, col
+        return self.first + i, col
+
+
+# --- the guard ---------------------------------------------------------------
+
+GUARD_LIMIT = 3_000_000   # unmatched openers x block length: about 0.3 s of Python-Markdown at worst
+_TAG_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/!?")
+
+
+def guard(text: str) -> int | None:
+    """The offset of a block on which Python-Markdown would take quadratic
+    time (unmatched `[`, `](`, `<tag` openers times the block's length), else None."""
+    if "[" not in text and "<" not in text:
+        return None
+    start = 0
+    for block in text.split("\n\n"):
+        n = len(block)
+        if n > 2000 and ("[" in block or "<" in block):
+            sq = par = ang = 0
+            prev = ""
+            for i, ch in enumerate(block):
+                if ch == "[":
+                    sq += 1
+                elif ch == "]":
+                    if sq:
+                        sq -= 1
+                elif ch == "(":
+                    if prev == "]":
+                        par += 1
+                elif ch == ")":
+                    if par:
+                        par -= 1
+                elif ch == "<":
+                    if i + 1 < n and block[i + 1] in _TAG_START:
+                        ang += 1
+                elif ch == ">":
+                    if ang:
+                        ang -= 1
+                prev = ch
+            if (sq + par + ang) * n > GUARD_LIMIT:
+                return start
+        start += n + 2
+    return None
+
+
+# --- the parse ---------------------------------------------------------------
+
+class _HtmlLinks(HTMLParser):
+    """Links, images and ids inside a fragment of raw HTML."""
+
+    ATTRS = {"a": "href", "img": "src", "area": "href", "link": "href", "iframe": "src", "source": "src",
+             "video": "src", "audio": "src", "embed": "src", "object": "data", "form": "action"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, tuple[int, int]]] = []   # (tag, url, (line, col) in fragment)
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        want = self.ATTRS.get(tag)
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.append(value)
+            elif name == want and value is not None:
+                self.found.append((tag, value, self.getpos()))
+
+    handle_startendtag = handle_starttag
+
+
+class Reader:
+    """A Python-Markdown instance for one site's settings, reused for every page."""
+
+    def __init__(self, settings: MarkdownSettings | None = None):
+        self.settings = settings or with_defaults([], {})
+        exts, configs = self.settings.for_reading()
+        self.md = markdown.Markdown(extensions=exts, extension_configs=configs)
+
+    def parse(self, text: str) -> tuple[etree.Element, list]:
+        md = self.md
+        md.reset()
+        lines = text.split("\n")
+        for prep in md.preprocessors:
+            lines = prep.run(lines)
+        root = md.parser.parseDocument(lines).getroot()
+        for tp in md.treeprocessors:
+            new = tp.run(root)
+            if new is not None:
+                root = new
+        return root, list(md.htmlStash.rawHtmlBlocks)
+
+    def read(self, text: str, first_line: int = 1, line_map: list[int] | None = None) -> Reading:
+        out = Reading(text=text, line_map=line_map)
+        lines = _Lines(text, first_line, line_map)
+        bad = guard(text)
+        if bad is not None:
+            out.too_complex = lines.at(bad)
+            return out
+        root, stash = self.parse(text)
+        loc = _Locator(text, lines, self.md)
+        heading_cursor = 0
+        first_para = None
+        for el in root.iter():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            ident = el.get("id")
+            if ident:
+                out.anchors.add(ident)
+            if tag == "a" and el.get("href") is not None and "headerlink" not in (el.get("class") or ""):
+                out.links.append(loc.link(el.get("href"), image=False))
+            elif tag == "img" and el.get("src") is not None:
+                out.links.append(loc.link(el.get("src"), image=True))
+            elif len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                title = _text_of(el, stash)
+                line, heading_cursor = loc.heading(title, heading_cursor)
+                out.headings.append(Heading(int(tag[1]), title, ident or "", line))
+            elif tag == "p" and first_para is None:
+                first_para = _text_of(el, stash)
+        out.first_paragraph = (first_para or "").strip()
+        for block in stash:
+            self._raw(block, loc, out)
+        return out
+
+    def _raw(self, block, loc: "_Locator", out: Reading) -> None:
+        if isinstance(block, etree.Element):   # md_in_html keeps parsed elements
+            for el in block.iter():
+                if el.get("id"):
+                    out.anchors.add(el.get("id"))
+                attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in el.attrib.items())
+                block_html = f"<{el.tag}{attrs}>"
+                for f in sanitize.audit(block_html):
+                    line, col = loc.raw(block_html, 0)
+                    out.unsafe.append(Unsafe(line, col, f.code, f.message))
+            return
+        raw = str(block)
+        if "<" not in raw:
+            return
+        base = loc.find_raw(raw)
+        parser = _HtmlLinks()
+        try:
+            parser.feed(raw)
+            parser.close()
+        except (AssertionError, ValueError):
+            pass
+        out.anchors.update(parser.ids)
+        starts = _line_starts(raw)
+        for tag, url, (fline, fcol) in parser.found:
+            off = starts[fline - 1] + fcol if fline - 1 < len(starts) else 0
+            out.links.append(loc.raw_link(url, base, off, image=tag == "img"))
+        for f in sanitize.audit(raw):
+            line, col = loc.at(base + f.offset) if base >= 0 else loc.fallback()
+            out.unsafe.append(Unsafe(line, col, f.code, f.message))
+
+
+def _line_starts(s: str) -> list[int]:
+    starts = [0]
+    pos = s.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = s.find("\n", pos + 1)
+    return starts
+
+
+def _text_of(el: etree.Element, stash: list) -> str:
+    parts = []
+    for node in el.iter():
+        if node is not el and "headerlink" in (node.get("class") or ""):
+            continue
+        if node.text and not (node is not el and "headerlink" in (node.get("class") or "")):
+            parts.append(node.text)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+    s = "".join(parts)
+    if "\u0002" in s:
+        s = _PLACEHOLDER.sub(lambda m: _TAGS.sub("", str(stash[int(m.group(1))])) if int(m.group(1)) < len(stash)
+                             else "", s)
+    return " ".join(s.replace("¶", "").split())
+
+
+class _Locator:
+    """Finds, in linear time overall, where each parsed link stands in the text."""
+
+    def __init__(self, text: str, lines: _Lines, md: markdown.Markdown):
+        self.text, self.lines = text, lines
+        self.cursor = 0
+        self.raw_cursor = 0
+        self.last = (lines.first, 1)
+        self.refs = {str(v[0]) for v in getattr(md, "references", {}).values()}
+
+    def at(self, offset: int) -> tuple[int, int]:
+        return self.lines.at(offset)
+
+    def fallback(self) -> tuple[int, int]:
+        return self.last
+
+    def link(self, href: str, image: bool) -> Link:
+        text = self.text
+        if href in self.refs:
+            pos = self._definition(href)
+            if pos >= 0:
+                bracket = text.rfind("\n", 0, pos) + 1
+                while bracket < pos and text[bracket] == " ":
+                    bracket += 1
+                line, col = self.at(bracket)
+                return Link(href, line, col, image, "ref", pos, pos + len(href), self.at(pos))
+        pos = text.find(href, self.cursor) if href else -1
+        if pos < 0 and href:
+            pos = text.find(href)
+        if pos < 0:
+            line, col = self.last
+            return Link(href, line, col, image, "link")
+        self.cursor = pos + len(href)
+        start = self._bracket(pos)
+        line, col = self.at(start)
+        self.last = (line, col)
+        return Link(href, line, col, image, "link", pos, pos + len(href), self.at(pos))
+
+    def _definition(self, href: str) -> int:
+        text = self.text
+        pos = text.find(href)
+        while pos >= 0:
+            line_start = text.rfind("\n", 0, pos) + 1
+            prev_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1
+            if "]:" in text[line_start:pos] or ("]:" in text[prev_start:line_start] and not text[line_start:pos].strip()):
+                return pos
+            pos = text.find(href, pos + 1)
+        return -1
+
+    def _bracket(self, pos: int) -> int:
+        """The '[' (or '![') that opens the link whose target starts at pos."""
+        text = self.text
+        i = pos - 1
+        while i >= 0 and text[i] in " \t\n<":
+            i -= 1
+        if i < 1 or text[i] != "(" or text[i - 1] != "]":
+            return pos
+        depth, j, stop = 0, i - 1, max(0, i - 2000)
+        while j >= stop:
+            ch = text[j]
+            if ch == "]":
+                depth += 1
+            elif ch == "[":
+                depth -= 1
+                if depth == 0:
+                    return j - 1 if j > 0 and text[j - 1] == "!" else j
+            j -= 1
+        return pos
+
+    def heading(self, title: str, cursor: int) -> tuple[int, int]:
+        text = self.text
+        probe = title[:40]
+        pos = text.find(probe, cursor) if probe else -1
+        if pos < 0:
+            return self.at(cursor)[0], cursor
+        return self.at(pos)[0], pos + len(probe)
+
+    def find_raw(self, raw: str) -> int:
+        probe = raw.strip()[:80]
+        if not probe:
+            return -1
+        pos = self.text.find(probe, self.raw_cursor)
+        if pos < 0:
+            pos = self.text.find(probe)
+        if pos >= 0:
+            self.raw_cursor = pos + len(probe)
+            return pos - (len(raw) - len(raw.lstrip()))
+        return -1
+
+    def raw(self, block_html: str, offset: int) -> tuple[int, int]:
+        return self.last
+
+    def raw_link(self, url: str, base: int, off: int, image: bool) -> Link:
+        if base < 0:
+            line, col = self.last
+            return Link(url, line, col, image, "html")
+        start = base + off
+        pos = self.text.find(url, start) if url else -1
+        line, col = self.at(start)
+        if pos >= 0 and pos - start < 2000:
+            return Link(url, line, col, image, "html", pos, pos + len(url), self.at(pos))
+        return Link(url, line, col, image, "html")
+
+
+_READERS: dict[int, Reader] = {}
+
+
+def reader_for(settings: MarkdownSettings | None) -> Reader:
+    key = id(settings) if settings is not None else 0
+    r = _READERS.get(key)
+    if r is None:
+        r = _READERS[key] = Reader(settings)
+    return r
