@@ -12,9 +12,17 @@ from kbfactory import ROOT
 from kbgen.config import load_config
 from kbgen.search.service import Searcher, ensure_index
 
-QUERIES = yaml.safe_load((Path(__file__).parent / "relevance" / "queries.yaml").read_text())
+HERE = Path(__file__).parent / "relevance"
+QUERIES = yaml.safe_load((HERE / "queries.yaml").read_text())
+# New behaviours (issues 11, 12, 14): a tuning half, and a held-out half committed
+# before any tuning on it (never tuned against; its score is reported as measured).
+TUNING = yaml.safe_load((HERE / "tuning.yaml").read_text())
+HELDOUT = yaml.safe_load((HERE / "heldout.yaml").read_text())
+SETS = {"original": QUERIES, "new, tuning half": TUNING, "new, held-out half": HELDOUT}
 RECALL_AT_3_FLOOR = 0.97  # measured 1.000 (80 queries)
-MRR_AT_10_FLOOR = 0.95  # measured 0.979; the issue asks for at least 0.85
+MRR_AT_10_FLOOR = 0.95  # measured 0.979 with Whoosh, 0.954 with FTS5; the issue asks for at least 0.85
+# (recall@3, MRR@10), set from measurement: tuning 1.000/0.833, held-out 1.000/0.856 (15 queries each)
+NEW_FLOORS = {"new, tuning half": (0.95, 0.80), "new, held-out half": (0.9, 0.8)}
 
 
 def evaluate(searcher, queries):
@@ -50,3 +58,15 @@ def test_relevance_floors(searcher):
         print(f"  not first: {q!r} (rank {rank}) top: {top}")
     assert recall >= RECALL_AT_3_FLOOR
     assert mrr >= MRR_AT_10_FLOOR
+
+
+@pytest.mark.parametrize("name", list(NEW_FLOORS))
+def test_new_behaviour_queries(searcher, name):
+    queries = SETS[name]
+    assert len(queries) >= 15
+    recall, mrr, misses = evaluate(searcher, queries)
+    print(f"\n{name}: recall@3 = {recall:.3f}, MRR@10 = {mrr:.3f} over {len(queries)} queries")
+    for q, rank, top in misses:
+        print(f"  not first: {q!r} (rank {rank}) top: {top}")
+    floor_recall, floor_mrr = NEW_FLOORS[name]
+    assert recall >= floor_recall and mrr >= floor_mrr

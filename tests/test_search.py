@@ -63,11 +63,37 @@ def test_no_match_exits_1_with_suggestion(search_env):
     assert code == 1 and data["results"] == []
 
 
-def test_snippet_marks_matched_words(search_env):
+def _repeats(text: str) -> list[str]:
+    """Runs of 3+ words said twice in a row ("Time synchronization issues Time synchronization issues")."""
+    words = text.split()
+    out = []
+    for n in range(3, len(words) // 2 + 1):
+        for i in range(len(words) - 2 * n + 1):
+            if words[i:i + n] == words[i + n:i + 2 * n]:
+                out.append(" ".join(words[i:i + n]))
+    return out
+
+
+@pytest.mark.parametrize("q", ["wallet not detected", "time synchronization", "P1 response time", "2fa",
+                               "quantum gateway", "disk full", "escalation"])
+def test_snippets_are_plain_text_without_repeats(search_env, q):
+    """Issue 14 item 9: no literal ** markers, no text said twice."""
+    _, data, _ = search(q, "--root", ROOT, env=search_env)
+    assert data["results"]
+    for r in data["results"]:
+        assert "**" not in r["snippet"], r
+        assert not _repeats(r["snippet"]), (r["id"], _repeats(r["snippet"]))
+    if q == "time synchronization":
+        top = data["results"][0]
+        assert top["id"] == "anya-two-factor-authentication"
+        assert top["snippet"].count("Time synchronization issues") == 1
+
+
+def test_wallet_snippet_shows_the_matched_symptom(search_env):
     _, data, _ = search("wallet not detected", "--root", ROOT, env=search_env)
     top = data["results"][0]
     assert top["id"] == "anya-wallet-connection-failures"
-    assert "**" in top["snippet"]
+    assert "Wallet not detected" in top["snippet"]
 
 
 def test_index_lives_outside_the_site_and_rebuilds_on_change(tmp_path):
@@ -207,5 +233,233 @@ def test_public_index_never_answers_with_internal_content(tmp_path):
         for q in [item["q"] for item in QUERIES] + ["quantum gateway unreachable", "incident", "tier3", "on-call"]:
             ids = {h.id for h in s.query(q, limit=100).results}
             assert ids <= public, (q, ids & internal)
+    finally:
+        s.close()
+
+
+# --- issue 14 item 9 and issue 11: search on real content ---------------------------------------
+
+
+def test_typo_suggestion_is_shown_in_text_output_too(search_env):
+    proc = run_kbgen("search", "quantm gatewy", "--root", ROOT, "--limit", "3", env=search_env)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0
+    assert lines[0].startswith("Did you mean: quantum gateway?")
+    assert lines[1].startswith(" 1. ")  # the results follow
+
+
+def test_who_to_page_for_a_sev1_finds_on_call_and_contacts(search_env):
+    _, data, _ = search("who do I page for a sev1", "--root", ROOT, env=search_env)
+    top3 = [r["id"] for r in data["results"][:3]]
+    on_call = {"on-call-rotation", "ops-on-call-handoff", "mwrasp-contacts", "ops-contacts"}
+    assert on_call & set(top3), top3
+    assert {r["type"] for r in data["results"][:5]} & {"contacts", "article", "runbook"}
+
+
+def test_paging_vocabulary_is_data_the_kb_can_replace(tmp_path):
+    """The sev1/page synonyms come from the shipped data file: a KB that replaces
+    the defaults loses them, a KB that adds its own gains them."""
+    files = {"content/oncall.md": "---\naudience: public\n---\n# On-call rotation\n\nThe on-call engineer answers.\n"}
+    kb = write_kb(tmp_path / "kb", files)
+    _, data, _ = search("page sev1", "--root", kb)
+    assert "oncall" in [r["id"] for r in data["results"][:2]]  # beside the SLA's P1 (sev1 is P1)
+    mk = MKDOCS.replace("      default_audience: internal\n", "      default_audience: internal\n      synonyms: synonyms.yaml\n")
+    kb2 = write_kb(tmp_path / "kb2", {**files, "synonyms.yaml": "replace_defaults: true\nexpand:\n  flux: [gateway]\n"},
+                   mkdocs=mk)
+    code, data, _ = search("page sev1", "--root", kb2)
+    assert "oncall" not in [r["id"] for r in data["results"]]
+    _, data, _ = search("flux", "--root", kb2)
+    assert data["results"][0]["id"] in ("public-rb", "errors:QT-001")
+    (kb2 / "synonyms.yaml").write_text("expand: [not, a, mapping\n")
+    proc = run_kbgen("search", "flux", "--root", kb2)
+    assert proc.returncode == 2 and "synonyms.yaml:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_product_filter_keeps_runbooks(search_env):
+    _, data, _ = search("login", "--root", ROOT, "--product", "mwrasp", env=search_env)
+    ids = [r["id"] for r in data["results"]]
+    assert "mwrasp-authentication-failure" in ids[:3], ids
+    assert not [i for i in ids if i.startswith("anya-")]  # other products' pages stay out
+    _, data, _ = search("login", "--root", ROOT, "--product", "mwrasp", "--type", "runbook", env=search_env)
+    assert data["results"][0]["id"] == "mwrasp-authentication-failure"
+
+
+TIME_OUT = {
+    "runbooks/slow-upload.yaml": """\
+        kind: runbook
+        id: slow-upload
+        title: Uploads fail
+        audience: public
+        symptoms: [Large uploads time out after a minute]
+        resolution: [Raise the proxy's read limit]
+        """,
+    "runbooks/socket.yaml": """\
+        kind: runbook
+        id: socket
+        title: Sockets close early
+        audience: public
+        symptoms: [The socket hits its timeout]
+        resolution: [Raise the keep-alive]
+        """,
+}
+
+
+def test_timeout_also_matches_time_out(tmp_path):
+    kb = write_kb(tmp_path / "kb", TIME_OUT)
+    _, data, _ = search("timeout", "--root", kb)
+    ids = [r["id"] for r in data["results"]]
+    assert "slow-upload" in ids and "socket" in ids
+    _, data, _ = search("time out", "--root", kb)
+    ids = [r["id"] for r in data["results"]]
+    assert "slow-upload" in ids and "socket" in ids
+    assert ids.index("slow-upload") < ids.index("socket")  # the words as typed rank first
+
+
+def test_sla_hit_snippet_shows_the_target_asked_for(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    _, data, _ = search("P2 resolution time", "--root", kb)
+    top = data["results"][0]
+    assert top["id"] == "sla" and top["url"] == "https://kb.test/sla/#p2"
+    assert "P2 phone: response 1 hour, resolution 8 hours" in top["snippet"], top["snippet"]
+    assert "critical" not in top["snippet"].lower()  # not every priority's name
+
+
+IDENTIFIERS = {
+    "runbooks/node-fs.md": """\
+        ---
+        id: node-fs
+        audience: public
+        alerts: [NodeFilesystemAlmostOutOfSpace]
+        ---
+        # NodeFilesystemAlmostOutOfSpace
+
+        ## Symptoms
+
+        The alert fires at 95% use.
+
+        ## Diagnosis
+
+        Run `df -h`.
+
+        ## Resolution
+
+        Delete old files.
+        """,
+    "content/space.md": """\
+        ---
+        audience: public
+        ---
+        # Space planning for a node
+
+        Almost every filesystem runs out of space one day: plan the space of each node.
+        """,
+    "content/pg.md": """\
+        ---
+        audience: public
+        ---
+        # Stuck queries
+
+        Look at `pg_stat_activity` for queries waiting on a lock.
+        """,
+    "content/pg-decoy.md": """\
+        ---
+        audience: public
+        ---
+        # Statistics activity
+
+        The pg stat pages list activity; stat counters show pg activity and more stat activity.
+        """,
+}
+
+
+def test_identifiers_are_indexed_as_words_and_exact_names_rank_first(tmp_path):
+    kb = write_kb(tmp_path / "kb", IDENTIFIERS)
+    _, data, _ = search("node filesystem almost out of space", "--root", kb)
+    assert data["results"][0]["id"] == "node-fs", [r["id"] for r in data["results"]]
+    _, data, _ = search("NodeFilesystemAlmostOutOfSpace", "--root", kb)
+    assert data["results"][0]["id"] == "node-fs"
+    _, data, _ = search("pg_stat_activity", "--root", kb)
+    ids = [r["id"] for r in data["results"]]
+    assert ids[0] == "pg" and "pg-decoy" in ids  # exact name first; its words still find the decoy
+    _, data, _ = search("pg stat activity", "--root", kb)
+    assert {"pg", "pg-decoy"} <= {r["id"] for r in data["results"]}
+
+
+DISK = {
+    "runbooks/disk.yaml": """\
+        kind: runbook
+        id: disk
+        title: Disk cleanup
+        audience: public
+        symptoms: [The disk is at 100%]
+        resolution: [Delete old logs]
+        """,
+    "content/reference/sys.yaml": """\
+        kind: error-codes
+        id: sys
+        title: System errors
+        audience: public
+        codes:
+          - {code: ENOSPC, message: No space left on device}
+        """,
+}
+
+
+def test_synonyms_add_alternatives_and_never_drop_the_words_typed(tmp_path):
+    kb = write_kb(tmp_path / "kb", DISK)
+    _, data, _ = search("disk full", "--root", kb)
+    ids = [r["id"] for r in data["results"]]
+    assert ids[0] == "disk"  # the reader's word "disk" ranks above the synonym's match
+    assert "sys:ENOSPC" in ids  # and the synonym added "no space left on device"
+
+
+ALERTS = {
+    "content/alerts.yaml": """\
+        kind: alerts
+        id: alerts
+        title: Alerts
+        audience: public
+        alerts:
+          - {name: GatewayDown, condition: "up == 0", severity: P1, runbook: public-rb}
+          - {name: DiskPressure, condition: "disk > 0.9", severity: P2, description: Volumes nearly full.}
+        """,
+}
+
+
+def test_catalogue_hits_link_to_the_entry_anchor(tmp_path):
+    kb = write_kb(tmp_path / "kb", {**ALERTS, **EXTRA})
+    _, data, _ = search("DiskPressure", "--root", kb)
+    top = data["results"][0]
+    assert (top["id"], top["type"]) == ("alerts", "alerts")
+    assert top["url"] == "https://kb.test/alerts/#diskpressure" and top["title"] == "DiskPressure"
+    _, data, _ = search("disk pressure", "--root", kb)
+    assert data["results"][0]["url"] == "https://kb.test/alerts/#diskpressure"
+    _, data, _ = search("rotate API token", "--root", kb)
+    assert data["results"][0]["url"].startswith("https://kb.test/faq/#")
+    _, data, _ = search("QT-001", "--root", kb)
+    assert data["results"][0]["url"] == "https://kb.test/reference/errors/#qt-001"
+
+
+def test_one_edit_reindexes_only_that_document(tmp_path):
+    from kbgen.config import load_config
+    from kbgen.search.service import Searcher, refresh_index
+    kb = write_kb(tmp_path / "kb", {**EXTRA, **DISK})
+    cfg = load_config(kb)
+    _, _, first = refresh_index(cfg, "internal")
+    assert first.rebuilt and first.changed == first.documents > 5
+    _, _, again = refresh_index(cfg, "internal")
+    assert again is None  # unchanged: the fingerprint check alone
+    rb = kb / "runbooks" / "disk.yaml"
+    rb.write_text(rb.read_text().replace("Disk cleanup", "Flux capacitor cleanup"))
+    os.utime(rb, (time.time() + 5, time.time() + 5))
+    path, _, edit = refresh_index(cfg, "internal")
+    assert not edit.rebuilt and (edit.changed, edit.removed) == (1, 0)
+    (kb / "content" / "faq.yaml").unlink()
+    _, _, gone = refresh_index(cfg, "internal")
+    assert gone.changed == 0 and gone.removed == 3  # the FAQ page and its two questions
+    s = Searcher(path)
+    try:
+        assert s.query("flux capacitor").results[0].id == "disk"
+        assert "faq" not in {h.id for h in s.query("request quotas", limit=50).results}
     finally:
         s.close()

@@ -52,6 +52,8 @@ def command(query, root_option, audience, type_, product, limit, as_json):
     else:
         if not result.results:
             click.echo(f"No results for '{q}'." + (f" Did you mean: {result.suggestion}?" if result.suggestion else ""))
+        elif result.suggestion:
+            click.echo(f"Did you mean: {result.suggestion}? (results for it are included)")
         for i, h in enumerate(result.results, 1):
             click.echo(f"{i:>2}. {h.title}  [{h.type}]  {h.url}")
             if h.snippet:

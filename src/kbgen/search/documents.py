@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..durations import Duration
-from ..model import normalize_code
+from ..model import code_anchor, normalize_code
 from ..source import slugify
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,}).*$", re.M)           # fence lines go, the code stays
@@ -88,9 +88,7 @@ def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
         hints.append("service level agreement SLA response time resolution time targets")
         body.append(plain(o.description))
         for p in o.priorities:
-            symptoms += [p.id, p.name]
-            if any(ch.isdigit() for ch in p.id):
-                codes.add(normalize_code(p.id))  # "P1" is looked up like a code: its definition answers it
+            symptoms += [p.id, p.name]  # "P1" as a code is answered by the priority's own part (parts())
             body += [p.definition or "", p.impact or "", *p.examples, p.communication or "", _dur(p.update_every)]
         for c in o.channels:
             body += [c.name, c.hours or ""]
@@ -126,6 +124,16 @@ def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:
     return _doc(kb, ent, ent.url, ent.title, symptoms, body, codes, hints)
 
 
+def _unique(items) -> list[str]:
+    """Each text once (a symptom that is also a cause's title would show twice in a snippet)."""
+    seen: dict[str, str] = {}
+    for s in items:
+        s = " ".join(str(s or "").split())
+        if s and s.lower() not in seen:
+            seen[s.lower()] = s
+    return list(seen.values())
+
+
 def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], codes=(), hints=()) -> dict:
     return {
         "key": ent.id + ("#" + url.split("#", 1)[1] if "#" in url and ent.type != "error-code" else ""),
@@ -133,8 +141,8 @@ def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], co
         "type": ent.type,
         "title": title,
         "codes": sorted(codes),
-        "symptoms": " \n".join(s for s in symptoms if s),
-        "body": " ".join(b for b in body if b),
+        "symptoms": " \n".join(_unique(symptoms)),
+        "body": " ".join(_unique(body)),
         "tags": " ".join(ent.tags),
         "hints": " ".join(hints),
         "products": list(ent.products),
@@ -144,15 +152,43 @@ def _doc(kb, ent, url: str, title: str, symptoms: list[str], body: list[str], co
 
 def parts(kb, ent) -> list[dict]:
     """Documents for the parts of a page that answer a question on their own
-    (an FAQ question, a template): short documents rank better than the whole
-    page, and their URL goes straight to the part. Results show one hit per id."""
+    (an FAQ question, a template, an alert of a catalogue, a priority of an
+    SLA): short documents rank better than the whole page, and their URL goes
+    straight to the part's anchor. Results show one hit per id."""
     base = ent.url.split("#", 1)[0]
+    o = ent.obj
     if ent.type == "faq":
-        return [_doc(kb, ent, f"{base}#{q.id or slugify(q.q)}", q.q, [q.q], [plain(q.a)]) for q in ent.obj.questions]
+        return [_doc(kb, ent, f"{base}#{q.id or slugify(q.q)}", q.q, [q.q], [plain(q.a)]) for q in o.questions]
     if ent.type == "templates":
         return [_doc(kb, ent, f"{base}#{t.id}", t.title, [t.title, t.use_when or ""], [t.subject or "", t.body])
-                for t in ent.obj.templates]
+                for t in o.templates]
+    if ent.type == "alerts":
+        return [_doc(kb, ent, f"{base}#{code_anchor(a.name)}", a.name, [],
+                     [a.condition, plain(a.description), f"severity {a.severity}" if a.severity else ""])
+                for a in o.alerts]
+    if ent.type == "sla":
+        return [_priority(kb, ent, base, p) for p in o.priorities]
     return []
+
+
+def _priority(kb, ent, base: str, p) -> dict:
+    """One priority of an SLA with its targets: "P1 resolution time" shows P1's targets."""
+    names = {str(p.id).lower(), str(p.name).lower()}
+    targets = []
+    for t in ent.obj.targets:
+        if str(t.priority).lower() in names:
+            where = " ".join(x for x in (t.channel, t.plan) if x)
+            said = [f"response {_dur(t.response)}"]
+            said += [f"{k} {_dur(getattr(t, k))}" for k in ("resolution", "escalation", "update_every")
+                     if getattr(t, k)]
+            targets.append(f"{p.id} {(where + ': ') if where else ''}{', '.join(said).replace('update_every', 'updates every')}"
+                           f"{(' (' + t.note + ')') if t.note else ''}.")
+    body = [*targets, p.definition or "", p.impact or "", *p.examples, p.communication or "",
+            f"updates every {_dur(p.update_every)}" if p.update_every else ""]
+    codes = {normalize_code(p.id)} if any(ch.isdigit() for ch in p.id) else set()
+    # id and name are in the title: the snippet then comes from the targets
+    return _doc(kb, ent, f"{base}#{code_anchor(p.id)}", f"{ent.title}: {p.id} — {p.name}", [],
+                body, codes, ["service level agreement SLA response time resolution time targets"])
 
 
 def documents(kb) -> list[dict]:

@@ -1,23 +1,42 @@
 """The search engine behind a small interface, so it can change.
 
-`WhooshEngine` implements it with whoosh-reloaded: BM25F over title,
-symptoms, body and tags (stemmed), plus an exact keyword field of
-normalised error codes."""
+`SqliteEngine` implements it with SQLite's FTS5 (in Python's standard
+library): BM25 over title, symptoms, body, tags, hints and identifier words,
+weighted per field, in C. We moved from Whoosh to FTS5 because a one-document
+update is a row change inside a transaction (incremental indexing), and a
+query, even of common words over 10k entities, is answered in milliseconds.
+Typo suggestions use rapidfuzz's edit distance over the indexed words.
+
+One SQLite file per audience: `doc` holds what results show, `code` the
+normalised error codes (exact look-up), `ftitle`, `fsym` and `fbody` the searchable text, `words`
+the words as written (for "did you mean")."""
 from __future__ import annotations
 
-import re
+import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from whoosh import fields, highlight, index, qparser, query, scoring
-from whoosh.analysis import StemmingAnalyzer
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extractOne
 
-# Bump when the schema or the documents change: the fingerprint includes it.
-INDEX_FORMAT = 3
+from .analysis import WORD, Query, identifier_words
+
+# Bump when the schema or the documents change: a different format means a full rebuild.
+INDEX_FORMAT = 6
 # Field weights: a match in a title or a symptom says more than one in body text.
-WEIGHTS = {"title": 4.0, "symptoms": 2.5, "tags": 2.0, "body": 1.0, "hints": 1.0}
+WEIGHTS = {"title": 4.0, "tags": 2.0, "title_idents": 2.0, "symptoms": 2.5, "idents": 2.0, "body": 1.0, "hints": 1.0}
+# Full-text tables scored separately and summed (like BM25F): SQLite's bm25()
+# normalises by the length of the whole row, so one table would let a long body
+# (or a long list of symptoms) bury a match in a short title.
+TABLES = {"ftitle": ("title", "tags", "title_idents"), "fsym": ("symptoms", "idents"), "fbody": ("body", "hints")}
+PHRASES = {"ftitle": True, "fsym": True, "fbody": False}  # word pairs as phrases count in short fields
 TEXT_FIELDS = tuple(WEIGHTS)
+EXACT_IDENTIFIER = 2.0  # an identifier typed whole counts again, twice (on top of its plain match)
+CANDIDATES = 150  # documents each table proposes per query
+DB_NAME = "index.sqlite"
+_MARK = "\x02"  # marks matched words inside engine snippets; never shown
 
 
 @dataclass
@@ -34,179 +53,274 @@ class SearchEngine(Protocol):
     """What the ranking rules (service.py) need from an engine. Documents are
     the plain dicts of documents.py; filters are {"type": ..., "product": ...}."""
 
-    def build(self, docs: list[dict], path: Path) -> None: ...
     def open(self, path: Path) -> "SearchEngine": ...
     def close(self) -> None: ...
+    def meta(self, k: str) -> str | None: ...
+    def fingerprints(self) -> dict[str, str]: ...
+    def apply(self, upsert: list[dict], delete: list[str], meta: dict) -> None: ...
+    def known_codes(self) -> set[str]: ...
     def exact_codes(self, codes: list[str], limit: int, filters: dict | None = None) -> list[Hit]: ...
-    def text(self, q: str, limit: int, fuzzy: bool, filters: dict) -> list[Hit]: ...
-    def unknown_words(self, q: str) -> list[str]: ...
-    def suggest(self, q: str) -> str | None: ...
-    def add_snippets(self, hits: list[Hit]) -> None: ...
+    def text(self, q: Query, limit: int, filters: dict) -> list[Hit]: ...
+    def unknown_words(self, q: Query) -> list[str]: ...
+    def suggest(self, words: list[str]) -> dict[str, str]: ...
+    def add_snippets(self, hits: list[Hit], q: Query | None) -> None: ...
 
 
-class _Snippet(highlight.Formatter):
-    """Matched words in **bold** (plain text otherwise): readable in a terminal and in JSON."""
-
-    def format_token(self, text, token, replace=False):
-        return "**" + highlight.get_text(text, token, replace) + "**"
-
-
-def _schema() -> fields.Schema:
-    ana = StemmingAnalyzer()
-    return fields.Schema(
-        key=fields.ID(unique=True),  # entity id, or id#anchor for a part of a page
-        id=fields.ID(stored=True),
-        type=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["title"], spelling=True),
-        symptoms=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["symptoms"], spelling=True),
-        body=fields.TEXT(analyzer=ana, stored=True, field_boost=WEIGHTS["body"]),
-        tags=fields.TEXT(analyzer=ana, field_boost=WEIGHTS["tags"]),
-        hints=fields.TEXT(analyzer=ana, field_boost=WEIGHTS["hints"]),
-        codes=fields.KEYWORD(stored=True, commas=True, lowercase=True),
-        products=fields.KEYWORD(stored=True, commas=True),
-        url=fields.STORED(),
-    )
+_TOKENIZE = "tokenize=\"porter unicode61 remove_diacritics 2 tokenchars '_'\""
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS doc(rowid INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, id TEXT NOT NULL,
+    type TEXT NOT NULL, title TEXT, url TEXT, products TEXT, fp TEXT);
+CREATE TABLE IF NOT EXISTS code(code TEXT NOT NULL, rowid INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS code_code ON code(code);
+CREATE INDEX IF NOT EXISTS code_rowid ON code(rowid);
+CREATE VIRTUAL TABLE IF NOT EXISTS ftitle USING fts5({", ".join(TABLES["ftitle"])}, {_TOKENIZE});
+CREATE VIRTUAL TABLE IF NOT EXISTS fsym USING fts5({", ".join(TABLES["fsym"])}, {_TOKENIZE});
+CREATE VIRTUAL TABLE IF NOT EXISTS fbody USING fts5({", ".join(TABLES["fbody"])}, {_TOKENIZE});
+CREATE VIRTUAL TABLE IF NOT EXISTS words USING fts5(text, tokenize="unicode61 remove_diacritics 2 tokenchars '_'",
+    detail=none);
+CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(words, row);
+"""
 
 
-class WhooshEngine:
+class SqliteEngine:
     def __init__(self):
-        self.ix = None
+        self.db: sqlite3.Connection | None = None
+        self._dfs: dict[tuple[str, str], int] = {}
+        self._sizes: dict[str, int] = {}
 
-    def build(self, docs: list[dict], path: Path) -> None:
+    # --- the index file -------------------------------------------------------------
+
+    def open(self, path: Path) -> "SqliteEngine":
         path.mkdir(parents=True, exist_ok=True)
-        ix = index.create_in(str(path), _schema())
-        # two processes: the machines this runs on have at least two cores
-        writer = ix.writer(limitmb=128, procs=2, multisegment=True) if len(docs) > 2000 else ix.writer(limitmb=128)
-        for d in docs:
-            writer.add_document(key=d["key"], id=d["id"], type=d["type"], title=d["title"], symptoms=d["symptoms"],
-                                body=d["body"], tags=d["tags"], hints=d.get("hints", ""), codes=",".join(d["codes"]),
-                                products=",".join(d["products"]), url=d["url"])
-        writer.commit()
-
-    def open(self, path: Path) -> "WhooshEngine":
-        self.ix = index.open_dir(str(path))
-        self.searcher = self.ix.searcher(weighting=scoring.BM25F())
+        self.db = sqlite3.connect(str(path / DB_NAME), timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
         return self
 
     def close(self) -> None:
-        if self.ix is not None:
-            self.searcher.close()
-            self.ix.close()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
-    def _hit(self, h, q) -> Hit:
-        # the snippet is made later, only for the results actually returned
-        hit = Hit(h["id"], h["type"], h["title"], h["url"], round(float(h.score), 4), "")
-        hit._raw = h  # not a dataclass field: never serialised
-        return hit
+    def meta(self, k: str) -> str | None:
+        row = self.db.execute("SELECT v FROM meta WHERE k=?", (k,)).fetchone()
+        return row[0] if row else None
 
-    def add_snippets(self, hits: list[Hit]) -> None:
-        """Snippets with the matched words, for the final results only
-        (highlighting re-reads the stored text: too slow for every candidate)."""
-        for hit in hits:
-            h = hit.__dict__.pop("_raw", None)
-            if h is not None and not hit.snippet:
-                hit.snippet = self._snippet(h)
+    def fingerprints(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, fp FROM doc"))
 
-    def _snippet(self, h) -> str:
-        snippet = ""
-        for field in ("symptoms", "body"):
-            try:
-                h.results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
-                h.results.formatter = _Snippet()
-                snippet = h.highlights(field, top=2)
-            except Exception:  # a field with no stored text
-                snippet = ""
-            if snippet:
-                break
-        if not snippet:
-            snippet = (h.get("body") or "")[:160]
-        return " ".join(snippet.split())
+    def apply(self, upsert: list[dict], delete: list[str], meta: dict) -> None:
+        """Remove and (re)insert documents by key, and set meta, in one transaction:
+        readers see the old index or the new one, never half of it."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            gone = [r[0] for k in [*delete, *(d["key"] for d in upsert)]
+                    for r in db.execute("SELECT rowid FROM doc WHERE key=?", (k,))]
+            for rowid in gone:
+                for t in (*TABLES, "words", "code", "doc"):
+                    db.execute(f"DELETE FROM {t} WHERE rowid=?", (rowid,))
+            for d in upsert:
+                cur = db.execute("INSERT INTO doc(key, id, type, title, url, products, fp) VALUES (?,?,?,?,?,?,?)",
+                                 (d["key"], d["id"], d["type"], d["title"], d["url"],
+                                  "," + ",".join(d["products"]) + ",", d["fp"]))
+                rowid = cur.lastrowid
+                db.execute("INSERT INTO ftitle(rowid, title, tags, title_idents) VALUES (?,?,?,?)",
+                           (rowid, d["title"], d["tags"], identifier_words(d["title"])))
+                db.execute("INSERT INTO fsym(rowid, symptoms, idents) VALUES (?,?,?)",
+                           (rowid, d["symptoms"], identifier_words(d["symptoms"], d["body"], d["tags"])))
+                db.execute("INSERT INTO fbody(rowid, body, hints) VALUES (?,?,?)",
+                           (rowid, d["body"], d.get("hints", "")))
+                db.execute("INSERT INTO words(rowid, text) VALUES (?,?)",
+                           (rowid, " ".join((d["title"], d["symptoms"], d["body"], d["tags"]))))
+                db.executemany("INSERT INTO code(code, rowid) VALUES (?,?)", [(c, rowid) for c in d["codes"]])
+            for k, v in meta.items():
+                db.execute("INSERT OR REPLACE INTO meta(k, v) VALUES (?,?)", (k, v))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        if len(upsert) + len(delete) > 1000:
+            for t in (*TABLES, "words"):  # fewer segments: faster queries
+                db.execute(f"INSERT INTO {t}({t}) VALUES ('optimize')")
 
-    def _filter(self, filters: dict):
-        parts = []
+    def known_codes(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT code FROM code")}
+
+    def stored(self) -> list[dict]:
+        """Every document's stored fields (the bench counts entities with it)."""
+        cols = ("key", "id", "type", "title", "url")
+        return [dict(zip(cols, r)) for r in self.db.execute(f"SELECT {', '.join(cols)} FROM doc")]
+
+    # --- queries --------------------------------------------------------------------
+
+    @staticmethod
+    def _filter(filters: dict) -> tuple[str, list]:
+        sql, args = "", []
         if filters.get("type"):
-            parts.append(query.Term("type", filters["type"]))
+            sql += " AND doc.type = ?"
+            args.append(filters["type"])
         if filters.get("product"):
-            parts.append(query.Term("products", filters["product"]))
-        return query.And(parts) if parts else None
+            # a page that names no product is about every product
+            sql += " AND (doc.products = ',,' OR instr(doc.products, ?) > 0)"
+            args.append("," + filters["product"] + ",")
+        return sql, args
 
-    def exact_codes(self, codes: list[str], limit: int, filters: dict | None = None) -> list[Hit]:
-        q = query.Or([query.Term("codes", c) for c in codes])
-        results = self.searcher.search(q, limit=limit, filter=self._filter(filters or {}))
-        return [self._hit(h, q) for h in results]
-
-    def text(self, q: str, limit: int, fuzzy: bool, filters: dict) -> list[Hit]:
-        if fuzzy:
-            parsed = self._fuzzy(q)
-        else:
-            parser = qparser.MultifieldParser(["title", "symptoms", "body", "tags", "hints"], self.ix.schema,
-                                              group=qparser.OrGroup)
-            # queries are words, not Whoosh syntax: lower case turns AND/OR/NOT into plain words
-            q = " ".join("".join(ch if ch.isalnum() or ch in "-'" else " " for ch in q.lower()).split())
-            parsed = parser.parse(q) if q else None
-            if parsed is not None:
-                parsed = self._with_phrases(parsed, q)
-        if parsed is None:
-            return []
-        results = self.searcher.search(parsed, limit=limit, filter=self._filter(filters))
-        return [self._hit(h, parsed) for h in results]
-
-    def _with_phrases(self, parsed, q: str):
-        """Words that appear together, as a phrase, in a title or symptom say
-        more than the same words scattered through the body."""
-        words = [t.text for t in self.ix.schema["title"].analyzer(q)]
-        if len(words) < 2:
-            return parsed
-        extra = []
-        for i in range(len(words) - 1):
-            pair = words[i:i + 2]
-            extra.append(query.Phrase("title", pair, boost=2.0))
-            extra.append(query.Phrase("symptoms", pair, boost=1.5))
-        return query.Or([parsed, *extra])
-
-    def unknown_words(self, q: str) -> list[str]:
-        """Query words the index has never seen (likely typos)."""
-        reader = self.searcher.reader()
+    def _hits(self, rows) -> list[Hit]:
         out = []
-        for token in self.ix.schema["body"].analyzer(q):
-            if len(token.text) >= 4 and not any(reader.doc_frequency(f, token.text)
-                                                for f in TEXT_FIELDS):
-                out.append(token.text)
+        for rowid, id_, type_, title, url, score in rows:
+            h = Hit(id_, type_, title, url, float(score), "")
+            h._rowid = rowid  # not a dataclass field: never serialised
+            out.append(h)
         return out
 
-    def _fuzzy(self, q: str):
-        """Typo tolerance for longer words: each word is stemmed like the index,
-        then matched within edit distance 1 (4-6 letters) or 2 (7 or more)."""
-        analyzer = self.ix.schema["body"].analyzer
-        terms = []
-        for token in analyzer(q):
-            stem = token.text
-            if len(stem) < 4:
-                continue
-            dist = 2 if len(stem) >= 7 else 1
-            for field in ("title", "symptoms", "body"):
-                terms.append(query.FuzzyTerm(field, stem, maxdist=dist, prefixlength=1,
-                                             boost=WEIGHTS[field]))
-        return query.Or(terms) if terms else None
+    def exact_codes(self, codes: list[str], limit: int, filters: dict | None = None) -> list[Hit]:
+        where, args = self._filter(filters or {})
+        marks = ",".join("?" * len(codes))
+        rows = self.db.execute(
+            f"SELECT DISTINCT doc.rowid, doc.id, doc.type, doc.title, doc.url, 1.0 FROM code "
+            f"JOIN doc ON doc.rowid = code.rowid WHERE code.code IN ({marks}){where} "
+            f"ORDER BY doc.rowid LIMIT ?", [*codes, *args, limit])
+        return self._hits(rows)
 
-    def suggest(self, q: str) -> str | None:
-        """The query with unknown words replaced by the closest indexed words
-        (compared as written, not stemmed: "autentication" -> "authentication")."""
-        reader = self.searcher.reader()
-        stem = self.ix.schema["body"].analyzer
-        out, changed = [], False
-        for w in re.findall(r"[\w'-]+", q):
-            stems = [t.text for t in stem(w)]
-            known = not stems or any(reader.doc_frequency(f, t) for t in stems for f in TEXT_FIELDS)
-            if known or len(w) < 4:
-                out.append(w)
+    def text(self, q: Query, limit: int, filters: dict) -> list[Hit]:
+        """The reader's words in each table, plus synonyms at their weight
+        (synonyms.py): an alternative adds to a document's score, never
+        outranks the words typed. Each table gives its best CANDIDATES
+        documents; a document missing from a table's list scores 0 there
+        (it is below that table's best, so its share would be small)."""
+        parts = [(self._useful(q.user_terms(PHRASES[t]), t), t, 1.0) for t in TABLES]
+        if not any(p[0] for p in parts):  # only words that are everywhere: rank by titles
+            parts = [(" OR ".join(q.user_terms()), "ftitle", 1.0)]
+        parts += [(self._useful(q.identifier_terms(), t), t, EXACT_IDENTIFIER) for t in TABLES]
+        for weight in sorted(set(q.alternatives.values())):
+            parts += [(self._useful(q.alternative_terms(weight), t), t, weight) for t in TABLES]
+        parts = [p for p in parts if p[0]]
+        hits: dict[int, Hit] = {}
+        for match, table, weight in parts:
+            # one statement per table: SQLite computes a term's IDF once per statement
+            for h in self._text(match, table, max(limit, CANDIDATES), filters):
+                if h._rowid in hits:
+                    hits[h._rowid].score += h.score * weight
+                else:
+                    h.score *= weight
+                    hits[h._rowid] = h
+        for h in hits.values():
+            h.score = round(h.score, 4)
+        return sorted(hits.values(), key=lambda h: -h.score)[:limit]
+
+    def _df(self, table: str, term: str) -> int:
+        """How many documents of a table hold a term (cached for this open index)."""
+        key = (table, term)
+        if key not in self._dfs:
+            try:
+                self._dfs[key] = self.db.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
+                                                 (term,)).fetchone()[0]
+            except sqlite3.OperationalError:
+                self._dfs[key] = 0
+        return self._dfs[key]
+
+    def _useful(self, terms: list[str], table: str) -> str | None:
+        """The terms worth searching in a table: BM25 gives a term found in more
+        than half of the documents no weight (SQLite clamps its IDF to ~0), yet
+        matching it costs a pass over most of the index. Dropping such terms
+        changes no score and keeps common-word queries fast at 10k pages."""
+        if table not in self._sizes:
+            self._sizes[table] = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        half = self._sizes[table] / 2
+        kept = [t for t in terms if 0 < self._df(table, t) <= half]
+        return " OR ".join(kept) or None
+
+    def _text(self, match: str | None, table: str, limit: int, filters: dict) -> list[Hit]:
+        if not match:
+            return []
+        where, args = self._filter(filters)
+        weights = ", ".join(str(WEIGHTS[c]) for c in TABLES[table])
+        try:
+            rows = self.db.execute(
+                f"SELECT doc.rowid, doc.id, doc.type, doc.title, doc.url, -bm25({table}, {weights}) AS s "
+                f"FROM {table} JOIN doc ON doc.rowid = {table}.rowid WHERE {table} MATCH ?{where} "
+                f"ORDER BY s DESC LIMIT ?", [match, *args, limit]).fetchall()
+        except sqlite3.OperationalError:  # a query string FTS5 will not parse: no match, not a crash
+            return []
+        return self._hits(rows)
+
+    def _seen(self, word: str) -> bool:
+        try:
+            return any(self.db.execute(f"SELECT 1 FROM {t} WHERE {t} MATCH ? LIMIT 1",
+                                       ('"' + word.replace('"', " ") + '"',)).fetchone() for t in TABLES)
+        except sqlite3.OperationalError:
+            return True
+
+    def unknown_words(self, q: Query) -> list[str]:
+        """Query words the index has never seen (likely typos)."""
+        return [w for w in q.words if len(w) >= 4 and WORD.fullmatch(w) and not self._seen(w)]
+
+    def suggest(self, words: list[str]) -> dict[str, str]:
+        """Closest indexed word, as written, for each unknown word: same first
+        letter, at most 1 edit (up to 6 letters) or 2; the more frequent wins a tie."""
+        out = {}
+        for w in words:
+            rows = self.db.execute("SELECT term, doc FROM words_vocab WHERE term >= ? AND term < ?",
+                                   (w[0], chr(ord(w[0]) + 1))).fetchall()
+            if not rows:
                 continue
-            best = None
-            for field in ("title", "symptoms"):
-                found = self.searcher.corrector(field).suggest(w.lower(), limit=1, maxdist=2, prefix=1)
-                if found:
-                    best = found[0]
+            limit = 1 if len(w) <= 6 else 2
+            freq = dict(rows)
+            cands = [t for t in freq if abs(len(t) - len(w)) <= limit and t != w]
+            best = extractOne(w, cands, scorer=Levenshtein.distance, score_cutoff=limit)
+            if best:
+                dist = best[1]
+                ties = [t for t in cands if Levenshtein.distance(w, t, score_cutoff=dist) <= dist]
+                out[w] = max(ties, key=lambda t: (freq[t], t))
+        return out
+
+    def add_snippets(self, hits: list[Hit], q: Query | None) -> None:
+        """A short passage with the matched words (plain text: no markup), for
+        the final results only. Symptoms first, then body; the page's own start
+        when the words matched only the title or hidden fields."""
+        want = {getattr(h, "_rowid", None): h for h in hits if not h.snippet}
+        want.pop(None, None)
+        if not want:
+            return
+        match = q.match_all(phrases=False) if q else None
+        found: dict[int, str] = {}
+        if match:
+            for table, col in (("fsym", 0), ("fbody", 0)):  # symptoms, then body
+                todo = [r for r in want if r not in found]
+                if not todo:
                     break
-            out.append(best or w)
-            changed = changed or bool(best)
-        return " ".join(out) if changed else None
+                try:
+                    rows = self.db.execute(
+                        f"SELECT rowid, snippet({table}, {col}, '{_MARK}', '', ' … ', 28) FROM {table} "
+                        f"WHERE {table} MATCH ? AND rowid IN ({','.join('?' * len(todo))})",
+                        [match, *todo]).fetchall()
+                except sqlite3.OperationalError:
+                    rows = []
+                for rowid, text in rows:
+                    if _MARK in (text or ""):
+                        found[rowid] = text
+        missing = [r for r in want if r not in found]
+        if missing:
+            ms = ",".join("?" * len(missing))
+            for rowid, body in self.db.execute(f"SELECT rowid, body FROM fbody WHERE rowid IN ({ms})", missing):
+                found[rowid] = _start(body or "")
+            for rowid, symptoms in self.db.execute(f"SELECT rowid, symptoms FROM fsym WHERE rowid IN ({ms})",
+                                                   missing):
+                if not found.get(rowid):
+                    found[rowid] = _start(symptoms or "")
+        for rowid, h in want.items():
+            h.snippet = " ".join(found.get(rowid, "").replace(_MARK, "").split())
+
+
+def _start(text: str, n: int = 200) -> str:
+    text = " ".join(text.split())
+    if len(text) <= n:
+        return text
+    return text[:n].rsplit(" ", 1)[0] + " …"
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import os
 import re
 import shutil
+import sqlite3
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -16,15 +17,19 @@ from ..audience import for_audience
 from ..config import Config
 from ..load import discover
 from ..model import normalize_code
+from .analysis import QUERY_WORD, Query
 from .documents import documents
-from .engine import INDEX_FORMAT, Hit, SearchEngine, WhooshEngine
-from .synonyms import expand
+from .engine import DB_NAME, INDEX_FORMAT, Hit, SqliteEngine, dumps
+from .synonyms import SynonymError, kb_synonyms_file, vocabulary
 
-ENGINE = WhooshEngine  # the one place that names the engine
+ENGINE = SqliteEngine  # the one place that names the engine
 
 # Whole-entity multipliers after text scoring: agents want procedures and codes first.
 TYPE_WEIGHT = {"runbook": 1.25, "error-code": 1.15, "faq": 1.1, "article": 1.0, "sla": 1.0, "tiers": 1.0,
                "error-table": 0.7, "contacts": 0.8, "templates": 0.8, "alerts": 0.8}
+# An entry of a catalogue page (an alert, a template; its URL has the entry's anchor)
+# answers like an error code does, not like the whole page.
+ENTRY_WEIGHT = {"alerts": 1.0, "templates": 1.0}
 
 
 @dataclass
@@ -45,10 +50,11 @@ def index_dir(cfg: Config, audience: str) -> Path:
 
 
 def fingerprint(cfg: Config, audience: str) -> str:
-    """Changes whenever a source, the config or kbgen itself changes."""
+    """Changes whenever a source, the config or kbgen itself changes (file sizes
+    and times only: cheap enough to check before every query)."""
     h = hashlib.sha256(f"{__version__}\0{INDEX_FORMAT}\0{audience}\0".encode())
-    for name in ("mkdocs.yml", "mkdocs.yaml"):
-        p = cfg.root / name
+    # mkdocs.yml (or kbgen.yml) and the files it INHERITs
+    for p in getattr(cfg, "config_files", None) or [cfg.root / "mkdocs.yml", cfg.root / "mkdocs.yaml"]:
         if p.exists():
             h.update(p.read_bytes())
     for path, rel, _ in discover(cfg):
@@ -61,62 +67,113 @@ class SearchError(Exception):
     """The index cannot be made or read (a read-only checkout, say): exit code 2."""
 
 
+STAMP = "kbgen-fingerprint"
+
+
 def _current(path: Path, fp: str) -> bool:
-    stamp = path / "kbgen-fingerprint"
     try:
-        return stamp.read_text() == fp
+        return (path / STAMP).read_text() == fp
     except OSError:
         return False
 
 
-def _swap(tmp: Path, path: Path, old: Path, fp: str) -> None:
-    """Put the new index in place; readers that opened the old one keep their open files.
-    Two processes may race here: the second one to arrive retries once."""
-    for attempt in (1, 2):
-        shutil.rmtree(old, ignore_errors=True)
-        try:
-            os.rename(path, old)
-        except FileNotFoundError:
-            pass
-        try:
-            os.rename(tmp, path)
-            return
-        except OSError:
-            if _current(path, fp):
-                return  # another process installed this same index meanwhile
-            if attempt == 2:
-                raise
+def _format(audience: str) -> str:
+    return f"{__version__}/{INDEX_FORMAT}/{audience}"
+
+
+def _keyed(docs: list[dict]) -> dict[str, dict]:
+    """Documents by key, each with its fingerprint (a hash of everything it holds):
+    only documents whose fingerprint changed are re-indexed."""
+    out: dict[str, dict] = {}
+    for d in docs:
+        key, n = d["key"], 1
+        while key in out:  # two parts with one anchor: keep both
+            n += 1
+            key = f"{d['key']}~{n}"
+        d["key"] = key
+        d["fp"] = hashlib.blake2b(dumps(d).encode(), digest_size=16).hexdigest()
+        out[key] = d
+    return out
+
+
+@dataclass
+class UpdateStats:
+    documents: int = 0
+    changed: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+    load_seconds: float = 0.0   # validating the KB and making its documents
+    index_seconds: float = 0.0  # comparing fingerprints and writing the changed documents
+
+
+def update_index(engine, docs: list[dict], audience: str, fp: str, synonyms: str = "") -> UpdateStats:
+    """Bring an open index in line with these documents: only changed ones are
+    written (a full rebuild when the index format or kbgen changed)."""
+    stats = UpdateStats(documents=len(docs))
+    new = _keyed(docs)
+    old = engine.fingerprints() if engine.meta("format") == _format(audience) else None
+    if old is None:
+        stats.rebuilt = True
+        old = engine.fingerprints()  # an old format: everything goes
+        upsert, delete = list(new.values()), [k for k in old if k not in new]
+    else:
+        upsert = [d for k, d in new.items() if old.get(k) != d["fp"]]
+        delete = [k for k in old if k not in new]
+    stats.changed, stats.removed = len(upsert), len(delete)
+    if upsert or delete or stats.rebuilt or engine.meta("fingerprint") != fp:
+        engine.apply(upsert, delete, {"format": _format(audience), "fingerprint": fp, "synonyms": synonyms})
+    return stats
+
+
+def _open_engine(path: Path):
+    try:
+        return ENGINE().open(path)
+    except sqlite3.DatabaseError:  # a damaged file (truncated, overwritten): start again
+        (path / DB_NAME).unlink(missing_ok=True)
+        for extra in ("-wal", "-shm"):
+            (path / (DB_NAME + extra)).unlink(missing_ok=True)
+        return ENGINE().open(path)
 
 
 def ensure_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path, list[str]]:
-    """The index for an audience, rebuilt (atomically) if the content changed."""
+    """The index for an audience, updated in place (only changed documents) if the content changed."""
+    path, warnings, _ = refresh_index(cfg, audience, force)
+    return path, warnings
+
+
+def refresh_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path, list[str], UpdateStats | None]:
     path = index_dir(cfg, audience)
     fp = fingerprint(cfg, audience)
     if not force and _current(path, fp):
-        return path, []
+        return path, [], None
     from ..validate import validate_config
+    started = time.perf_counter()
     kb, report = validate_config(cfg)
     warnings = []
     if report.errors:
         warnings.append(f"the knowledge base has {report.errors} validation error(s); "
                         "searching what could be loaded (run `kbgen validate`)")
     docs = documents(for_audience(kb, audience))
-    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
-    old = path.parent / f".{path.name}.old-{os.getpid()}"
+    loaded = time.perf_counter()
+    syn = kb_synonyms_file(cfg)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        ENGINE().build(docs, tmp)
-        (tmp / "codes.json").write_text(json.dumps(sorted({c for d in docs for c in d["codes"]})))
-        (tmp / "kbgen-fingerprint").write_text(fp)  # written last: a stamped index is complete
-        _swap(tmp, path, old, fp)
-    except OSError as exc:
-        raise SearchError(f"cannot write the search index in {path.parent}: {exc.strerror or exc}; "
+        if force:
+            shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True, exist_ok=True)
+        engine = _open_engine(path)
+        try:
+            stats = update_index(engine, docs, audience, fp, str(syn) if syn else "")
+        finally:
+            engine.close()
+        stats.load_seconds, stats.index_seconds = loaded - started, time.perf_counter() - loaded
+        tmp = path / f".{STAMP}.{os.getpid()}"
+        tmp.write_text(fp)
+        os.replace(tmp, path / STAMP)  # written last: a stamped index is complete
+    except (OSError, sqlite3.OperationalError) as exc:
+        why = getattr(exc, "strerror", None) or exc
+        raise SearchError(f"cannot write the search index in {path}: {why}; "
                           "point the plugin option search_dir (or KBGEN_SEARCH_DIR) at a writable folder") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
-    return path, warnings
+    return path, warnings, stats
 
 
 def code_candidates(q: str, known: set[str]) -> list[str]:
@@ -142,9 +199,11 @@ def _rest(q: str, codes: list[str]) -> str:
 class Searcher:
     """An open index: query it many times (the bench and long-lived tools)."""
 
-    def __init__(self, path: Path):
-        self.engine: SearchEngine = ENGINE().open(path)
-        self.known = set(json.loads((path / "codes.json").read_text()))
+    def __init__(self, path: Path, synonyms: Path | None = None):
+        self.engine = _open_engine(path)
+        self.known = self.engine.known_codes()
+        syn = synonyms or (self.engine.meta("synonyms") or None)
+        self.vocab = vocabulary(Path(syn) if syn else None)
 
     def close(self) -> None:
         self.engine.close()
@@ -154,41 +213,38 @@ class Searcher:
         result = SearchResult(q)
         seen: dict[str, Hit] = {}
         codes = code_candidates(q, self.known)
+        analysed = Query(q, self.vocab)
         if codes:
             exact = self.engine.exact_codes(codes, limit=100, filters=filters)
             order = {"error-code": 0, "runbook": 1}
-            exact.sort(key=lambda h: (order.get(h.type, 2), -h.score, h.id))
+            exact.sort(key=lambda h: (order.get(h.type, 2), h.id))
             for rank, h in enumerate(exact):
                 h.score = round(1000.0 - rank, 4)  # exact codes outrank any text match
-                seen[h.id] = h
+                seen.setdefault(h.id, h)
         if seen and not _rest(q, codes):
             # the query is only a code: its entry and runbooks are the answer
             result.results = list(seen.values())[:limit]
-            self.engine.add_snippets(result.results)
+            self.engine.add_snippets(result.results, analysed)
             return result
-        wide = expand(q)
         pool = max(limit * 3, 30)
-        hits = self.engine.text(wide, limit=pool, fuzzy=False, filters=filters)
-        corrected = self.engine.suggest(q) if self.engine.unknown_words(wide) else None
-        if corrected:
-            # a likely typo: search the corrected query too ("autentication" -> "authentication"),
-            # and say so: `suggestion` is what the agent may want to search for next time
-            hits += self.engine.text(expand(corrected), limit=pool, fuzzy=False, filters=filters)
-            result.suggestion = corrected
-        if len({h.id for h in hits}) < limit:
-            ids = {h.id for h in hits}
-            # typo tolerance: fuzzy matches rank below every exact word match
-            fuzzy = [h for h in self.engine.text(q, limit=pool, fuzzy=True, filters=filters) if h.id not in ids]
-            floor = min((h.score for h in hits), default=0.0)
-            for h in fuzzy:
-                h.score = min(h.score, floor) * 0.5 if hits else h.score
-            hits += fuzzy
+        hits = self.engine.text(analysed, limit=pool, filters=filters)
+        unknown = self.engine.unknown_words(analysed)
+        shown = analysed
+        if unknown:
+            fixes = self.engine.suggest(unknown)
+            if fixes:
+                # a likely typo: search the corrected query too ("autentication" -> "authentication"),
+                # and say so: `suggestion` is what to search for next time
+                result.suggestion = " ".join(fixes.get(w.lower(), w) for w in QUERY_WORD.findall(q))
+                shown = Query(result.suggestion, self.vocab)
+                hits += self.engine.text(shown, limit=pool, filters=filters)
         for h in hits:
-            h.score = round(h.score * TYPE_WEIGHT.get(h.type, 1.0), 4)
+            weight = ENTRY_WEIGHT.get(h.type) if "#" in h.url else None
+            h.score = round(h.score * (weight or TYPE_WEIGHT.get(h.type, 1.0)), 4)
         for h in sorted(hits, key=lambda h: (-h.score, h.id)):
             seen.setdefault(h.id, h)  # one result per entity: its best-scoring document
         result.results = list(seen.values())[:limit]
-        self.engine.add_snippets(result.results)
+        self.engine.add_snippets(result.results, shown)
         return result
 
 
@@ -197,6 +253,8 @@ def open_searcher(cfg: Config, audience: str) -> tuple[Searcher, list[str]]:
     path, warnings = ensure_index(cfg, audience)
     try:
         return Searcher(path), warnings
+    except SynonymError as exc:
+        raise SearchError(str(exc)) from None
     except Exception:  # noqa: BLE001 - files removed or truncated by hand, a crash mid-copy...
         path, warnings = ensure_index(cfg, audience, force=True)
         try:

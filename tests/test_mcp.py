@@ -1,0 +1,205 @@
+"""`kbgen mcp`: the real server as a subprocess, driven over stdio by the
+official SDK's own client, on the example KB."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import ClientSession, StdioServerParameters, stdio_client
+
+from kbfactory import ROOT, run_kbgen
+
+TOOLS = {"search", "get", "lookup_code", "runbook_for_alert", "list"}
+RELEVANCE = Path(__file__).parent / "relevance"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("mcp-index"))
+
+
+def session(audience: str, index_dir: str, work):
+    """Start `kbgen mcp --audience A` and run `work(session)` against it; its result is returned."""
+    env = {"KBGEN_SEARCH_DIR": index_dir}
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    params = StdioServerParameters(command=sys.executable,
+                                   args=["-m", "kbgen.cli", "mcp", str(ROOT), "--audience", audience], env=env)
+
+    async def main():
+        with open(os.devnull, "w") as errlog:
+            async with stdio_client(params, errlog=errlog) as (read, write):
+                async with ClientSession(read, write) as s:
+                    await s.initialize()
+                    return await work(s)
+    return anyio.run(main)
+
+
+async def call(s, tool: str, **args) -> tuple[bool, dict | str]:
+    """(is_error, the structured answer or the error text)."""
+    res = await s.call_tool(tool, args)
+    text = "".join(getattr(c, "text", "") for c in res.content)
+    if res.is_error:
+        return True, text
+    data = res.structured_content
+    if isinstance(data, dict) and set(data) == {"result"}:
+        data = data["result"]
+    return False, data if data is not None else json.loads(text)
+
+
+def example_ids():
+    from kbgen.audience import for_audience
+    from kbgen.config import load_config
+    from kbgen.validate import validate_config
+    kb, _ = validate_config(load_config(ROOT))
+    public = set(for_audience(kb, "public").entities)
+    return public, set(kb.entities) - public
+
+
+def test_every_tool_and_resource_on_a_public_server(index_dir):
+    async def work(s):
+        out = {"tools": {t.name for t in (await s.list_tools()).tools},
+               "resources": {str(r.uri) for r in (await s.list_resources()).resources}}
+        out["search"] = await call(s, "search", query="QT-001")
+        out["search_filtered"] = await call(s, "search", query="authentication", type="runbook", product="anya-core")
+        out["search_bad"] = await call(s, "search", query="x", type="nope")
+        out["get"] = await call(s, "get", id="anya-two-factor-authentication")
+        out["get_code"] = await call(s, "get", id="mwrasp-error-codes:QT-001")
+        out["get_internal"] = await call(s, "get", id="quantum-gateway-unreachable")
+        out["get_unknown"] = await call(s, "get", id="no-such-page")
+        out["code"] = await call(s, "lookup_code", code="qt 001")
+        out["code_429"] = await call(s, "lookup_code", code="429")
+        out["alert"] = await call(s, "runbook_for_alert", alert="QuantumGatewayDown")
+        out["list"] = await call(s, "list", type="runbook", product="anya-core")
+        out["kb_json"] = (await s.read_resource("kb://kb.json")).contents[0].text
+        out["llms"] = (await s.read_resource("kb://llms.txt")).contents[0].text
+        return out
+
+    out = session("public", index_dir, work)
+    assert TOOLS <= out["tools"]
+    assert {"kb://kb.json", "kb://llms.txt"} <= out["resources"]
+
+    err, data = out["search"]
+    assert not err and data["results"][0]["id"] == "mwrasp-error-codes:QT-001"
+    assert set(data["results"][0]) == {"id", "type", "title", "url", "score", "snippet"}
+    assert "quantum-gateway-unreachable" not in [r["id"] for r in data["results"]]
+    # the same engine and ranking as `kbgen search`, filters included
+    cli = json.loads(run_kbgen("search", "authentication", "--root", ROOT, "--audience", "public", "--type", "runbook",
+                               "--product", "anya-core", "--json", env={"KBGEN_SEARCH_DIR": index_dir}).stdout)
+    err, data = out["search_filtered"]
+    assert not err and [r["id"] for r in data["results"]] == [r["id"] for r in cli["results"]]
+    assert data["results"] and all(r["type"] == "runbook" for r in data["results"])
+    err, text = out["search_bad"]
+    assert err and "unknown type 'nope'" in text
+
+    err, data = out["get"]
+    assert not err and (data["id"], data["type"]) == ("anya-two-factor-authentication", "runbook")
+    assert data["data"]["symptoms"] and data["url"].endswith("/runbooks/anya-two-factor-authentication/")
+    assert "# Two-factor authentication problems" in data["markdown"]
+    err, data = out["get_code"]
+    assert not err and data["data"]["code"] == "QT-001" and data["markdown"].startswith("# QT-001: ")
+    # an internal id is answered exactly like an id that does not exist
+    err_i, text_i = out["get_internal"]
+    err_u, text_u = out["get_unknown"]
+    assert err_i and err_u
+    assert text_i.replace("quantum-gateway-unreachable", "X") == text_u.replace("no-such-page", "X")
+
+    err, data = out["code"]
+    assert not err and [e["id"] for e in data["entries"]] == ["mwrasp-error-codes:QT-001"]
+    assert data["runbooks"] == []  # its runbook is internal
+    err, data = out["code_429"]
+    assert not err and [e["code"] for e in data["entries"]] == ["429"]
+    assert {"anya-api-rate-limiting", "api-rate-limiting"} <= {r["id"] for r in data["runbooks"]}
+
+    err, data = out["alert"]
+    assert not err and data == {"alert": "QuantumGatewayDown", "runbooks": [], "alert_entries": []}
+
+    err, data = out["list"]
+    assert not err and data["count"] == len(data["entities"]) >= 5
+    assert all(e["type"] == "runbook" and "anya-core" in e["products"] for e in data["entities"])
+
+    kbj = json.loads(out["kb_json"])
+    _, internal = example_ids()
+    assert not internal & {e["id"] for e in kbj["entities"]}
+    assert out["llms"].startswith("# ") and "Two-factor authentication problems" in out["llms"]
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_no_internal_id_in_any_public_answer(index_dir):
+    import yaml
+    queries = [item["q"] for f in ("queries.yaml", "tuning.yaml", "heldout.yaml")
+               for item in yaml.safe_load((RELEVANCE / f).read_text())]
+    public, internal = example_ids()
+    assert internal and len(queries) >= 100
+
+    async def work(s):
+        answers = []  # (what was asked, is_error, answer)
+        for q in queries:
+            answers.append((q, *await call(s, "search", query=q, limit=100)))
+            answers.append((q, *await call(s, "lookup_code", code=q)))
+        answers.append(("", *await call(s, "list")))
+        for i in sorted(public):
+            answers.append((i, *await call(s, "get", id=i)))
+        for i in sorted(internal):  # asking for an internal id by name
+            answers.append((i, *await call(s, "get", id=i)))
+            answers.append((i, *await call(s, "runbook_for_alert", alert=i)))
+        return answers
+
+    answers = session("public", index_dir, work)
+    assert len(answers) == 2 * len(queries) + 1 + len(public) + 2 * len(internal)
+    searched = [d for _, e, d in answers if not e and isinstance(d, dict) and "results" in d]
+    assert sum(len(d["results"]) for d in searched) > 500  # the answers are real
+    # an internal id as a whole word anywhere: ids, urls, Markdown, error texts
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(internal, key=len, reverse=True)))
+                         + r")(?![\w-])")
+    leaks = set()
+    for asked, err, data in answers:
+        for t in [data] if err else _strings(data):
+            if t != asked:  # the question echoed back (`query`, `alert`) names only what was asked
+                leaks |= set(pattern.findall(t.replace(f"'{asked}'", "''")))
+    assert not leaks, sorted(leaks)[:10]
+    # every internal id asked for directly is "not found", as an unknown id would be
+    assert sum(1 for _, e, d in answers if e and "no entity with id" in d) == len(internal)
+
+
+def test_internal_server_finds_internal_runbooks(index_dir):
+    async def work(s):
+        return {"search": await call(s, "search", query="agents cannot reach the quantum gateway"),
+                "alert": await call(s, "runbook_for_alert", alert="quantumgatewaydown"),
+                "code": await call(s, "lookup_code", code="QT-001"),
+                "get": await call(s, "get", id="quantum-gateway-unreachable"),
+                "list": await call(s, "list", type="runbook", product="mwrasp")}
+
+    out = session("internal", index_dir, work)
+    err, data = out["search"]
+    assert not err and data["results"][0]["id"] == "quantum-gateway-unreachable"
+    err, data = out["alert"]
+    assert not err and "quantum-gateway-unreachable" in [r["id"] for r in data["runbooks"]]
+    assert any(e["name"] == "QuantumGatewayDown" and e["url"].endswith("#quantumgatewaydown")
+               for e in data["alert_entries"])
+    err, data = out["code"]
+    assert not err and "quantum-gateway-unreachable" in [r["id"] for r in data["runbooks"]]
+    err, data = out["get"]
+    assert not err and data["audience"] == "internal" and "quantum gateway" in data["markdown"].lower()
+    err, data = out["list"]
+    assert "mwrasp-authentication-failure" in [e["id"] for e in data["entities"]]
+
+
+def test_bad_root_is_a_plain_error(tmp_path):
+    proc = run_kbgen("mcp", tmp_path, "--audience", "public")
+    assert proc.returncode == 2 and "not a knowledge base" in proc.stderr and "Traceback" not in proc.stderr
