@@ -27,6 +27,7 @@ import yaml
 
 from .config import Config
 from .model import KnowledgeBase, page_url
+from .markdown.settings import DEFAULT_EXTENSIONS, SAFE_EXTENSION
 from .sitemap import NAV_BUDGET, count_links, filter_nav, nav, redirects
 
 log = logging.getLogger("kbgen.stage")
@@ -36,13 +37,10 @@ STAGE_MARKER = ".kbgen-stage"
 DOCS = "docs"
 PRUNE_LINKS, PRUNE_PAGES = 60, 500  # above either, Material prunes the navigation of each page
 
-# The Markdown kbgen's pages are written in; a site's own settings for these win.
-EXTENSIONS = {
-    "attr_list": {}, "md_in_html": {}, "admonition": {}, "tables": {}, "def_list": {},
-    "toc": {"permalink": True},
-    "pymdownx.details": {}, "pymdownx.highlight": {"anchor_linenums": False}, "pymdownx.inlinehilite": {},
-    "pymdownx.tabbed": {"alternate_style": True}, "pymdownx.tasklist": {"custom_checkbox": True},
-}
+# The Markdown kbgen's pages are written in (one list, shared with the validator's
+# reading in kbgen.markdown); a site's own settings for these win. The sanitizer
+# extension comes last: every renderer runs it on every page.
+EXTENSIONS = {**DEFAULT_EXTENSIONS, SAFE_EXTENSION: {}}
 
 
 class StageError(Exception):
@@ -209,7 +207,7 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool) -> dict:
     for name, opts in EXTENSIONS.items():
         if name not in have:
             exts.append({name: dict(opts)})
-    if "pymdownx.superfences" not in have:
+    if not any("pymdownx.superfences" in e for e in exts):
         exts.append({"pymdownx.superfences": {}})
     for e in exts:
         name, opts = next(iter(e.items()))
