@@ -225,7 +225,7 @@ escalation: {to: tier2, after: 30m}
 id: disk-full
 title: Disk full on a worker
 audience: internal
-severity: P3
+severity: P2
 ---
 # Disk full on a worker
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..config import ConfigError, load_config
+from ..configfile import find_config_file
 
 ROOT_HELP = "The knowledge base folder (default: the current directory)."
 
@@ -24,7 +25,7 @@ root_alias_option = click.option("--root", "root_option", type=click.Path(file_o
 
 
 def is_kb_root(path: Path) -> bool:
-    return path.is_dir() and any((path / name).is_file() for name in ("mkdocs.yml", "mkdocs.yaml", "kbgen.yml"))
+    return path.is_dir() and find_config_file(path) is not None
 
 
 def split_root(words: tuple[str, ...], root_option: Path | None, min_rest: int = 1) -> tuple[Path, tuple[str, ...]]:

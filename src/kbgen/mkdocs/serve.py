@@ -125,7 +125,7 @@ class Preview:
 
 def _watched(cfg: Config) -> list[Path]:
     paths = [cfg.content_dir, cfg.runbooks_dir, cfg.root / "overrides"]
-    paths += [cfg.root / name for name in ("mkdocs.yml", "mkdocs.yaml", "kbgen.yml")]
+    paths += list(cfg.config_files)  # the config file and the files it INHERITs
     return [p for p in paths if p.exists()]
 
 
