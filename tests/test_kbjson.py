@@ -200,3 +200,86 @@ def test_example_kb_json_content(example_public, example_internal):
     assert not [i for i in internal_ids if f'"{i}"' in text]
     # contacts: a public file's internal entries are gone
     assert '"audience": "internal"' not in text
+
+
+# --- issue 10, item 9: kb.json validates for every KB that validates ---------------
+
+def test_ids_from_file_names_with_underscores_validate(tmp_path):
+    files = {"content/node_cpu.md": "---\naudience: public\n---\n# Node CPU\n",
+             "runbooks/disk_full.md": "---\naudience: public\n---\n# Disk full\n\n## Symptoms\n\nx\n\n"
+                                      "## Diagnosis\n\ny\n\n## Resolution\n\nz\n"}
+    root = write_kb(tmp_path / "kb", files)
+    kb, report = validate(root)
+    assert report.errors == 0, report.sorted()
+    for audience in ("public", "internal"):
+        write_outputs(for_audience(kb, audience), tmp_path / audience)
+        data = json.loads((tmp_path / audience / "kb.json").read_text())
+        schema = json.loads((tmp_path / audience / "kb.schema.json").read_text())
+        assert not list(validator(schema).iter_errors(data))
+        assert {"node_cpu", "disk_full"} <= {e["id"] for e in data["entities"]}
+
+
+def _generated_kb_cases():
+    from hypothesis import strategies as st
+
+    stem = st.text(alphabet="abcxyzXYZ0189_-", min_size=1, max_size=14)
+    # identifier-like scalars written unquoted, as people write them
+    code = st.one_of(st.sampled_from(["01000", "00000", "on", "no", "1:30", "1e3", "0x1F", "1.10", "404",
+                                      "QT-001", "E_42", "2024-01-01"]),
+                     st.from_regex(r"[A-Z]{1,3}-?[0-9]{1,4}", fullmatch=True))
+    tag = st.one_of(st.sampled_from(["on", "1.10", "2fa", "404", "yes", "null-route"]),
+                    st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True))
+    text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
+                   max_size=30).map(str.strip).filter(bool)
+    audience = st.sampled_from(["public", "internal"])
+    page = st.tuples(stem, text, st.lists(tag, max_size=3), audience)
+    table = st.tuples(st.lists(code, min_size=1, max_size=6, unique_by=lambda c: c.lower()), audience)
+    return st.tuples(st.lists(page, max_size=6, unique_by=lambda p: p[0].lower()),
+                     st.lists(table, max_size=2), st.lists(stem, max_size=3, unique_by=str.lower))
+
+
+def _quote(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+
+
+def test_kb_json_validates_for_generated_kbs():
+    import tempfile
+    from pathlib import Path
+
+    from hypothesis import HealthCheck, given, settings
+
+    validated = []
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_generated_kb_cases())
+    def check(case):
+        pages, tables, runbooks = case
+        files = {}
+        for name, title, tags, aud in pages:
+            files[f"content/pages/{name}.md"] = (f"---\ntitle: {_quote(title)}\naudience: {aud}\n"
+                                                 f"tags: [{', '.join(tags)}]\n---\n# {title}\n\nBody.\n")
+        for i, (codes, aud) in enumerate(tables):
+            rows = "".join(f"  - code: {c}\n    message: {_quote('Message ' + str(n))}\n" for n, c in enumerate(codes))
+            files[f"content/tables/t_{i}.yaml"] = f"kind: error-codes\nid: table-{i}\naudience: {aud}\ncodes:\n{rows}"
+        for name in runbooks:
+            files[f"runbooks/gen/{name}.md"] = ("---\naudience: internal\n---\n# R\n\n## Symptoms\n\na\n\n"
+                                                "## Diagnosis\n\nb\n\n## Resolution\n\nc\n")
+        with tempfile.TemporaryDirectory() as tmp:
+            root = write_kb(Path(tmp) / "kb", files)
+            kb, report = validate(root)
+            if report.errors:
+                return  # the invariant is about KBs that validate
+            validated.append(1)
+            for aud in ("public", "internal"):
+                out = Path(tmp) / aud
+                write_outputs(for_audience(kb, aud), out)
+                data = json.loads((out / "kb.json").read_text())
+                schema = json.loads((out / "kb.schema.json").read_text())
+                errors = list(validator(schema).iter_errors(data))
+                assert not errors, (errors[0].message, sorted(files))
+                for codes, _ in tables:  # codes as written, whatever YAML 1.1 would make of them
+                    assert all(c in {str(x) for e in data["entities"] if e["type"] == "error-table"
+                                     for x in e["data"]["codes"]} for c in codes) or aud == "public"
+
+    check()
+    assert len(validated) >= 10, f"only {len(validated)} generated KBs validated: the generator is off"
