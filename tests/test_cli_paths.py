@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -198,3 +199,34 @@ def test_guard_refuses_a_site_without_the_kb_pages(work, tmp_path, mode):
     # the previous site is exactly as it was; nothing left next to it
     assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == good
     assert tree(work) == before
+
+
+def test_stage_out_relative_to_the_working_directory(work):
+    kb = work / "c1"
+    before = tree(work.parent)
+    run_kbgen("stage", ".", "--out", "proj", "-q", cwd=kb, check=True)
+    run_kbgen("stage", "c1", "--out", "c1/proj2", "-q", cwd=work, check=True)
+    run_kbgen("stage", "../../work/c1", "--out", "proj3", "-q", cwd=_outside(work), check=True)
+    a, b, c = kb / "proj", kb / "proj2", _outside(work) / "proj3"
+    assert files(a) == files(b) == files(c)
+    assert "mkdocs.yml" in files(a) and sum(1 for f in files(a) if f.endswith(".md")) >= 5
+    added = {p.split("/")[0] + "/" + p.split("/")[1] + "/" + p.split("/")[2] for p in tree(work.parent) - before
+             if p.count("/") >= 2}
+    assert added == {"work/c1/proj", "work/c1/proj2", "elsewhere/deep/proj3"}
+
+
+def test_adopt_root_relative_to_the_working_directory(tmp_path):
+    pytest.importorskip("kbgen.commands.adopt", reason="kbgen adopt has not landed")
+    repo = tmp_path / "repo"
+    (repo / "docs").mkdir(parents=True)
+    (repo / "docs" / "index.md").write_text("# Team docs\n\nHello.\n")
+    (repo / "docs" / "restart.md").write_text("# Restart the gateway\n\nRun it again.\n")
+    twin = tmp_path / "elsewhere" / "repo"
+    shutil.copytree(repo, twin)
+    inside = run_kbgen("adopt", ".", cwd=repo)
+    outside = run_kbgen("adopt", "repo", cwd=tmp_path / "elsewhere")
+    assert inside.returncode == outside.returncode == 0, inside.stderr + outside.stderr
+    assert files(repo) == files(twin) and len(files(repo)) > 2  # it wrote its configuration into ROOT
+    for rel in files(repo) - {"docs/index.md", "docs/restart.md"}:
+        assert (repo / rel).read_text() == (twin / rel).read_text(), rel
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["repo"]
