@@ -11,12 +11,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .config import Config
+from .config import KBGEN_CONFIG, Config
+from .configfile import CONFIG_NAMES
+from .conventions import markup
+from .conventions.globs import matches
+from .conventions.owners import OWNER_FILES
 from .diagnostics import Report
 from .schema import KINDS, PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
-from .schema.errors import clean_loc, did_you_mean, report_validation
-from .markdown import read_page
-from .source import MarkdownInfo, read_text, split_front_matter
+from .schema.errors import clean_loc, describe, did_you_mean, report_validation
+from .schema.scalars import report_as_written
+from .source import MarkdownInfo, read_text, scan_markdown, split_front_matter
 from .yamlload import Loaded, load
 
 YAML_EXT = (".yaml", ".yml")
@@ -36,6 +40,7 @@ class Doc:
     body_line: int = 1
     md: MarkdownInfo | None = None
     salvaged: bool = False    # obj was built without the fields that failed
+    catalogue: bool = False   # a Markdown page listing many alerts (option alert_catalogues)
 
     @property
     def data(self) -> dict:
@@ -46,38 +51,114 @@ class Doc:
 class Sources:
     docs: list[Doc] = field(default_factory=list)
     assets: list[str] = field(default_factory=list)   # other files under content/ (images...)
+    drafts: list[str] = field(default_factory=list)   # Hugo/Jekyll drafts: read, never published
 
 
-def _walk(base: Path):
+# Files that configure the repository, never pages, wherever the pages start.
+CONFIG_FILES = frozenset(CONFIG_NAMES + (KBGEN_CONFIG,))
+
+
+def _walk(base: Path, root: Path, report: Report | None):
+    """Files under base, sorted, dot-names skipped (.git, .kbgen), as in MkDocs.
+    Symlinks are followed only inside the KB root: one that leads outside is a
+    located problem and nothing of it is read (issue 9)."""
     if not base.is_dir():
         return
-    for dirpath, dirnames, filenames in os.walk(base):
-        # dot-folders (.git, .kbgen) and dot-files are never content, as in MkDocs
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield Path(dirpath) / name
+    real_root = root.resolve()
+    seen = {base.resolve()}
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        files, subdirs = [], []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = _inside(path, real_root)
+                if target is None:
+                    if report is not None:
+                        report.error(path.relative_to(root).as_posix(), (1, 1), "KB115",
+                                     f"symbolic link to {os.readlink(path)}, which is outside the knowledge base "
+                                     "or missing; it is not read",
+                                     "copy what you need into the repository, or link to a file inside it")
+                elif target.is_dir():
+                    if target not in seen:  # a link back up the tree is walked once
+                        seen.add(target)
+                        subdirs.append(path)
+                elif target.is_file():
+                    files.append(path)  # validated as what it points to
+            elif entry.is_dir(follow_symlinks=False):
+                seen.add(path.resolve())
+                subdirs.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files.append(path)
+        # as os.walk did: a folder's files, then its subfolders in name order
+        yield from files
+        stack.extend(reversed(subdirs))
 
 
-def discover(cfg: Config) -> list[tuple[Path, str, str]]:
-    """(path, rel, area) for every source file, content/ first, sorted."""
+def _inside(path: Path, real_root: Path) -> Path | None:
+    """The symlink's target when it exists inside the KB root, else None."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # dangling, or a loop
+    if target == real_root or real_root in target.parents:
+        return target
+    return None
+
+
+def discover(cfg: Config, report: Report | None = None) -> list[tuple[Path, str, str]]:
+    """(path, rel, area) for every source file, content/ first, sorted. Files
+    matching the option `ignore` are not content (manifests, CI files)."""
     out = []
-    for area, base in (("content", cfg.content_dir), ("runbooks", cfg.runbooks_dir)):
-        for path in _walk(base):
-            out.append((path, path.relative_to(cfg.root).as_posix(), area))
+    ignore = cfg.options.ignore
+    content = cfg.content_dir.resolve()
+    runbooks = cfg.runbooks_dir.resolve()
+    at_root = content == cfg.root.resolve()
+    bases = [("content", cfg.content_dir)]
+    if runbooks != content and content not in runbooks.parents:
+        bases.append(("runbooks", cfg.runbooks_dir))  # else it was walked already, as pages
+    for area, base in bases:
+        for path in _walk(base, cfg.root, report):
+            rel = path.relative_to(cfg.root).as_posix()
+            name = path.name
+            if name in OWNER_FILES or (at_root and "/" not in rel and name in CONFIG_FILES):
+                continue
+            if ignore and matches(rel, ignore):
+                continue
+            out.append((path, rel, area))
     return out
 
 
 def load_sources(cfg: Config, report: Report) -> Sources:
     src = Sources()
-    for path, rel, area in discover(cfg):
+    opts = cfg.options
+    runbook_globs, catalogues = opts.runbook_paths, opts.alert_catalogues
+    folder_pages = {n.lower() for n in opts.folder_pages}
+    for path, rel, area in discover(cfg, report):
         name = path.name.lower()
         if name.endswith(YAML_EXT):
             report.files += 1
             doc = _load_yaml(path, rel, area, cfg, report)
         elif name.endswith(MD_EXT):
             report.files += 1
-            doc = _load_markdown(path, rel, area, cfg, report)
+            kind = "runbook" if area == "runbooks" else "article"
+            # a runbook location's other files are articles (its README, a folder page)
+            if runbook_globs and area == "content" and name not in folder_pages and matches(rel, runbook_globs):
+                kind = "runbook"
+            doc = _load_markdown(path, rel, area, cfg, report, kind, src)
+            if doc is not None and name in folder_pages and name not in ("index.md", "readme.md") \
+                    and not doc.body.strip():
+                src.drafts.append(rel)  # Hugo's empty _index.md only declares a section: kbgen lists it itself
+                continue
+            if doc is not None and catalogues and kind == "article" and matches(rel, catalogues):
+                doc.catalogue = True
         elif area == "content":
             src.assets.append(rel)
             continue
@@ -110,16 +191,20 @@ def _load_yaml(path: Path, rel: str, area: str, cfg: Config, report: Report) -> 
                      "start the file with 'kind: <kind>' and give the fields as 'key: value' lines")
         return None
     kind = data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         if kind is None:
             report.error(rel, (1, 1), "KB107", "file has no 'kind'; kbgen cannot tell what it is",
                          f"add 'kind: <kind>' at the top; kinds: {', '.join(KINDS)}")
+        elif not isinstance(kind, str):  # kind: [faq], kind: {a: b}
+            report.error(rel, loaded.where(("kind",)), "KB107", f"'kind' is {describe(kind)}; it must be one kind name",
+                         f"kinds: {', '.join(KINDS)}")
         else:
             report.error(rel, loaded.where(("kind",)), "KB107", f"unknown kind '{kind}'",
                          did_you_mean(kind, KINDS) or f"kinds: {', '.join(KINDS)}")
         return None
     model = KINDS[kind]
     doc = Doc(rel, area, "yaml", kind, text, loaded)
+    report_as_written(model, loaded, rel, report)  # `code: 01000` is the text 01000
     try:
         doc.obj = model.model_validate(data)
     except ValidationError as exc:
@@ -175,18 +260,41 @@ def _delete(data, path: tuple) -> None:
         pass
 
 
-def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report) -> Doc | None:
+# Front-matter keys of other site generators: understood, or passed through untouched.
+FLAVOUR_KEYS = {
+    "hugo": frozenset({"weight", "draft", "aliases", "type", "menu", "slug", "url", "layout", "date", "lastmod",
+                       "publishDate", "expiryDate", "keywords", "categories", "linkTitle", "toc", "params",
+                       "bookHidden", "bookCollapseSection", "bookFlatSection", "bookToc", "bookComments",
+                       "bookSearchExclude", "headless", "cascade", "outputs", "markup", "resources"}),
+    "jekyll": frozenset({"layout", "permalink", "nav_order", "parent", "grand_parent", "has_children",
+                         "nav_exclude", "has_toc", "categories", "date", "published", "redirect_from",
+                         "excerpt", "author", "last_modified_date"}),
+    "kbgen": frozenset(),
+}
+
+
+def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report,
+                   kind: str | None = None, src: Sources | None = None) -> Doc | None:
     text = read_text(path, rel, report, cfg.options.max_file_size)
     if text is None:
         return None
+    opts = cfg.options
     fm = split_front_matter(text)
     loaded = fm.meta or Loaded(data={})
     for e in loaded.errors:
         report.error(rel, (e.line, e.column), e.code,
                      ("front matter: " + e.message) if e.code != "KB108" else e.message, e.hint)
-    kind = "runbook" if area == "runbooks" else "article"
-    doc = Doc(rel, area, "md", kind, text, loaded, body=fm.body, body_line=fm.body_line)
-    doc.md = read_page(cfg, rel, fm.body, fm.body_line)  # kbgen.markdown: the renderer's own reading
+    kind = kind or ("runbook" if area == "runbooks" else "article")
+    flavour = opts.front_matter
+    if flavour != "kbgen" and isinstance(loaded.data, dict):
+        if loaded.data.get("draft") is True or loaded.data.get("published") is False:
+            if src is not None:
+                src.drafts.append(rel)  # its generator would not publish it; neither does kbgen
+            return None
+    # Hugo's {{< ref >}} and GitLab's [[_TOC_]] become plain Markdown, line for line
+    body = markup.rewrite(fm.body, fm.body_line, flavour == "hugo", opts.hugo_params)
+    doc = Doc(rel, area, "md", kind, text, loaded, body=body, body_line=fm.body_line)
+    doc.md = scan_markdown(body, fm.body_line)
     data = loaded.data
     if loaded.errors and data is None:
         return doc
@@ -198,7 +306,12 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report)
         return doc
     model = RunbookMeta if kind == "runbook" else ArticleMeta
     # MkDocs and Material keys pass through untouched (their types are theirs).
+    report_as_written(model, loaded, rel, report, skip=PASSTHROUGH_KEYS - set(model.model_fields))
     own = {k: v for k, v in data.items() if k not in PASSTHROUGH_KEYS or k in model.model_fields}
+    # ... and so do the keys of the repository's own site generator (option front_matter)
+    foreign = FLAVOUR_KEYS[flavour] | set(opts.front_matter_keys)
+    if foreign:
+        own = _foreign(own, foreign, flavour, kind)
     try:
         doc.obj = model.model_validate(own)
     except ValidationError as exc:
@@ -206,3 +319,20 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report)
         # unknown keys are only warnings in Markdown: the page still builds
         doc.obj = _salvage(model, own, exc)
     return doc
+
+
+def _foreign(own: dict, foreign, flavour: str, kind: str) -> dict:
+    """Front matter without another generator's keys. Hugo's aliases and
+    Jekyll's redirect_from (paths the page had before) become a runbook's
+    kbgen aliases when they end in a slug, so old links still redirect."""
+    out = {k: v for k, v in own.items() if k not in foreign}
+    old = own.get("aliases") if flavour == "hugo" else own.get("redirect_from") if flavour == "jekyll" else None
+    if kind == "runbook" and isinstance(old, list):
+        slugs = []
+        for a in old:
+            seg = str(a).strip("/").rsplit("/", 1)[-1].lower()
+            if seg[:1].isalnum() and all((c.isascii() and c.isalnum()) or c == "-" for c in seg):
+                slugs.append(seg)
+        if slugs:
+            out["aliases"] = slugs
+    return out

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .config import Config
+from .conventions.globs import matches
 from .diagnostics import Report
 from .durations import Duration
 from .load import Doc, Sources
@@ -76,6 +77,8 @@ class KnowledgeBase:
     assets: list[str] = field(default_factory=list)
     audience: str | None = None  # set on a filtered view
     assets_set: set = field(default_factory=set)
+    # alert name -> the catalogue entries that describe it (option alert_catalogues)
+    alert_entries: dict[str, list["AlertEntry"]] = field(default_factory=dict)
 
     def of_type(self, *types: str) -> list[Entity]:
         return [e for e in self.entities.values() if e.type in types]
@@ -116,6 +119,19 @@ class KnowledgeBase:
         return (base.rstrip("/") + "/" + url) if base else url
 
 
+@dataclass
+class AlertEntry:
+    """One alert of a Markdown alert catalogue: its heading's anchor on the
+    catalogue's page, and what the entry says."""
+    name: str
+    entity: Entity
+    anchor: str
+    line: int
+    severity: str | None = None
+    description: str = ""
+    runbook_url: str | None = None
+
+
 def _default_title(doc: Doc, ident: str) -> str:
     if doc.md is not None:
         h1 = first_h1(doc.md)
@@ -128,44 +144,108 @@ def _md_page(rel_in_docs: str) -> str:
     return rel_in_docs[: rel_in_docs.rfind(".")] + ".md"
 
 
+def _folder_page(rel_docs: str, names: set[str]) -> bool:
+    return posixpath.basename(rel_docs).lower() in names
+
+
+def _path_id(path: str) -> str:
+    """A folder-qualified id: runbooks/node/NodeDown.md -> runbooks-node-nodedown;
+    a folder's page is the folder's id (so `readme` can never clash)."""
+    return slugify(path.replace("/", " ").replace("_", "-")) or "index"
+
+
+def _identity(cfg: Config, doc: Doc, obj, docs_prefix: str, names: set[str]) -> tuple[str, str]:
+    """(id, page path) of a source file under the conventions in force."""
+    opts = cfg.options
+    if doc.area == "runbooks":
+        rb_prefix = opts.runbooks_dir.strip("/") + "/"
+        inner = doc.rel[len(rb_prefix):] if doc.rel.startswith(rb_prefix) else doc.rel
+        stem_path = "runbooks/" + inner[: inner.rfind(".")]
+        folder = _folder_page(inner, names)
+        if folder:
+            stem_path = posixpath.dirname(stem_path)
+        if obj.id:
+            ident = obj.id
+        elif opts.ids == "path" or folder:
+            ident = _path_id(stem_path)
+        else:
+            ident = slugify(posixpath.splitext(posixpath.basename(doc.rel))[0]) or "page"
+        if opts.ids == "path":
+            return ident, (stem_path + "/index.md" if folder else stem_path + ".md")
+        return ident, f"runbooks/{ident}.md"
+    rel_docs = doc.rel[len(docs_prefix):] if doc.rel.startswith(docs_prefix) else doc.rel
+    page = _md_page(rel_docs)
+    folder = doc.fmt == "md" and _folder_page(rel_docs, names)
+    if folder and posixpath.basename(page).lower() not in ("index.md", "readme.md"):
+        page = posixpath.join(posixpath.dirname(page), "index.md")  # Hugo's _index.md
+    if obj.id:
+        return obj.id, page
+    if folder:
+        d = posixpath.dirname(rel_docs)
+        return (_path_id(d) if d else slugify(posixpath.splitext(posixpath.basename(rel_docs))[0].strip("_"))
+                or "index"), page
+    if opts.ids == "path":
+        return _path_id(rel_docs[: rel_docs.rfind(".")]), page
+    return slugify(posixpath.splitext(posixpath.basename(doc.rel))[0]) or "page", page
+
+
+_ALERT_STEM = re.compile(r"^[A-Za-z_:][A-Za-z0-9_:]*$")
+
+
+def alert_name_of(stem: str) -> str | None:
+    """An alert name written as a file name: CamelCase or snake_case, no spaces."""
+    if _ALERT_STEM.match(stem) and any(c.isupper() for c in stem) and any(c.islower() for c in stem):
+        return stem
+    return None
+
+
 def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
+    from .conventions import catalogue, summary
+    from .conventions.owners import Owners
     kb = KnowledgeBase(cfg, assets=list(sources.assets), assets_set=set(sources.assets))
-    docs_prefix = cfg.docs_dir.rstrip("/") + "/"
+    opts = cfg.options
+    docs_prefix = "" if cfg.docs_dir.strip("/") in ("", ".") else cfg.docs_dir.strip("/") + "/"
+    names = {n.lower() for n in opts.folder_pages}
+    owners = Owners(cfg.root, opts.owners_from) if opts.owners_from else None
     pages: dict[str, str] = {}  # page path -> source, to catch two sources on one page
     for doc in sources.docs:
         obj = doc.obj
         if obj is None:
             continue  # its schema problems are reported; nothing typed to build
-        if doc.fmt == "md":
-            stem = posixpath.splitext(posixpath.basename(doc.rel))[0]
-            ident = obj.id or slugify(stem) or "page"
-            title = obj.title or _default_title(doc, ident)
-        else:
-            ident = obj.id
-            title = obj.title or _default_title(doc, ident)
-        if doc.area == "runbooks":
-            page = f"runbooks/{ident}.md"
+        ident, page = _identity(cfg, doc, obj, docs_prefix, names)
+        title = obj.title or _default_title(doc, ident)
+        if doc.area == "runbooks" or doc.kind == "runbook":
             etype = "runbook"
         else:
-            page = _md_page(doc.rel[len(docs_prefix):]) if doc.rel.startswith(docs_prefix) else _md_page(doc.rel)
             etype = "article" if doc.fmt == "md" else ENTITY_TYPE[doc.kind]
+        defaults = _defaults_for(doc.rel, opts.defaults)
         ent = Entity(
             id=ident, type=etype, title=title, doc=doc, page=page, url=page_url(page),
             summary=obj.summary or "",
-            audience=obj.audience or cfg.options.default_audience,
-            products=list(obj.products), tags=[str(t) for t in obj.tags],
-            owner=obj.owner, last_reviewed=obj.last_reviewed,
-            review_every=obj.review_every or cfg.options.review_every,
+            audience=obj.audience or defaults.get("audience") or opts.default_audience,
+            products=list(obj.products) or list(defaults.get("products", [])),
+            tags=[str(t) for t in obj.tags] or list(defaults.get("tags", [])),
+            owner=obj.owner or defaults.get("owner") or (owners.owner_of(doc.rel) if owners else None),
+            last_reviewed=obj.last_reviewed,
+            review_every=obj.review_every or defaults.get("review_every") or opts.review_every,
             related=[str(r) for r in obj.related], obj=obj,
         )
         if doc.md is not None:
             ent.anchors = set(doc.md.anchors)
+            if not ent.summary and opts.summary_from_body:
+                ent.summary = summary.first_paragraph(doc.md)
+        if etype == "runbook" and opts.alert_from_filename:
+            name = alert_name_of(posixpath.splitext(posixpath.basename(doc.rel))[0])
+            if name and name not in obj.alerts:
+                obj.alerts = [*obj.alerts, name]
         if ident in kb.entities:
             other = kb.entities[ident]
             for a, b in ((doc, other.doc), (other.doc, doc)):
                 pos = a.loaded.where(("id",)) if "id" in a.data else (1, 1)
-                report.error(a.rel, pos, "KB301", f"duplicate id '{ident}': {b.rel} has it too",
-                             "ids are unique across the whole knowledge base; rename one")
+                hint = "ids are unique across the whole knowledge base; rename one"
+                if opts.ids == "stem" and "id" not in a.data:
+                    hint += ", or use folder-qualified ids (kbgen plugin option `ids: path`)"
+                report.error(a.rel, pos, "KB301", f"duplicate id '{ident}': {b.rel} has it too", hint)
             kb.by_source[doc.rel] = ent  # links to it still resolve: no follow-on errors
             continue
         if page in pages:
@@ -177,7 +257,21 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
         kb.entities[ident] = ent
         kb.by_source[doc.rel] = ent
         _add_children(kb, ent, report)
+        if doc.catalogue:
+            for entry in catalogue.entries(doc):
+                kb.alert_entries.setdefault(entry["name"], []).append(AlertEntry(entity=ent, **entry))
     return kb
+
+
+def _defaults_for(rel: str, entries) -> dict:
+    """The option `defaults` for one file: every matching entry, later ones winning."""
+    out: dict = {}
+    for d in entries:
+        if matches(rel, [d.path]):
+            out.update({k: v for k, v in d.model_dump(exclude={"path"}).items() if v not in (None, [])})
+            if d.review_every is not None:
+                out["review_every"] = d.review_every
+    return out
 
 
 def _add_children(kb: KnowledgeBase, ent: Entity, report: Report) -> None:

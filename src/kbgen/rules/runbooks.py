@@ -3,26 +3,73 @@
 Passing:  a YAML runbook with diagnostics, or a Markdown runbook with
           ## Symptoms, ## Diagnosis and ## Resolution
 Failing:  a Markdown runbook without ## Resolution -> KB220
+
+Sections are the option runbook_sections: names, or {name, aliases,
+required}. A heading counts as a section when it is the name or an alias,
+compared without case, punctuation or extra spaces ("Diagnosis and
+mitigation" can count for both Diagnosis and Mitigation). A runbook
+without ## headings at level 2 may use level-1 or level-3 headings: the
+shallowest level below its title is its section level. An adopted
+repository sets KB220 to a warning (`rules: {KB220: warning}`) so runbooks
+written before the check are reported without blocking the build.
 """
 from __future__ import annotations
 
+import re
+
+from ..config import Section
+
+
+def sections(option) -> list[Section]:
+    return [s if isinstance(s, Section) else Section(name=s) for s in option]
+
+
+def norm(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def _levels(headings) -> list:
+    """The section headings: level 2, else the shallowest level used below the title."""
+    h2 = [h for h in headings if h.level == 2]
+    if h2:
+        return h2
+    rest = [h for h in headings if h.level > 1]
+    if not rest:
+        return []
+    top = min(h.level for h in rest)
+    return [h for h in rest if h.level == top]
+
 
 def check(kb, report) -> None:
-    required = kb.config.options.runbook_sections
+    opts = kb.config.options
+    specs = sections(opts.runbook_sections)
+    required = [(s, {norm(s.name), *(norm(a) for a in s.aliases)}) for s in specs if s.required]
+    if not required:
+        return _yaml_only(kb, report)
     for ent in kb.of_type("runbook"):
         doc = ent.doc
         if doc.fmt == "yaml":
-            rb = ent.obj
-            if not doc.salvaged and not rb.diagnostics and not rb.resolution and not any(c.resolution for c in rb.causes):
-                report.error(doc.rel, doc.loaded.where(("kind",)), "KB211",
-                             "runbook has no steps: give diagnostics, resolution, or a cause with resolution")
+            _yaml(doc, ent.obj, report)
             continue
-        found = [h.text for h in doc.md.headings if h.level == 2]
-        lower = {f.strip().lower() for f in found}
-        missing = [s for s in required if s.lower() not in lower]
+        found = [h.text for h in _levels(doc.md.headings)]
+        have = {norm(f) for f in found}
+        # "Diagnosis and mitigation" is a Diagnosis and a Mitigation section
+        have |= {part.strip() for h in list(have) for part in re.split(r"\band\b", h) if part.strip()}
+        missing = [s.name for s, names in required if not names & have]
         if missing:
-            line = doc.body_line
-            report.error(doc.rel, (line, 1), "KB220",
+            report.error(doc.rel, (doc.body_line, 1), "KB220",
                          f"runbook is missing required section{'s' if len(missing) > 1 else ''} "
                          f"{', '.join('## ' + m for m in missing)} (found: {', '.join(found) or 'no ## sections'})",
-                         f"required sections (option runbook_sections): {', '.join(required)}")
+                         f"required sections (option runbook_sections): {', '.join(s.name for s, _ in required)}")
+
+
+def _yaml_only(kb, report) -> None:
+    for ent in kb.of_type("runbook"):
+        if ent.doc.fmt == "yaml":
+            _yaml(ent.doc, ent.obj, report)
+
+
+def _yaml(doc, rb, report) -> None:
+    if not doc.salvaged and not rb.diagnostics and not rb.resolution and not any(c.resolution for c in rb.causes):
+        report.error(doc.rel, doc.loaded.where(("kind",)), "KB211",
+                     "runbook has no steps: give diagnostics, resolution, or a cause with resolution")
