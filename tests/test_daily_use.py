@@ -387,3 +387,29 @@ def test_the_suite_runs_on_every_core(tmp_path):
                            str(tmp_path / "test_two.py")], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0 and "2 passed" in proc.stdout
     assert re.search(r"created: 2/2 workers|2 workers \[2 items\]", proc.stdout), proc.stdout
+
+
+def test_overdue_notices_on_a_pull_request_go_on_the_files_it_touches(tmp_path):
+    old = "kind: runbook\nid: {id}\ntitle: {id}\nlast_reviewed: 2020-01-01\nresolution: [a]\n"
+    kb = write_kb(tmp_path / "kb", {"runbooks/a.yaml": old.format(id="a"), "runbooks/b.yaml": old.format(id="b")})
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(kb), *args], check=True, capture_output=True,
+                       env=dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+                                GIT_COMMITTER_EMAIL="t@t"))
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-q", "-m", "base")
+    git("update-ref", "refs/remotes/origin/main", "HEAD")  # what checkout with fetch-depth 0 gives a PR job
+    git("checkout", "-q", "-b", "pr")
+    (kb / "runbooks" / "a.yaml").write_text(old.format(id="a").replace("title: a", "title: A, edited"))
+    git("commit", "-q", "-am", "edit a")
+    pr = run_kbgen("validate", ".", "--format", "github", "--strict", cwd=kb,
+                   env={**TODAY, "GITHUB_BASE_REF": "main", "GITHUB_ACTIONS": "true"})
+    assert pr.returncode == 0, pr.stdout
+    notices = [line for line in pr.stdout.splitlines() if line.startswith("::notice")]
+    assert len(notices) == 1 and notices[0].startswith("::notice file=runbooks/a.yaml,line=4,col=16,title=KB601::")
+    assert "2 page reviews are overdue" in pr.stderr  # the count still covers the whole KB
+    # outside a pull request (a push): every overdue page
+    push = run_kbgen("validate", ".", "--format", "github", cwd=kb, env=TODAY)
+    assert sum(line.startswith("::notice") for line in push.stdout.splitlines()) == 2

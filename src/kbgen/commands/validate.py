@@ -1,11 +1,14 @@
 """kbgen validate [ROOT] [--format text|json|github|auto] [--strict] [--fail-on-overdue]"""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+from pathlib import Path
 
 import click
 
-from ..diagnostics import render
+from ..diagnostics import OVERDUE_CODES, render
 from ..validate import validate_config
 from .common import config_or_exit, overdue_note, root_argument, require_kb
 
@@ -30,9 +33,39 @@ def command(root, fmt, strict, fail_on_overdue, today, color):
     kb, report = validate_config(cfg)
     if color is None:
         color = sys.stdout.isatty()
-    click.echo(render(report, fmt, color=color))
     failed = report.failed(strict, overdue=fail_on_overdue)
     note = overdue_note(report, fail_on_overdue)
+    if fmt == "github" or (fmt == "auto" and os.environ.get("GITHUB_ACTIONS") == "true"):
+        _only_touched_overdue(report, cfg.root)
+    click.echo(render(report, fmt, color=color))
     if note and fmt != "json":
         click.echo(note, err=True)
     sys.exit(1 if failed else 0)
+
+
+def _changed_files(root: Path) -> set[str] | None:
+    """Files a pull request changes, relative to the KB root: `git diff` against
+    origin/$GITHUB_BASE_REF (set by GitHub on pull requests). None when that
+    cannot be told (not a PR, a shallow clone without the base)."""
+    base = os.environ.get("GITHUB_BASE_REF")
+    if not base:
+        return None
+    def git(*args):
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+        return proc.stdout if proc.returncode == 0 else None
+    top = git("rev-parse", "--show-toplevel")
+    names = git("diff", "--name-only", f"origin/{base}...HEAD")
+    if top is None or names is None:
+        return None
+    top_dir = Path(top.strip())
+    return {os.path.relpath(top_dir / n, root).replace(os.sep, "/") for n in names.splitlines() if n}
+
+
+def _only_touched_overdue(report, root: Path) -> None:
+    """On a pull request, overdue-review notices only on the files it touches:
+    the writer editing a page hears that its review is due; a PR is not
+    covered in notices about pages it never opened."""
+    changed = _changed_files(root)
+    if changed is None:
+        return
+    report.problems = [p for p in report.problems if p.code not in OVERDUE_CODES or p.file in changed]
