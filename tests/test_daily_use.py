@@ -413,3 +413,15 @@ def test_overdue_notices_on_a_pull_request_go_on_the_files_it_touches(tmp_path):
     # outside a pull request (a push): every overdue page
     push = run_kbgen("validate", ".", "--format", "github", cwd=kb, env=TODAY)
     assert sum(line.startswith("::notice") for line in push.stdout.splitlines()) == 2
+
+
+def test_init_next_steps_work_as_printed_when_kbgen_is_not_on_path(tmp_path):
+    kbgen = Path(sys.executable).parent / "kbgen"
+    env = dict(os.environ, PATH="/usr/bin:/bin")  # the venv's bin/ is not on PATH, as in a new shell
+    proc = subprocess.run([str(kbgen), "init", "kb", "--no-git", "--package", "x"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    steps = proc.stdout.strip().splitlines()[-2:]
+    assert steps == [f"  {kbgen.resolve()} validate", f"  {kbgen.resolve()} serve"]
+    check = subprocess.run(steps[0].split(), cwd=tmp_path / "kb", env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

@@ -36,6 +36,15 @@ def _git_init(directory: Path) -> str:
     return ""
 
 
+def _how_to_run() -> str:
+    """`kbgen` when that is on PATH; else the path of this kbgen (a venv's
+    bin/kbgen that was called by its path), so the next steps work as printed."""
+    argv0 = Path(sys.argv[0])
+    if shutil.which("kbgen") or argv0.name != "kbgen":
+        return "kbgen"
+    return str(argv0.resolve())
+
+
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="Support knowledge base", show_default=True, help="The site name.")
@@ -69,9 +78,10 @@ def command(directory, name, package, git):
         dest.write_text(text, encoding="utf-8")
     write_schemas(directory / "schemas")
     problem = _git_init(directory) if git else ""
+    exe = _how_to_run()
     click.echo(f"Created a knowledge base in {directory}" + (" (a git repository)" if git and not problem else "")
                + ". Next:\n"
-               f"  cd {directory}\n  kbgen validate\n  kbgen serve")
+               f"  cd {directory}\n  {exe} validate\n  {exe} serve")
     if problem:
         click.echo(f"kbgen init: {problem}", err=True)
     if not package:
