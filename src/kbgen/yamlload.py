@@ -290,12 +290,12 @@ class _State:
                             raw = ev.value  # YAML 1.1 typed it: keep the text as written
                         elif value and value[0] in number_first and core12(value):
                             raw = value     # text in YAML 1.1, a number in YAML 1.2
-                    if stack and not ev.anchor and raw is None and tag is None:
+                    if stack and not ev.anchor and tag is None:
                         frame = stack[-1]
                         container = frame.container
                         if frame.is_map:
                             key = frame.key
-                            if key is _NO_KEY:
+                            if key is _NO_KEY:  # a key (keys keep YAML's typing)
                                 if value not in container:
                                     frame.key = value
                                     frame.keypos = pos
@@ -306,13 +306,16 @@ class _State:
                                 pos_map[child] = pos
                                 keypos[child] = frame.keypos
                                 frame.key = _NO_KEY
+                                if raw is not None:
+                                    plain[child] = raw
                                 continue
                         else:
-                            pos_map[frame.path + (len(container),)] = pos
+                            child = frame.path + (len(container),)
+                            pos_map[child] = pos
                             container.append(value)
+                            if raw is not None:
+                                plain[child] = raw
                             continue
-                    if raw is not None and stack and stack[-1].is_map and stack[-1].key is _NO_KEY:
-                        raw = None  # a key: keys are not retyped
                     self.attach(value, pos, ev.anchor, 1, raw, tag)
                 elif cls is MappingStartEvent:
                     self.open(ev, True)
