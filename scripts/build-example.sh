@@ -12,4 +12,9 @@ PY=${PYTHON:-python3}
 .venv/bin/kbgen validate .
 .venv/bin/kbgen build . --audience public --site-dir site
 .venv/bin/kbgen build . --audience internal --site-dir site-internal
-echo "Built: site/ (public) and site-internal/ (internal). Preview with: .venv/bin/kbgen serve"
+cat <<'MSG'
+Built: site/ (public) and site-internal/ (internal).
+kbgen is installed in .venv/, not on your PATH. To run it:
+  source .venv/bin/activate     # once per shell, then: kbgen serve, kbgen validate, ...
+  .venv/bin/kbgen serve         # or by its path
+MSG
