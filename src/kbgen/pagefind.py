@@ -38,7 +38,9 @@ ASSET_DIR = Path(__file__).resolve().parent / "assets"
 UI_FILES = ("pagefind-search.js", "pagefind-search.css")
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
-CODE_WEIGHT = "10"  # Pagefind's highest: an h1 is 7 by default
+CODE_WEIGHT = "10"
+# not words of the page: heading permalinks (the pilcrow), edit/view buttons
+EXCLUDE = ".headerlink, .md-content__button"  # Pagefind's highest: an h1 is 7 by default
 
 TYPE_LABELS = {
     "article": "Article", "runbook": "Runbook", "error-table": "Error codes", "sla": "Service levels",
@@ -62,6 +64,7 @@ class PagefindFailed(BuildFailed):
 
 @dataclass
 class PageFacts:
+    title: str
     type: str
     products: list[str]
     code_anchors: set[str]   # headings on this page that are an error code's entry
@@ -95,7 +98,7 @@ def page_facts(view) -> dict[str, PageFacts]:
         if not e.page or e.parent:
             continue
         out[page_url(e.page)] = PageFacts(
-            TYPE_LABELS.get(e.type, e.type.replace("-", " ").capitalize()),
+            e.title, TYPE_LABELS.get(e.type, e.type.replace("-", " ").capitalize()),
             [names.get(p, p) for p in e.products], set())
     for e in view.entities.values():
         if e.parent and e.page and e.type == "error-code":
@@ -129,9 +132,11 @@ def mark_page(text: str, facts: PageFacts | None) -> str:
             return text
         head = text[: h.start()] + '<h1 data-pagefind-body data-pagefind-filter="type:' + LISTING + '"'
         return head + text[h.end():]
-    tags = [f'<span hidden data-pagefind-filter="type:{_attr(facts.type)}"></span>']
-    tags += [f'<span hidden data-pagefind-filter="product:{_attr(p)}"></span>' for p in facts.products]
-    tags.append(f'<span hidden data-pagefind-meta="type:{_attr(facts.type)}"></span>')
+    # values in an attribute of their own: "key:value" would split a name at its commas
+    tags = [f'<span hidden data-pagefind-filter="type[data-v]" data-v="{_attr(facts.type)}"></span>',
+            f'<span hidden data-pagefind-meta="type[data-v]" data-v="{_attr(facts.type)}"></span>',
+            f'<span hidden data-pagefind-meta="title[data-v]" data-v="{_attr(facts.title)}"></span>']
+    tags += [f'<span hidden data-pagefind-filter="product[data-v]" data-v="{_attr(p)}"></span>' for p in facts.products]
     end = text.index(">", m.end()) + 1
     body = text[end:]
     if facts.code_anchors:
@@ -242,7 +247,8 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
         shutil.copyfile(ASSET_DIR / name, assets / name)
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
-    cmd = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE, "--silent" if quiet else "--quiet"]
+    cmd = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE, "--exclude-selectors", EXCLUDE,
+           "--silent" if quiet else "--quiet"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0 or not (bundle / "pagefind.js").is_file():
         raise PagefindFailed(f"pagefind failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()[-2000:]}")

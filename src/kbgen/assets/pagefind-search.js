@@ -16,7 +16,8 @@ if (box) {
 
   // Site-relative, so a site published under a sub-path (/kb/) still links right.
   const load = () => pagefind ??= import(new URL("pagefind.js", bundle).href).then(async (pf) => {
-    await pf.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24 });
+    // noWorker: the worker script is 41 KB more per reader, for searches that take milliseconds
+    await pf.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24, noWorker: true });
     pf.init();
     return pf;
   });

@@ -1,0 +1,347 @@
+"""kbgen against plain MkDocs + Material and Zensical, at scale, in one run.
+
+    .venv/bin/python bench/bench_scale.py [--sizes 1000 3000 10000] [--shapes flat folders deep]
+                                          [--tools kbgen mkdocs zensical] [--stop-at 13:45] [--out results.jsonl]
+
+For each size N and shape it generates one KB (bench/gen_kb.py: 70% articles,
+30% YAML runbooks, in the shape's folders) and builds the same content with:
+  - kbgen: `kbgen build --audience internal` (validation, pages, MkDocs +
+    Material, kb.json, the Pagefind index);
+  - mkdocs: the pages kbgen renders, written as plain Markdown files, built by
+    `mkdocs build` with Material, its `navigation.prune` (each page carries
+    only its own branch of the navigation: the strongest plain setup) and its
+    lunr search;
+  - zensical: the same Markdown files and mkdocs.yml, built by `zensical build`.
+It reports, per build: wall time; peak memory (the resident memory of the
+build's whole process tree, sampled every 50 ms); KB per page (HTML pages,
+redirect stubs left out: average and largest) and the site's total size;
+and what a browser downloads for one search query, from headless Chromium's
+network log (every response whose path names search or pagefind: Material's
+search_index.json and worker, Zensical's search.json and worker, kbgen's
+Pagefind files), with the time from the query to the first result on screen
+for kbgen (after the box was focused, and cold: the first query of a page).
+
+Goals (issue 12) are in docs/site.md beside the measured figures. Nothing here
+is asserted: the machine is shared, so times vary from run to run.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_kb import generate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+TOOLS = ("kbgen", "mkdocs", "zensical")
+SHAPES = ("flat", "folders", "deep")
+# the extensions kbgen's pages use, so the plain builds render the same HTML
+PLAIN_MKDOCS = """\
+site_name: Plain
+site_url: https://kb.example.test/
+theme:
+  name: material
+  font: false
+  features: [navigation.prune, content.code.copy]
+plugins: [search]
+markdown_extensions:
+  - attr_list
+  - md_in_html
+  - admonition
+  - def_list
+  - tables
+  - toc: {permalink: true}
+  - pymdownx.details
+  - pymdownx.highlight
+  - pymdownx.inlinehilite
+  - pymdownx.superfences
+"""
+
+
+# -- measuring a build -------------------------------------------------------
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _kids(pid: int) -> list[int]:
+    out = []
+    try:
+        for task in os.scandir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task.name}/children") as f:
+                out += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of pid and all its descendants, now (Linux /proc; the
+    children lists are cheap to read, so sampling does not load the machine)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _rss(p)
+        todo.extend(_kids(p))
+    return total
+
+
+def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
+    """Wall seconds and peak resident bytes (children included) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    while proc.poll() is None:
+        peak = max(peak, tree_rss(proc.pid))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    reader.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{''.join(errors)[-3000:]}")
+    return seconds, peak
+
+
+def page_sizes(site: Path) -> dict:
+    """HTML pages (not redirect stubs): count, average and largest KB; the site's total MB."""
+    sizes, total = [], 0
+    for p in site.rglob("*"):
+        if not p.is_file():
+            continue
+        n = p.stat().st_size
+        total += n
+        if p.suffix == ".html" and p.name != "404.html":
+            with open(p, "rb") as f:
+                if b'http-equiv="refresh"' in f.read(1500):
+                    continue
+            sizes.append(n)
+    return {"pages": len(sizes), "avg_kb": sum(sizes) / len(sizes) / 1024, "max_kb": max(sizes) / 1024,
+            "site_mb": total / 1e6}
+
+
+# -- search in a browser -----------------------------------------------------
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve(site: Path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def _search_related(url: str) -> bool:
+    path = urlsplit(url).path
+    return "search" in path or "/pagefind/" in path
+
+
+def _body_size(request, site: Path) -> int:
+    """The response body's size from the network log; Chromium logs 0 for a
+    worker's script, so that one is read from the file the server sent."""
+    size = request.sizes()["responseBodySize"]
+    if size <= 0:
+        path = site / urlsplit(request.url).path.lstrip("/")
+        size = path.stat().st_size if path.is_file() else 0
+    return size
+
+
+FIRST_RESULT_JS = """async (q) => {
+  const box = document.querySelector('.kbgen-search'), input = box.querySelector('input');
+  input.focus();                                     // as a reader clicks the box...
+  await new Promise(r => setTimeout(r, 1000));       // ...and starts typing a moment later
+  const t0 = performance.now();
+  input.value = q; input.dispatchEvent(new Event('input'));
+  while (box.dataset.query !== q || !box.querySelector('.kbgen-search__result')) await new Promise(r => setTimeout(r, 2));
+  return performance.now() - t0;
+}"""
+
+
+def search_bytes(browser, site: Path, tool: str, query: str) -> dict:
+    """Bytes downloaded for one query typed on the home page, from the network log."""
+    server, url = _serve(site)
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        got = []
+        page.on("requestfinished", lambda r: got.append(r))
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        if tool == "kbgen":
+            page.locator(".kbgen-search__input").click()
+            page.keyboard.type(query, delay=30)
+            page.locator(f".kbgen-search[data-query='{query}'] .kbgen-search__result").first.wait_for(timeout=60000)
+        elif tool == "mkdocs":
+            page.locator("input.md-search__input").click()
+            page.keyboard.type(query, delay=30)
+            page.locator(".md-search-result__item").first.wait_for(timeout=120000)
+        else:  # Zensical: a button opens its search dialog, which draws results in a shadow root
+            page.locator(".md-search__button").first.click()
+            page.wait_for_timeout(300)
+            page.keyboard.type(query, delay=30)
+            page.get_by_text(re.compile(r"^\d+ results?$")).first.wait_for(timeout=120000)
+        page.wait_for_load_state("networkidle")
+        related = [r for r in got if _search_related(r.url)]
+        out = {"search_kb": sum(_body_size(r, site) for r in related) / 1024, "search_requests": len(related)}
+        context.close()
+        if tool == "kbgen":  # a fresh page: first result after focusing the box, then a second query
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            out["first_result_ms"] = page.evaluate(FIRST_RESULT_JS, query)
+            out["next_query_ms"] = page.evaluate(FIRST_RESULT_JS, "gateway timeout")
+            context.close()
+        return out
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- the builds --------------------------------------------------------------
+
+def plain_project(kb_root: Path, out: Path) -> None:
+    """The pages kbgen renders for the internal audience, as a plain MkDocs project."""
+    from kbgen.audience import for_audience
+    from kbgen.pages import render_pages, write_pages
+    from kbgen.validate import validate
+    kb, _ = validate(kb_root)
+    docs = out / "docs"
+    write_pages(render_pages(for_audience(kb, "internal")), docs)
+    for p in docs.rglob("*.md"):  # Zensical refuses an empty front matter block
+        text = p.read_text(encoding="utf-8")
+        if text.startswith("---\n---\n"):
+            p.write_text(text[8:], encoding="utf-8")
+    (out / "mkdocs.yml").write_text(PLAIN_MKDOCS, encoding="utf-8")
+
+
+def build(tool: str, kb_root: Path, plain: Path, site: Path) -> tuple[float, int]:
+    shutil.rmtree(site, ignore_errors=True)
+    if tool == "kbgen":
+        return measure([sys.executable, "-m", "kbgen.cli", "build", str(kb_root), "--audience", "internal",
+                        "--site-dir", str(site), "-q"])
+    if tool == "mkdocs":
+        return measure([str(BIN / "mkdocs"), "build", "-q", "-d", str(site)], cwd=plain)
+    # zensical writes to the site_dir of mkdocs.yml
+    seconds, peak = measure([str(BIN / "zensical"), "build", "--clean"], cwd=plain)
+    shutil.move(str(plain / "site"), str(site))
+    return seconds, peak
+
+
+def run(args) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+    stop_at = None
+    if args.stop_at:
+        h, m = map(int, args.stop_at.split(":"))
+        stop_at = dt.datetime.now().replace(hour=h, minute=m, second=0, microsecond=0)
+    results = []
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as d, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--headless=new", "--no-sandbox", "--disable-gpu"])
+        tmp = Path(d)
+        for n in args.sizes:
+            for shape in args.shapes:
+                kb_root = tmp / f"kb-{n}-{shape}"
+                articles = round(n * 0.7)
+                generate(kb_root, articles=articles, runbooks=n - articles, seed=0, shape=shape)
+                plain = tmp / f"plain-{n}-{shape}"
+                if set(args.tools) - {"kbgen"}:
+                    plain_project(kb_root, plain)
+                for tool in args.tools:
+                    if stop_at and dt.datetime.now() >= stop_at:
+                        print(f"stopped at {args.stop_at}: {n} {shape} {tool} and later runs not done", flush=True)
+                        browser.close()
+                        return results
+                    site = tmp / f"site-{n}-{shape}-{tool}"
+                    row = {"n": n, "shape": shape, "tool": tool}
+                    try:
+                        seconds, peak = build(tool, kb_root, plain, site)
+                        row.update(seconds=seconds, peak_mb=peak / 1e6, **page_sizes(site))
+                        row.update(search_bytes(browser, site, tool, args.query))
+                    except Exception as exc:  # one tool failing must not lose the others' figures
+                        row["error"] = str(exc)[-500:]
+                    shutil.rmtree(site, ignore_errors=True)
+                    results.append(row)
+                    print(fmt(row), flush=True)
+                    if args.out:
+                        with open(args.out, "a", encoding="utf-8") as f:
+                            f.write(json.dumps(row) + "\n")
+                shutil.rmtree(kb_root, ignore_errors=True)
+                shutil.rmtree(plain, ignore_errors=True)
+        browser.close()
+    return results
+
+
+def fmt(r: dict) -> str:
+    head = f"{r['n']:>6} {r['shape']:<8} {r['tool']:<9}"
+    if "error" in r and "seconds" not in r:
+        return f"{head} FAILED: {r['error'].strip().splitlines()[-1] if r['error'].strip() else ''}"
+    ms = f" | first result {r['first_result_ms']:.0f} ms, next {r['next_query_ms']:.0f} ms" if "first_result_ms" in r else ""
+    search = f" | search {r['search_kb']:.0f} KB in {r['search_requests']} requests" if "search_kb" in r else ""
+    return (f"{head} {r['seconds']:7.1f} s {r['peak_mb']:6.0f} MB peak | {r['pages']} pages, "
+            f"{r['avg_kb']:.0f} KB avg, {r['max_kb']:.0f} KB max, {r['site_mb']:.0f} MB site{search}{ms}"
+            + (f" | {r['error']}" if "error" in r else ""))
+
+
+def table(results: list[dict]) -> str:
+    """The Markdown table for docs/site.md."""
+    lines = ["| pages | shape | tool | build | vs mkdocs | peak memory | KB/page avg | KB/page max | site | "
+             "one search query | first result |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    plain = {(r["n"], r["shape"]): r["seconds"] for r in results if r["tool"] == "mkdocs" and "seconds" in r}
+    for r in results:
+        if "seconds" not in r:
+            lines.append(f"| {r['n']:,} | {r['shape']} | {r['tool']} | failed | | | | | | | |")
+            continue
+        ratio = f"{r['seconds'] / plain[(r['n'], r['shape'])]:.2f}x" if (r["n"], r["shape"]) in plain else ""
+        search = f"{r['search_kb']:.0f} KB" if "search_kb" in r else ""
+        first = f"{r['first_result_ms']:.0f} ms" if "first_result_ms" in r else ""
+        lines.append(f"| {r['pages']:,} | {r['shape']} | {r['tool']} | {r['seconds']:.1f} s | {ratio} | "
+                     f"{r['peak_mb']:.0f} MB | {r['avg_kb']:.0f} | {r['max_kb']:.0f} | {r['site_mb']:.0f} MB | "
+                     f"{search} | {first} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 3000, 10000])
+    ap.add_argument("--shapes", nargs="+", choices=SHAPES, default=list(SHAPES))
+    ap.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
+    ap.add_argument("--query", default="certificate", help="the query typed into each site's search box")
+    ap.add_argument("--stop-at", help="HH:MM: start no build after this time (the machine is shared)")
+    ap.add_argument("--out", type=Path, help="append each result as a JSON line to this file")
+    args = ap.parse_args()
+    print(f"{dt.date.today()} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}", flush=True)
+    results = run(args)
+    print()
+    print(table(results))
+    for shape in args.shapes:
+        kb = {r["n"]: r["seconds"] for r in results if r["tool"] == "kbgen" and r["shape"] == shape and "seconds" in r}
+        if len(kb) >= 2:
+            lo, hi = min(kb), max(kb)
+            print(f"{shape}: kbgen {hi:,} pages / {lo:,} pages = {kb[hi] / kb[lo]:.1f}x the time")
+
+
+if __name__ == "__main__":
+    main()
