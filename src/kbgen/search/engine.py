@@ -32,7 +32,6 @@ WEIGHTS = {"title": 4.0, "tags": 2.0, "title_idents": 2.0, "symptoms": 2.5, "ide
 # (or a long list of symptoms) bury a match in a short title.
 TABLES = {"ftitle": ("title", "tags", "title_idents"), "fsym": ("symptoms", "idents"), "fbody": ("body", "hints")}
 PHRASES = {"ftitle": True, "fsym": True, "fbody": False}  # word pairs as phrases count in short fields
-TEXT_FIELDS = tuple(WEIGHTS)
 EXACT_IDENTIFIER = 2.0  # an identifier typed whole counts again, twice (on top of its plain match)
 CANDIDATES = 150  # documents each table proposes per query
 DB_NAME = "index.sqlite"

@@ -27,9 +27,9 @@ ENGINE = SqliteEngine  # the one place that names the engine
 # Whole-entity multipliers after text scoring: agents want procedures and codes first.
 TYPE_WEIGHT = {"runbook": 1.25, "error-code": 1.15, "faq": 1.1, "article": 1.0, "sla": 1.0, "tiers": 1.0,
                "error-table": 0.7, "contacts": 0.8, "templates": 0.8, "alerts": 0.8}
-# An entry of a catalogue page (an alert, a template; its URL has the entry's anchor)
-# answers like an error code does, not like the whole page.
-ENTRY_WEIGHT = {"alerts": 1.0, "templates": 1.0}
+# An alert of an alerts catalogue (its URL has the entry's anchor)
+# answers on its own (weight 1), not like the whole page (0.8).
+ENTRY_WEIGHT = {"alerts": 1.0}
 
 
 @dataclass
