@@ -5,6 +5,7 @@ Regenerate after an intended change with:  KBGEN_UPDATE_GOLDEN=1 pytest tests/te
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -24,4 +25,4 @@ def test_validate_output_matches_golden(case):
     if os.environ.get("KBGEN_UPDATE_GOLDEN"):
         expected_file.write_text(result.output, encoding="utf-8")
     assert result.output == expected_file.read_text(encoding="utf-8")
-    assert result.exit_code == (1 if "error" in result.output else 0)
+    assert result.exit_code == (1 if re.search(r"^\S+:\d+:\d+: error KB\d{3} ", result.output, re.M) else 0)
