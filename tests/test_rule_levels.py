@@ -178,3 +178,14 @@ def test_a_heading_is_not_a_comment(tmp_path):
     page = "---\naudience: public\n---\n# kbgen-disable KB514\n\nTODO: one\n"
     write_kb(tmp_path, {"content/a.md": page})
     assert ("content/a.md", 6, 1, "KB514", "warning") in problems(tmp_path)
+
+
+def test_front_matter_comment_and_config_off_for_the_quote_warning(tmp_path):
+    page = "---\ntitle: Home\ntags: [on]  # kbgen-disable-line KB111\n---\n# Home\n"
+    write_kb(tmp_path / "comment", {"content/a.md": page})
+    assert problems(tmp_path / "comment") == []
+    write_kb(tmp_path / "bare", {"content/a.md": page.replace("  # kbgen-disable-line KB111", "")})
+    assert [p[:4] for p in problems(tmp_path / "bare")] == [("content/a.md", 3, 8, "KB111")]
+    write_kb(tmp_path / "config", {"content/a.md": page.replace("  # kbgen-disable-line KB111", "")},
+             mkdocs=with_options("      rules: {KB111: off}\n"))
+    assert problems(tmp_path / "config") == []
