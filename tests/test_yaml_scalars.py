@@ -104,3 +104,30 @@ def test_site_publishes_the_code_as_written(tmp_path):
     page = (site / "reference" / "legacy" / "index.html").read_text() if (site / "reference" / "legacy").exists() \
         else (site / "legacy" / "index.html").read_text()
     assert "01000" in page and ">512<" not in page
+
+
+def test_any_unquoted_identifier_is_read_as_written():
+    """Property: whatever an unquoted identifier looks like to YAML 1.1 or 1.2
+    (number, boolean, date, sexagesimal, hex, octal, float), an error code
+    written with it is exactly that text."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kbgen.schema.kinds import ErrorCodes
+    from kbgen.schema.scalars import as_written
+
+    token = st.from_regex(r"[0-9A-Za-z][0-9A-Za-z:._+-]{0,11}", fullmatch=True) | st.sampled_from(
+        ["01000", "00000", "on", "Off", "YES", "1:30", "1_000", "0x1F", "0o17", "0b101", "1e3", "1.10", ".5",
+         "+1", "2024-01-01", "2024-01-01t10:00:00z", "true", "FALSE", "1.0", "190:20:30"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(token)
+    def check(tok):
+        loaded = load(f"kind: error-codes\nid: t\ncodes:\n  - code: {tok}\n    message: m\n")
+        row = loaded.data["codes"][0] if not loaded.errors else None
+        if not isinstance(row, dict) or row.get("code") is None:
+            return  # not a single plain scalar in YAML (e.g. 'null'): nothing to keep
+        as_written(ErrorCodes, loaded)
+        assert ErrorCodes.model_validate(loaded.data).codes[0].code == tok
+
+    check()
