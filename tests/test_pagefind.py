@@ -236,3 +236,22 @@ def test_mark_page_leaves_pages_without_an_article_alone():
     stub = '<html><head><meta http-equiv="refresh" content="0; url=../x/"></head><body></body></html>'
     assert mark_page(stub, None) == stub
     assert add_ui(stub, "../", search_box("../", {})) == stub
+
+
+def test_index_is_byte_identical_between_builds(sites, tmp_path):
+    """Pagefind writes filter values in hash-map order; kbgen sorts them and
+    renames the files, so two builds of the same KB give the same bundle."""
+    again = tmp_path / "again"
+    run_kbgen("build", sites["public"].parent / "kb", "--audience", "public", "--site-dir", again, "-q", check=True)
+
+    def files(site):
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    first, second = files(sites["public"]), files(again)
+    assert first.keys() == second.keys() and first == second
+    filters = [gzip.decompress(b) for name, b in first.items() if name.endswith(".pf_filter")]
+    assert len(filters) == 2
+    for data in filters:  # values in sorted order: the product filter lists API gateway before Database
+        if b"product" in data:
+            assert data.index(b"API gateway") < data.index(b"Database")
+        else:
+            assert data.index(b"Article") < data.index(b"Error codes") < data.index(b"Index") < data.index(b"Runbook")

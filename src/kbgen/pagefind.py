@@ -23,10 +23,15 @@ with an HTML parser would cost more than the rest of the step.
 """
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
+import json
+import logging
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +60,9 @@ _HEADING = re.compile(r'<(h[1-6]) id="([^"]+)"')
 _MD_SEARCH_LABEL = re.compile(r'<label class="md-header__button md-icon" for="__search">.*?</label>\s*', re.S)
 _MD_SEARCH = '<div class="md-search" data-md-component="search"'
 _DIV = re.compile(r"<(/?)div\b")
+
+
+log = logging.getLogger("kbgen.pagefind")
 
 
 class PagefindFailed(BuildFailed):
@@ -222,6 +230,7 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
         offline = is_offline(site_dir)
     if offline:
         return None
+    start = time.perf_counter()
     facts = page_facts(view)
     filters = _filter_values(facts)
     pages = listing = 0
@@ -254,4 +263,129 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
         raise PagefindFailed(f"pagefind failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()[-2000:]}")
     for name in UNUSED:  # Pagefind's own UIs: kbgen's box uses its API only
         (bundle / name).unlink(missing_ok=True)
+    stable_filters(bundle)
+    log.info("browser search: Pagefind indexed %d pages (%d by title only) in %.1f s", pages, listing,
+             time.perf_counter() - start)
     return Result(pages, listing, bundle)
+
+
+# -- byte-identical builds ----------------------------------------------------
+# Pagefind 1.5 writes the values of a filter in hash-map order, which changes
+# from run to run (Pagefind issue 638: fragments are stable, filter indexes
+# not), and the file names are hashes of the contents. kbgen's builds are
+# byte-identical, so the filter files are rewritten with their values sorted,
+# and renamed with the metadata file that names them. The files are
+# "pagefind_dcd" + CBOR, gzipped; the few lines below read and write the CBOR
+# subset Pagefind writes (integers, strings, arrays, maps) rather than add a
+# dependency for it, and leave the bundle as Pagefind wrote it when anything
+# else shows up.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _cbor_load(b: bytes, i: int = 0):
+    head = b[i]
+    major, info = head >> 5, head & 31
+    i += 1
+    if info < 24:
+        n = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        n, i = int.from_bytes(b[i:i + size], "big"), i + size
+    else:
+        raise ValueError(f"CBOR item {head:#x}")
+    if major == 0:
+        return n, i
+    if major in (2, 3):
+        raw = bytes(b[i:i + n])
+        return (raw if major == 2 else raw.decode("utf-8")), i + n
+    if major == 4:
+        out = []
+        for _ in range(n):
+            v, i = _cbor_load(b, i)
+            out.append(v)
+        return out, i
+    if major == 5:
+        pairs = {}
+        for _ in range(n):
+            k, i = _cbor_load(b, i)
+            pairs[k], i = _cbor_load(b, i)
+        return pairs, i
+    raise ValueError(f"CBOR major type {major}")
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    if n < 24:
+        return bytes([major << 5 | n])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if n < 1 << (8 * size):
+            return bytes([major << 5 | info]) + n.to_bytes(size, "big")
+    raise ValueError("CBOR length")
+
+
+def _cbor_dump(v) -> bytes:
+    if isinstance(v, bool) or v is None:
+        raise ValueError("CBOR simple value")
+    if isinstance(v, int):
+        return _cbor_head(0, v)
+    if isinstance(v, bytes):
+        return _cbor_head(2, len(v)) + v
+    if isinstance(v, str):
+        raw = v.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(v, list):
+        return _cbor_head(4, len(v)) + b"".join(_cbor_dump(x) for x in v)
+    if isinstance(v, dict):
+        return _cbor_head(5, len(v)) + b"".join(_cbor_dump(k) + _cbor_dump(x) for k, x in v.items())
+    raise ValueError(f"CBOR {type(v).__name__}")
+
+
+def _read(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_SIGNATURE):
+        raise ValueError(f"{path.name}: no Pagefind signature")
+    body = data[len(_SIGNATURE):]
+    value, end = _cbor_load(body)
+    if end != len(body) or _cbor_dump(value) != body:  # must round-trip exactly
+        raise ValueError(f"{path.name}: not the CBOR kbgen reads")
+    return value
+
+
+def _write(path: Path, value) -> None:
+    path.write_bytes(gzip.compress(_SIGNATURE + _cbor_dump(value), mtime=0))
+
+
+def _name(prefix: str, value, digits: int) -> str:
+    return f"{prefix}_{hashlib.sha256(_cbor_dump(value)).hexdigest()[:digits]}"
+
+
+def stable_filters(bundle: Path) -> None:
+    """Sort each filter's values, and rename the filter and metadata files by
+    their new contents (pagefind-entry.json names the metadata file)."""
+    entry_path = bundle / "pagefind-entry.json"
+    try:
+        entry = json.loads(entry_path.read_text(encoding="utf-8"))
+        plan = []
+        for lang, info in entry["languages"].items():
+            meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+            meta = _read(meta_path)
+            renames = []
+            for pair in meta[3]:  # [filter name, file hash]
+                old = bundle / "filter" / f"{pair[1]}.pf_filter"
+                value = _read(old)
+                value[1].sort(key=lambda v: v[0])  # [name, [[value, [pages]], ...]]
+                pair[1] = _name(lang, value, 7)
+                renames.append((old, bundle / "filter" / f"{pair[1]}.pf_filter", value))
+            meta[3].sort(key=lambda pair: pair[0])  # the filters, also in hash-map order
+            plan.append((lang, info, meta_path, meta, renames))
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        log.warning("browser search: Pagefind's filter files were left in hash-map order (%s)", exc)
+        return
+    for lang, info, meta_path, meta, renames in plan:
+        for old, new, value in renames:
+            old.unlink()
+            _write(new, value)
+        info["hash"] = _name(lang, meta, 10)
+        meta_path.unlink()
+        _write(bundle / f"pagefind.{info['hash']}.pf_meta", meta)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
