@@ -260,7 +260,20 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
         if doc.catalogue:
             for entry in catalogue.entries(doc):
                 kb.alert_entries.setdefault(entry["name"], []).append(AlertEntry(entity=ent, **entry))
+    _asset_clashes(kb, pages, docs_prefix, report)
     return kb
+
+
+def _asset_clashes(kb: KnowledgeBase, pages: dict[str, str], docs_prefix: str, report: Report) -> None:
+    """A file whose site path is a page's folder (runbooks/X beside runbooks/X.md):
+    one of them would overwrite the other in the site."""
+    folders = {page_url(p).rstrip("/"): src for p, src in pages.items()}
+    for asset in kb.assets:
+        inner = asset[len(docs_prefix):] if asset.startswith(docs_prefix) else asset
+        if inner in folders:
+            report.error(asset, (1, 1), "KB312",
+                         f"this file and the page of {folders[inner]} would have the same address ({inner}/)",
+                         "rename or remove the file, or list it in the kbgen option `ignore`")
 
 
 def _defaults_for(rel: str, entries) -> dict:

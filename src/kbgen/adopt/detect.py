@@ -298,7 +298,7 @@ def detect(root: Path) -> Plan:
             if helpers:
                 plan.counts["helper docs beside runbooks"] = len(helpers)
             plan.chosen.append(f"runbooks: {', '.join(g for g in globs if not g.startswith('!'))} "
-                               f"({len(runbook_files)} files; {len(helpers)} helper docs there stay articles)")
+                               f"({len(runbook_files)} files" + (f"; {len(helpers)} helper docs there stay articles)" if helpers else ")"))
     plan.counts["runbooks"] = len(runbook_files)
 
     # sections: counted per family of names ("Mitigating" is a Mitigation)
@@ -405,6 +405,14 @@ def detect(root: Path) -> Plan:
     plan.counts["articles"] = len(parsed) - len(runbook_files) - len(catalogues)
     others = [r for r in files if r.startswith(prefix) and not r.lower().endswith(MD_EXT + YAML_EXT)
               and posixpath.basename(r) not in OWNER_FILES]
+    # a file named like a page's URL (runbooks/X beside runbooks/X.md) would take the page's place
+    page_stems = {posixpath.splitext(f.rel)[0] for f in parsed}
+    clash = [r for r in others if r in page_stems]
+    if clash:
+        ignore += clash
+        opts["ignore"] = _compact(ignore)
+        plan.unmapped.append(f"{len(clash)} files named like a page's address (e.g. {clash[0]} beside "
+                             f"{posixpath.basename(clash[0])}.md): not published (option ignore)")
     others = [r for r in others if r not in ignore]
     no_ext = [r for r in others if "." not in posixpath.basename(r)]
     plan.counts["images and other files"] = len(others)
