@@ -440,6 +440,20 @@ def test_catalogue_hits_link_to_the_entry_anchor(tmp_path):
     assert data["results"][0]["url"] == "https://kb.test/reference/errors/#qt-001"
 
 
+def test_markdown_alert_catalogue_entries_link_to_their_heading(tmp_path):
+    mk = MKDOCS.replace("      default_audience: internal\n",
+                        "      default_audience: internal\n      alert_catalogues: [content/catalogue.md]\n")
+    files = {"content/catalogue.md": "---\naudience: public\n---\n# Alerts\n\n## GatewayFlapping\n\n"
+                                     "The gateway restarts often.\n\n## QueueStalled\n\nThe queue does not move.\n"}
+    kb = write_kb(tmp_path / "kb", files, mkdocs=mk)
+    _, data, _ = search("QueueStalled", "--root", kb)
+    top = data["results"][0]
+    assert (top["id"], top["title"]) == ("catalogue", "QueueStalled")
+    assert top["url"] == "https://kb.test/catalogue/#queuestalled"
+    _, data, _ = search("queue stalled", "--root", kb)
+    assert data["results"][0]["url"] == "https://kb.test/catalogue/#queuestalled"
+
+
 def test_one_edit_reindexes_only_that_document(tmp_path):
     from kbgen.config import load_config
     from kbgen.search.service import Searcher, refresh_index

@@ -49,6 +49,8 @@ class KnowledgeBase:
         path, _, _ = refresh_index(self.cfg, self.audience)
         kb, _ = validate_config(self.cfg)
         self.kb = for_audience(kb, self.audience)
+        # alerts of Markdown catalogue pages (`alert_catalogues`), from the unfiltered model
+        self.alert_entries = getattr(kb, "alert_entries", {}) or {}
         if self.searcher is not None:
             self.searcher.close()
         self.searcher = Searcher(path)
@@ -179,6 +181,17 @@ def runbook_for_alert_answer(state: KnowledgeBase, alert: str) -> dict:
                             "url": kb.site_url(cat.url.split("#", 1)[0] + "#" + _anchor(a.name)),
                             "runbook": rb.id if rb is not None and rb.type == "runbook" else None,
                             "runbook_url": a.runbook_url})
+    for entry_name, items in state.alert_entries.items():
+        if entry_name.lower() != key:
+            continue
+        for e in items:
+            page = kb.entities.get(e.entity.id)
+            if page is None:  # a catalogue page this audience does not see
+                continue
+            entries.append({"alerts": page.id, "name": entry_name, "condition": None, "severity": e.severity,
+                            "description": e.description or "",
+                            "url": kb.site_url(page.url.split("#", 1)[0] + "#" + e.anchor),
+                            "runbook": None, "runbook_url": e.runbook_url})
     return {"alert": name, "runbooks": [_summary(kb, r) for r in sorted(runbooks.values(), key=lambda e: e.id)],
             "alert_entries": entries}
 

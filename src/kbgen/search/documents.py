@@ -191,10 +191,27 @@ def _priority(kb, ent, base: str, p) -> dict:
                 body, codes, ["service level agreement SLA response time resolution time targets"])
 
 
-def documents(kb) -> list[dict]:
+def catalogue_entries(kb, entries: dict | None) -> list[dict]:
+    """Alerts described in a Markdown catalogue page (`alert_catalogues`): one
+    document per entry, linked to its heading's anchor. `entries` comes from
+    the unfiltered model; only entries on pages this audience sees are kept."""
+    out = []
+    for name, items in (entries or {}).items():
+        for e in items:
+            ent = kb.entities.get(e.entity.id)
+            if ent is None:
+                continue
+            base = ent.url.split("#", 1)[0]
+            out.append(_doc(kb, ent, f"{base}#{e.anchor}", name, [],
+                            [plain(e.description), f"severity {e.severity}" if e.severity else ""]))
+    return out
+
+
+def documents(kb, alert_entries: dict | None = None) -> list[dict]:
     runbook_codes = _runbook_codes(kb)
     out = []
     for e in kb.entities.values():
         out.append(document(kb, e, runbook_codes))
         out += parts(kb, e)
+    out += catalogue_entries(kb, alert_entries if alert_entries is not None else getattr(kb, "alert_entries", None))
     return out

@@ -153,7 +153,7 @@ def refresh_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path
     if report.errors:
         warnings.append(f"the knowledge base has {report.errors} validation error(s); "
                         "searching what could be loaded (run `kbgen validate`)")
-    docs = documents(for_audience(kb, audience))
+    docs = documents(for_audience(kb, audience), getattr(kb, "alert_entries", None))
     loaded = time.perf_counter()
     syn = kb_synonyms_file(cfg)
     try:
