@@ -437,3 +437,23 @@ def test_symlinks(tmp_path):
     # a link inside the KB is validated as what it points to, under its own path
     assert ("content/alias/real.md", 3, 1, "error", "KB308") in got
     assert not any("outside" in p[0] or p[0].startswith("content/linked/") for p in got)
+
+
+def test_file_taking_a_pages_address(tmp_path):
+    root = kb_with(tmp_path, "", {"content/guide.md": "# Guide\n\nx\n", "content/guide": "plain text\n"})
+    assert [p for p in problems(root) if p[4] == "KB312"] == [("content/guide", 1, 1, "error", "KB312")]
+    root2 = kb_with(tmp_path / "2", '      ignore: ["content/guide"]\n',
+                    {"content/guide.md": "# Guide\n\nx\n", "content/guide": "plain text\n"})
+    assert problems(root2) == []
+
+
+def test_adopt_keeps_broken_yaml_visible(tmp_path):
+    root = tmp_path / "repo"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs/page.md").write_text("# Page\n\nText.\n", encoding="utf-8")
+    (root / "docs/broken.yaml").write_text("kind: [faq\n", encoding="utf-8")
+    (root / "docs/manifest.yaml").write_text("apiVersion: v1\nkind: ConfigMap\n", encoding="utf-8")
+    proc = adopt(root)
+    assert "1 YAML files that do not parse: kbgen validate shows where" in proc.stdout
+    got = problems(root)
+    assert [(p[0], p[3]) for p in got] == [("docs/broken.yaml", "error")]  # reported, not ignored

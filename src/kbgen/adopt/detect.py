@@ -382,7 +382,11 @@ def detect(root: Path) -> Plan:
                   and r not in (mkdocs, hugo_name, "kbgen.yml")]
     kb_yaml = 0
     for r in yaml_files:
-        data = load(_read(root / r) or "").data
+        loaded = load(_read(root / r) or "")
+        if loaded.errors:
+            plan.counts["YAML files that do not parse"] += 1  # validation reports them: never hidden
+            continue
+        data = loaded.data
         kind = data.get("kind") if isinstance(data, dict) else None
         if isinstance(kind, str) and kind in KINDS:
             kb_yaml += 1
@@ -402,6 +406,11 @@ def detect(root: Path) -> Plan:
         opts["ignore"] = _compact(ignore)
         plan.chosen.append(f"not content: {len(ignore)} files or folders (option ignore)")
     plan.counts["data files"] = kb_yaml
+    if plan.counts["YAML files that do not parse"]:
+        plan.unmapped.append(f"{plan.counts['YAML files that do not parse']} YAML files that do not parse: "
+                             "kbgen validate shows where")
+    if not parsed:
+        plan.unmapped.append(f"no Markdown pages under {docs_dir}/: nothing to publish yet")
     plan.counts["articles"] = len(parsed) - len(runbook_files) - len(catalogues)
     others = [r for r in files if r.startswith(prefix) and not r.lower().endswith(MD_EXT + YAML_EXT)
               and posixpath.basename(r) not in OWNER_FILES]
