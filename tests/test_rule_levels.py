@@ -189,3 +189,11 @@ def test_front_matter_comment_and_config_off_for_the_quote_warning(tmp_path):
     write_kb(tmp_path / "config", {"content/a.md": page.replace("  # kbgen-disable-line KB111", "")},
              mkdocs=with_options("      rules: {KB111: off}\n"))
     assert problems(tmp_path / "config") == []
+
+
+def test_a_directive_shown_in_code_is_not_a_directive(tmp_path):
+    # a page that documents the syntax must not silence its own checks
+    page = ("---\naudience: public\n---\n# How to silence a check\n\n```markdown\n<!-- kbgen-disable KB514 -->\n```\n\n"
+            "Or inline: `<!-- kbgen-disable KB514 -->`.\n\nTODO: one\n")
+    write_kb(tmp_path, {"content/a.md": page})
+    assert ("content/a.md", 12, 1, "KB514", "warning") in problems(tmp_path)

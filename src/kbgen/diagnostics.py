@@ -120,15 +120,18 @@ class Report:
 
 
 def summary_line(report: Report) -> str:
+    # silenced problems are counted, so a level or a comment never hides silently
+    silenced = (f" {report.suppressed} silenced by rule levels or kbgen-disable comments."
+                if report.suppressed else "")
     if not report.problems:
-        return f"All checks passed! ({report.files} files)"
+        return f"All checks passed! ({report.files} files){silenced}"
     parts = []
     if report.errors:
         parts.append(f"{report.errors} error{'s' if report.errors != 1 else ''}")
     if report.warnings:
         parts.append(f"{report.warnings} warning{'s' if report.warnings != 1 else ''}")
     nfiles = len({p.file for p in report.problems})
-    return f"Found {', '.join(parts)} in {nfiles} file{'s' if nfiles != 1 else ''} ({report.files} files checked)."
+    return f"Found {', '.join(parts)} in {nfiles} file{'s' if nfiles != 1 else ''} ({report.files} files checked).{silenced}"
 
 
 def format_text(report: Report, color: bool = False) -> str:

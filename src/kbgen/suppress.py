@@ -49,10 +49,15 @@ def scan(text: str, markdown: bool) -> Suppressions:
         return NONE
     out = Suppressions()
     fm_end = _front_matter_end(text) if markdown else len(text)
+    code = _code_lines(text) if markdown else set()
     for m in _DIRECTIVE.finditer(text):
         html = m.group("open") == "<!--"
         if not html and m.start() >= fm_end:
             continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if markdown and (text.count("\n", 0, m.start()) + 1 in code
+                         or text.count("`", line_start, m.start()) % 2):
+            continue  # shown as an example in code, not a directive
         rest = m.group("rest")
         if html:
             rest = rest.split("-->", 1)[0]
@@ -80,6 +85,25 @@ def scan(text: str, markdown: bool) -> Suppressions:
         else:
             target = line + 1 if scope == "-next-line" else line
             out.lines.setdefault(target, set()).update(codes)
+    return out
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def _code_lines(text: str) -> set[int]:
+    """Line numbers inside fenced code blocks (fences included)."""
+    out, fence = set(), None
+    for n, line in enumerate(text.split("\n"), 1):
+        m = _FENCE.match(line)
+        if fence is None:
+            if m:
+                fence = m.group(1)
+                out.add(n)
+        else:
+            out.add(n)
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
+                fence = None
     return out
 
 
