@@ -457,3 +457,68 @@ def test_adopt_keeps_broken_yaml_visible(tmp_path):
     assert "1 YAML files that do not parse: kbgen validate shows where" in proc.stdout
     got = problems(root)
     assert [(p[0], p[3]) for p in got] == [("docs/broken.yaml", "error")]  # reported, not ignored
+
+
+def test_jekyll_front_matter(tmp_path):
+    root = kb_with(tmp_path, "      front_matter: jekyll\n      runbook_sections: [Meaning]\n", {
+        "runbooks/cache-miss-storm.md": """\
+            ---
+            layout: runbook
+            permalink: /runbooks/cache-miss-storm/
+            nav_order: 3
+            redirect_from: [/old/cache-storm/]
+            ---
+            # Cache miss storm
+
+            ## Meaning
+
+            Most reads miss the cache.
+            """,
+        "content/unpublished.md": "---\nlayout: page\npublished: false\n---\n# Later\n",
+    })
+    kb, report = model(root)
+    assert report.problems == [], report.problems  # layout, permalink, nav_order are Jekyll's
+    rb = kb.entities["cache-miss-storm"]
+    assert rb.obj.aliases == ["cache-storm"]
+    assert "content/unpublished.md" not in kb.by_source
+
+
+def test_path_ids_in_the_runbooks_folder(tmp_path):
+    root = kb_with(tmp_path, "      ids: path\n      runbook_sections: [Meaning]\n", {
+        "runbooks/db/restart.md": "# Restart\n\n## Meaning\n\nx\n",
+        "runbooks/web/restart.md": "# Restart\n\n## Meaning\n\ny\n",
+        "runbooks/web/README.md": "# Web runbooks\n\n## Meaning\n\nz\n",
+    })
+    kb, report = model(root)
+    assert report.errors == 0, report.problems
+    got = {e.source: (e.id, e.url) for e in kb.of_type("runbook") if e.source.endswith(".md")}
+    assert got == {"runbooks/db/restart.md": ("runbooks-db-restart", "runbooks/db/restart/"),
+                   "runbooks/web/restart.md": ("runbooks-web-restart", "runbooks/web/restart/"),
+                   "runbooks/web/README.md": ("runbooks-web", "runbooks/web/")}
+
+
+def test_serve_in_place(hugo, tmp_path):
+    import socket
+    import time
+    import urllib.request
+    root = hugo[0]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(root), "-a", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = None
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/runbooks/storage/DiskPressureHigh/", timeout=2) as r:
+                    body = r.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, "kbgen serve did not answer"
+        assert "Volume graph" in body or "volume-graph.png" in body
+        assert 'href="../DiskWillFillIn4Hours/' in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -395,6 +395,9 @@ def detect(root: Path) -> Plan:
         what = ("Kubernetes manifest" if isinstance(data, dict) and "apiVersion" in data
                 else "CI or tool file" if CI_FILES.search(r) else "YAML without a kbgen kind")
         plan.counts[f"ignored: {what}"] += 1
+    if docs_dir == "." and jekyll:
+        # Jekyll's own folders: layouts, includes, data, styles
+        ignore += [f"{d}/" for d in ("_layouts", "_includes", "_sass", "_data", "_plugins") if (root / d).is_dir()]
     if docs_dir == ".":
         ignore += [f"{d}/" for d in SITE_DIRS if (root / d).is_dir()] + [f"{t}/" for t in sorted(seen_tree)]
         # the repository's own files at the top (LICENSE, Makefile, go.mod): not pages, not assets
