@@ -156,3 +156,11 @@ def test_core_does_not_import_mkdocs():
             "assert not bad, bad\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_inherit_of_a_huge_file_is_refused(tmp_path):
+    write_kb(tmp_path, mkdocs="INHERIT: big.yml\n")
+    (tmp_path / "big.yml").write_text("# x\n" * 300_000)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert str(err.value) == "big.yml:1:1: big.yml is over 1,048,576 bytes; a site config is a few kilobytes"

@@ -27,6 +27,7 @@ from .yamlload import Loaded, load
 
 KBGEN_CONFIG = "kbgen.yml"   # kbgen's own config beside a team's mkdocs.yml (`kbgen adopt`); it may INHERIT it
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+MAX_CONFIG_BYTES = 1024 * 1024
 MAX_INHERIT = 10             # parents deep; MkDocs has no limit, a loop is refused anyway
 
 
@@ -105,6 +106,10 @@ def _shown(path: Path, base: Path) -> str:
 def _read(path: Path, base: Path, out: ConfigFile, chain: list[Path]) -> dict:
     name = _shown(path, base)
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            out.problems.append(ConfigProblem(name, 1, 1, f"{name} is over {MAX_CONFIG_BYTES:,} bytes; "
+                                              "a site config is a few kilobytes"))
+            return {}
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         out.problems.append(ConfigProblem(name, 1, 1, f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}"))
