@@ -31,7 +31,11 @@ WEIGHTS = {"title": 4.0, "tags": 2.0, "title_idents": 2.0, "symptoms": 2.5, "ide
 # normalises by the length of the whole row, so one table would let a long body
 # (or a long list of symptoms) bury a match in a short title.
 TABLES = {"ftitle": ("title", "tags", "title_idents"), "fsym": ("symptoms", "idents"), "fbody": ("body", "hints")}
-PHRASES = {"ftitle": True, "fsym": True, "fbody": False}  # word pairs as phrases count in short fields
+PHRASES = {"ftitle": True, "fsym": True, "fbody": False}
+# BM25 saturates: inside one table a field weight changes little once a word
+# matches, so each table's score is weighted too (a title match says more than
+# a body match).
+TABLE_WEIGHT = {"ftitle": 2.0, "fsym": 1.5, "fbody": 1.0}  # word pairs as phrases count in short fields
 EXACT_IDENTIFIER = 2.0  # an identifier typed whole counts again, twice (on top of its plain match)
 CANDIDATES = 150  # documents each table proposes per query
 DB_NAME = "index.sqlite"
@@ -200,6 +204,7 @@ class SqliteEngine:
         hits: dict[int, Hit] = {}
         for match, table, weight in parts:
             # one statement per table: SQLite computes a term's IDF once per statement
+            weight *= TABLE_WEIGHT[table]
             for h in self._text(match, table, max(limit, CANDIDATES), filters):
                 if h._rowid in hits:
                     hits[h._rowid].score += h.score * weight
