@@ -182,35 +182,10 @@ def _lookup(rules: dict, code: str) -> str | None:
 
 
 def glob_match(pattern: str, path: str) -> bool:
-    """A path (from the KB root, with '/') against a glob: `*` and `?` stay
-    within a folder, `**` spans folders, and a folder (`runbooks/legacy` or
-    `runbooks/legacy/`) matches everything under it."""
-    return _glob_re(pattern).match(path) is not None
-
-
-_GLOBS: dict[str, re.Pattern] = {}
-
-
-def _glob_re(pattern: str) -> re.Pattern:
-    found = _GLOBS.get(pattern)
-    if found is None:
-        p = pattern.strip().removeprefix("./").rstrip("/")
-        out, i = [], 0
-        while i < len(p):
-            if p.startswith("**/", i):
-                out.append("(?:.*/)?")
-                i += 3
-            elif p.startswith("**", i):
-                out.append(".*")
-                i += 2
-            elif p[i] == "*":
-                out.append("[^/]*")
-                i += 1
-            elif p[i] == "?":
-                out.append("[^/]")
-                i += 1
-            else:
-                out.append(re.escape(p[i]))
-                i += 1
-        found = _GLOBS[pattern] = re.compile("".join(out) + "(?:/.*)?$")
-    return found
+    """A path (from the KB root, with '/') against a glob, with the same globs
+    as every other path option (kbgen.conventions.globs: `*` within a folder,
+    `**` across folders, a bare name anywhere); a folder (`runbooks/legacy`
+    or `runbooks/legacy/`) also matches everything under it."""
+    from .conventions.globs import compile_glob
+    p = pattern.strip().removeprefix("./")
+    return bool(compile_glob(p).match(path) or compile_glob(p.rstrip("/") + "/").match(path))
