@@ -20,7 +20,8 @@ from .diagnostics import Report
 from .schema import KINDS, PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
 from .schema.errors import clean_loc, describe, did_you_mean, report_validation
 from .schema.scalars import report_as_written
-from .source import MarkdownInfo, read_text, scan_markdown, split_front_matter
+from .markdown import read_page
+from .source import MarkdownInfo, read_text, split_front_matter
 from .yamlload import Loaded, load
 
 YAML_EXT = (".yaml", ".yml")
@@ -159,12 +160,10 @@ def load_sources(cfg: Config, report: Report) -> Sources:
                 continue
             if doc is not None and catalogues and kind == "article" and matches(rel, catalogues):
                 doc.catalogue = True
-        elif area == "content":
-            src.assets.append(rel)
-            continue
         else:
-            report.warning(rel, (1, 1), "KB110", "file in the runbooks folder is neither YAML nor Markdown; it is ignored",
-                           "runbooks are *.yaml, *.yml or *.md; put images under the docs folder")
+            # images and scripts beside pages and runbooks: published when linked
+            # (kbgen.rules.links reports files in the runbooks folder nothing links to)
+            src.assets.append(rel)
             continue
         if doc is not None:
             src.docs.append(doc)
@@ -294,7 +293,7 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report,
     # Hugo's {{< ref >}} and GitLab's [[_TOC_]] become plain Markdown, line for line
     body = markup.rewrite(fm.body, fm.body_line, flavour == "hugo", opts.hugo_params)
     doc = Doc(rel, area, "md", kind, text, loaded, body=body, body_line=fm.body_line)
-    doc.md = scan_markdown(body, fm.body_line)
+    doc.md = read_page(cfg, rel, body, fm.body_line)  # kbgen.markdown: the renderer's own reading
     data = loaded.data
     if loaded.errors and data is None:
         return doc

@@ -127,7 +127,7 @@ def asset_path(kb: KnowledgeBase, rel: str) -> str:
     return rel[len(docs):] if docs and rel.startswith(docs) else rel
 
 
-def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading) -> str:
+def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading, directory_urls: bool = True) -> str:
     """The text of a reading (kbgen.markdown) with links written against
     source files mapped to the pages they became, in place at the offsets the
     reading found: `../runbooks/x.yaml#causes` -> `../runbooks/x.md#causes`.
@@ -156,7 +156,11 @@ def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading) -> 
             new = "#"
         else:
             continue  # a broken link: validation reported it
-        new = html.escape(new, quote=True) if link.kind == "html" else quote(new, safe="/#%:@!$&'()*+,;=._~-")
+        if link.kind == "html":
+            # the renderer maps Markdown links to URLs, never raw HTML: give the URL itself
+            new = html.escape(_url_between(page_path, new, directory_urls), quote=True)
+        else:
+            new = quote(new, safe="/#%:@!$&'()*+,;=._~-")
         edits[link.start] = (link.end, new)
     if not edits:
         return text
@@ -170,6 +174,24 @@ def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading) -> 
         pos = end
     out.append(text[pos:])
     return "".join(out)
+
+
+def _url_between(page_path: str, rel_target: str, directory_urls: bool) -> str:
+    """The URL, relative to the page page_path, of rel_target (a Markdown
+    path relative to that page, as Linker.to_page gives it)."""
+    path, _, anchor = rel_target.partition("#")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), path)) if path else page_path
+
+    def url(p: str) -> str:
+        if not p.endswith(".md"):
+            return p  # an asset
+        return page_url(p) if directory_urls else p[:-3] + ".html"
+    here, there = url(page_path), url(target)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    rel = posixpath.relpath(there or ".", base or ".")
+    if there.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel + (f"#{anchor}" if anchor else "")
 
 
 def _drop_link(text: str, link) -> tuple[int, int, str] | None:
@@ -198,12 +220,12 @@ def _drop_link(text: str, link) -> tuple[int, int, str] | None:
     return start, close + 1, words
 
 
-def _field(kb: KnowledgeBase, ent: Entity, text: str | None) -> str:
+def _field(kb: KnowledgeBase, ent: Entity, text: str | None, directory_urls: bool = True) -> str:
     """A Markdown field of a YAML entity with its links mapped to pages."""
     if not text:
         return ""
     reading = reading_of_text(ent.doc, kb.config, text)
-    return rewrite_links(kb, ent.doc.rel, ent.page, reading) if reading is not None else text
+    return rewrite_links(kb, ent.doc.rel, ent.page, reading, directory_urls) if reading is not None else text
 
 
 def _front_matter(title: str | None, description: str = "", tags=(), boost: float | None = None, extra=None) -> str:
@@ -243,11 +265,12 @@ def _runbook_links(kb: KnowledgeBase) -> dict[str, list[Entity]]:
     return out
 
 
-def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_runbooks=None) -> Page:
+def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_runbooks=None,
+                  directory_urls: bool = True) -> Page:
     linker = Linker(kb, ent.page)
     internal = ent.audience == "internal"
     if ent.type == "article" or (ent.type == "runbook" and ent.doc.fmt == "md"):
-        body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.md)
+        body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.md, directory_urls)
         if ent.type == "runbook":
             # the facts table goes under the title: the template gets the body up to
             # its first H1 line and is tidied; the writer's text after it is kept as is
@@ -262,11 +285,11 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_
         return Page(ent.page, body, ent.title, ent.id, ent.source, verbatim=True)
     tmpl = env.get_template(TEMPLATE_OF[ent.type])
     boost = {"runbook": 2, "error-table": 3}.get(ent.type)
-    ctx = dict(e=ent, o=_with_page_links(kb, ent), link=linker, internal=internal, meta=_meta_rows(ent, linker),
+    ctx = dict(e=ent, o=_with_page_links(kb, ent, directory_urls), link=linker, internal=internal, meta=_meta_rows(ent, linker),
                code_anchor=code_anchor, kb=kb)
     if ent.type == "runbook":
         ctx["codes"] = _codes_for(kb, ent, code_runbooks)
-    ctx["description"] = _field(kb, ent, getattr(ent.obj, "description", None))
+    ctx["description"] = _field(kb, ent, getattr(ent.obj, "description", None), directory_urls)
     if ent.type == "sla":
         ctx["matrix"] = _sla_matrix(ent.obj)
     if ent.type == "tiers":
@@ -289,7 +312,7 @@ def _split_at_h1(body: str) -> tuple[str, str]:
     return "", body
 
 
-def _with_page_links(kb: KnowledgeBase, ent: Entity):
+def _with_page_links(kb: KnowledgeBase, ent: Entity, directory_urls: bool = True):
     """A copy of the entity's object whose Markdown fields (descriptions, FAQ
     answers...) link to pages instead of source files."""
     fields = [(path, text) for path, text in markdown_fields(ent.obj)
@@ -301,7 +324,7 @@ def _with_page_links(kb: KnowledgeBase, ent: Entity):
         node = obj
         for part in path[:-1]:
             node = node[part] if isinstance(part, int) else getattr(node, part)
-        setattr(node, path[-1], _field(kb, ent, text))
+        setattr(node, path[-1], _field(kb, ent, text, directory_urls))
     return obj
 
 
@@ -514,14 +537,16 @@ def _folder_indexes(kb: KnowledgeBase, pages: dict[str, Page]) -> dict[str, Page
     return out
 
 
-def render_pages(kb: KnowledgeBase) -> dict[str, Page]:
+def render_pages(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, Page]:
+    """directory_urls: the renderer's URL style (False for offline sites);
+    raw HTML links are written as URLs, which the renderer does not map."""
     from .rules.freshness import with_overdue_notice  # internal readers see overdue reviews
     env = environment(kb)
     code_runbooks = _runbook_links(kb)
     pages: dict[str, Page] = {}
     for ent in kb.by_source.values():
         if ent.id in kb.entities and kb.entities[ent.id] is ent:
-            pages[ent.page] = with_overdue_notice(kb, ent, render_entity(kb, ent, env, code_runbooks))
+            pages[ent.page] = with_overdue_notice(kb, ent, render_entity(kb, ent, env, code_runbooks, directory_urls))
     for path, page in index_pages(kb).items():
         pages.setdefault(path, page)
     for path, page in _folder_indexes(kb, pages).items():

@@ -276,7 +276,7 @@ def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False) ->
     out = Path(out)
     conf = site_settings(cfg, view, offline)
     directory_urls = conf.get("use_directory_urls", True) is not False
-    pages = render_pages(view)
+    pages = render_pages(view, directory_urls=conf.get("use_directory_urls", True) is not False)
     raw = read_site_config(cfg)
     if "tags" in _plugin_names(conf.get("plugins")) or "material/tags" in _plugin_names(conf.get("plugins")):
         if "tags.md" not in pages:

@@ -50,7 +50,8 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
         body, line_map, found = exp.text, exp.line_map, exp.includes
     reading = reader_for(settings).read(body, first_line, line_map)
     for inc in found:
-        reading.includes.append(Include(inc.target, first_line + inc.line, inc.column, rel=inc.rel, error=inc.error))
+        reading.includes.append(Include(inc.target, first_line + inc.line, inc.column, rel=inc.rel, error=inc.error,
+                                         audience=inc.audience))
     return reading
 
 

@@ -12,6 +12,11 @@ Syntax, as pymdownx.snippets reads it (line-based, like snippets itself):
     path/a.md                       another --8<-- line
     --8<--
     ;--8<-- "x"                     escaped: shown as written, minus the ';'
+
+Unlike snippets, an included Markdown file's front matter is left out: it
+declares the file's audience (a snippet is a page of the KB like any other).
+Links in included text are read where they land, relative to the including
+page, as the renderer reads them.
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ class Included:
     column: int               # 1-based
     rel: str | None = None    # KB-root-relative path of the file, when resolved
     error: str | None = None  # why it was refused
+    audience: str | None = None  # what the file's own front matter says
 
 
 @dataclass
@@ -136,6 +142,13 @@ def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: set) ->
     except (OSError, UnicodeDecodeError) as exc:
         inc.error = f"cannot read the included file: {exc}"
         return None, []
+    if real.suffix.lower() in (".md", ".markdown") and body.startswith("---"):
+        # a Markdown file's front matter says what it is (its audience), it is not text to show
+        from ..source import split_front_matter
+        fm = split_front_matter(body)
+        data = fm.meta.data if fm.meta is not None and isinstance(fm.meta.data, dict) else {}
+        inc.audience = data.get("audience") if isinstance(data.get("audience"), str) else None
+        body = fm.body
     if m and (m.group("start") or m.group("end")):
         lines = body.split("\n")
         start = int(m.group("start") or 1)

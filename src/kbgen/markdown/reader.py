@@ -59,6 +59,7 @@ class Include:
     end: int = -1
     rel: str | None = None    # the included file, KB-root-relative, when found
     error: str | None = None  # why the include was refused
+    audience: str | None = None  # the included file's front matter audience, if it has one
 
 
 @dataclass

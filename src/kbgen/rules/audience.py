@@ -44,7 +44,7 @@ def check(kb, report) -> None:
                 if inc.error or inc.rel is None:
                     continue
                 target = kb.by_source.get(inc.rel)
-                audience = target.audience if target is not None else default
+                audience = target.audience if target is not None else (inc.audience or default)
                 if audience != "public":
                     report.error(doc.rel, (inc.line, inc.column), "KB503",
                                  f"public page includes {inc.rel}, which is {audience}",

@@ -178,6 +178,7 @@ def _anchor_hint(entity, anchor: str) -> str | None:
 def check(kb, report) -> None:
     kb.assets_set = set(kb.assets)
     sources = list(kb.by_source.keys())
+    linked: set[str] = set()
     for ent in list(kb.by_source.values()):
         doc = ent.doc
         if doc.obj is None:
@@ -205,6 +206,8 @@ def check(kb, report) -> None:
             if not t or is_external(t) or t.startswith("#") and md is None:
                 continue
             res = resolve_link(kb, doc.rel, t)
+            if res.asset:
+                linked.add(res.asset)
             if res.missing:
                 _missing(kb, doc, pos, t, res.missing, sources, report)
                 continue
@@ -212,6 +215,13 @@ def check(kb, report) -> None:
                 report.error(doc.rel, pos, "KB309",
                              f"anchor '#{res.anchor}' does not exist on {res.entity.source}",
                              _anchor_hint(res.entity, res.anchor))
+
+
+    runbooks = kb.config.options.runbooks_dir.strip("/") + "/"
+    for asset in kb.assets:
+        if asset.startswith(runbooks) and asset not in linked:
+            report.warning(asset, (1, 1), "KB110", "file in the runbooks folder that no page links to; it is not published",
+                           "link it from a runbook (an image, a script), or move it out of the runbooks folder")
 
 
 def _missing(kb, doc, pos, target, missing, sources, report) -> None:
