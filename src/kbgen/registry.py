@@ -67,7 +67,8 @@ _RULES = [
     Rule("KB108", "error", "front matter opened with `---` and never closed", fixed=True),
     Rule("KB109", "error", "file over the size limit (plugin option `max_file_size`, default 1 MiB); "
                            "Prometheus rule files too", fixed=True),
-    Rule("KB110", "warning", "a file under runbooks/ that is neither YAML nor Markdown (ignored)"),
+    Rule("KB110", "warning", "a file under runbooks/ that is neither YAML nor Markdown and that no page links to "
+                             "(files beside runbooks are published when linked)"),
     Rule("KB111", "warning", "an unquoted value in a text field (id, code, alias, priority, tag, version) that "
                              "another YAML reader types differently: `01000` (octal 512 in YAML 1.1), `on`, "
                              "`1:30`, `0x1F`, `1e3`, `1.10`; kbgen reads the text as written, quote it"),
@@ -125,7 +126,8 @@ _RULES = [
                            "bearer token, password in a URL (`${VAR}` placeholders are fine)"),
     Rule("KB511", "error", "raw `<script>` in content"),
     Rule("KB512", "error", "an HTML event-handler attribute (`onerror=`, `onclick=` ...)"),
-    Rule("KB513", "error", "a `javascript:`, `vbscript:` or non-image `data:` URL"),
+    Rule("KB513", "error", "a link or source URL whose scheme is not http(s), mailto or tel (`javascript:`, "
+                           "`vbscript:`, `data:`), in any link form, entity-encoded or not"),
     Rule("KB514", "warning", "TODO, FIXME or TBD left in public content"),
     Rule("KB515", "error", "a `[Placeholder]` in a template that is not declared in `placeholders`"),
     Rule("KB516", "warning", "a declared placeholder the template never uses"),
