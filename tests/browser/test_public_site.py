@@ -28,21 +28,20 @@ def test_home_page(page, public_site_url, shots):
     ("ENOSPC", ("/reference/system-errors/", "/runbooks/system-health-check/")),
 ])
 def test_search_box_reaches_the_code(page, public_site_url, code, targets):
-    """Type an error code into Material's search box; the first result is its
-    error entry or its runbook, and following it lands on a page showing the code."""
+    """Type an error code into the header's search box (Pagefind, kbgen.pagefind);
+    the first result is its error entry or its runbook, and following it lands
+    on a page showing the code."""
     page.goto(public_site_url + "/")
     page.wait_for_load_state("networkidle")
-    box = page.locator("input.md-search__input")
-    box.click()
+    page.locator(".kbgen-search__input").click()
     page.keyboard.type(code, delay=60)
-    # results update per keystroke: wait for the ones for the whole query (Material puts it in ?h=)
-    whole = code.lower().replace("-", "+")
-    page.locator(f".md-search-result__item a[href*='h={whole}']").first.wait_for(timeout=20000)
-    result = page.locator(".md-search-result__item a").first
-    href = urlsplit(result.get_attribute("href") or "").path  # without Material's ?h= highlight query
+    # results update per keystroke: the box marks those of the whole query
+    page.locator(f".kbgen-search[data-query='{code}'] .kbgen-search__result a").first.wait_for(timeout=20000)
+    result = page.locator(".kbgen-search__result a").first
+    href = urlsplit(result.get_attribute("href") or "").path
     assert any(href.endswith(t) for t in targets), href
     # the result list also offers the code's own section
-    sections = [urlsplit(a.get_attribute("href") or "").fragment for a in page.locator(".md-search-result__item a").all()]
+    sections = [urlsplit(a.get_attribute("href") or "").fragment for a in page.locator(".kbgen-search__result a").all()]
     assert code_anchor(code) in sections or "runbooks" in href, sections
     result.click()
     page.wait_for_load_state()
