@@ -241,6 +241,8 @@ def post_build(view, site: Path) -> None:
     _write_outputs(view, site)  # the staged copies, whatever the renderer did with them
     from .pagefind import index_site
     index_site(view, site)  # browser search; offline builds keep Material's lunr (kbgen.pagefind)
+    from .csp import apply_csp
+    apply_csp(view, site)  # last HTML step: hashes the theme's inline scripts as written (kbgen.csp)
     (site / SITE_MARKER).write_text(f"built by kbgen for the {view.audience} audience\n", encoding="utf-8")
 
 
