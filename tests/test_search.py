@@ -309,6 +309,7 @@ def test_timeout_also_matches_time_out(tmp_path):
     _, data, _ = search("timeout", "--root", kb)
     ids = [r["id"] for r in data["results"]]
     assert "slow-upload" in ids and "socket" in ids
+    assert ids.index("socket") < ids.index("slow-upload")
     _, data, _ = search("time out", "--root", kb)
     ids = [r["id"] for r in data["results"]]
     assert "slow-upload" in ids and "socket" in ids

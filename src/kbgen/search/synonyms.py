@@ -33,7 +33,8 @@ def _norm(s) -> str:
     return " ".join(re.findall(r"[\w'-]+", str(s).lower()))
 
 
-EQUIVALENT, EXPAND = 1.0, 0.5  # how much a match on an alternative counts, against the reader's own word
+EQUIVALENT, EXPAND = 0.7, 0.5  # how much a match on an alternative counts against the reader's own word (1):
+# below 1 even for equivalents, so the word as typed ranks first ("timeout" before "timed out")
 
 
 @dataclass
