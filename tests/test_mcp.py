@@ -12,7 +12,7 @@ import anyio
 import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-from kbfactory import ROOT, run_kbgen
+from kbfactory import ROOT, run_kbgen, write_kb
 
 TOOLS = {"search", "get", "lookup_code", "runbook_for_alert", "list"}
 RELEVANCE = Path(__file__).parent / "relevance"
@@ -23,13 +23,13 @@ def index_dir(tmp_path_factory):
     return str(tmp_path_factory.mktemp("mcp-index"))
 
 
-def session(audience: str, index_dir: str, work):
-    """Start `kbgen mcp --audience A` and run `work(session)` against it; its result is returned."""
+def session(audience: str, index_dir: str, work, root: Path = ROOT):
+    """Start `kbgen mcp ROOT --audience A` and run `work(session)` against it; its result is returned."""
     env = {"KBGEN_SEARCH_DIR": index_dir}
     if os.environ.get("PYTHONPATH"):
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     params = StdioServerParameters(command=sys.executable,
-                                   args=["-m", "kbgen.cli", "mcp", str(ROOT), "--audience", audience], env=env)
+                                   args=["-m", "kbgen.cli", "mcp", str(root), "--audience", audience], env=env)
 
     async def main():
         with open(os.devnull, "w") as errlog:
@@ -203,3 +203,22 @@ def test_internal_server_finds_internal_runbooks(index_dir):
 def test_bad_root_is_a_plain_error(tmp_path):
     proc = run_kbgen("mcp", tmp_path, "--audience", "public")
     assert proc.returncode == 2 and "not a knowledge base" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_running_server_sees_an_edit(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    rb = kb / "runbooks" / "public-rb.yaml"
+
+    async def work(s):
+        before = await call(s, "search", query="flux capacitor")
+        rb.write_text(rb.read_text().replace("Gateway timeouts", "Flux capacitor timeouts"))
+        os.utime(rb, (rb.stat().st_mtime + 5, rb.stat().st_mtime + 5))
+        await anyio.sleep(2.5)  # the server looks at the sources at most every 2 s
+        after = await call(s, "search", query="flux capacitor")
+        got = await call(s, "get", id="public-rb")
+        return before, after, got
+
+    before, after, got = session("public", str(tmp_path / "idx"), work, root=kb)
+    assert not before[0] and before[1]["results"] == []
+    assert not after[0] and after[1]["results"][0]["id"] == "public-rb"
+    assert got[1]["title"] == "Flux capacitor timeouts"
