@@ -78,7 +78,7 @@ def test_hugo_adopt_reports_what_it_found(hugo):
     assert "site generator: Hugo" in out
     assert "content/runbooks/**/*.md (4 files; 1 helper docs there stay articles)" in out
     assert "required sections: Meaning, Impact, Diagnosis, Mitigation" in out
-    assert "      4  runbooks" in out and "      3  articles" in out
+    assert "      4  runbooks" in out and "      5  articles" in out  # 2 are _index.md section pages
     assert "      1  drafts (not published)" in out
     assert "      1  ignored: Kubernetes manifest" in out
     # the translated tree: once, clearly
@@ -103,6 +103,11 @@ def test_hugo_builds_in_place(hugo):
     assert 'href="../cleanup-guide/' in page
     assert "{{&lt;" not in page and "{{<" not in page
     assert (site / "runbooks/storage/volume-graph.png").is_file()  # images beside runbooks are published
+    # the empty _index.md pages list their sections, as Hugo's do
+    storage = (site / "runbooks/storage/index.html").read_text(encoding="utf-8")
+    assert '<li><a href="DiskPressureHigh/">Disk Pressure High</a>' in storage and 'href="cleanup-guide/"' in storage
+    listing = (site / "runbooks/index.html").read_text(encoding="utf-8")
+    assert 'href="storage/"' in listing and 'href="queue/QueueBacklogGrowing/"' in listing
     guide = (site / "guides/writing-runbooks/index.html").read_text(encoding="utf-8")
     assert 'href="https://git.example.org/platform/runbooks/new/main/content/runbooks/storage"' in guide
     assert 'href="../../runbooks/storage/DiskPressureHigh/' in guide
@@ -130,7 +135,7 @@ def test_hugo_conventions_in_kb_json(hugo):
     assert ents["queuebackloggrowing"]["owner"] == "queue-team"      # OWNERS beside it
     assert ents["cleanup-guide"]["type"] == "article"               # a helper doc, not a broken runbook
     assert ents["index"]["url"] in ("", "./") and ents["index"]["title"] == "Start here"  # content/_index.md: home
-    assert "runbooks-storage" not in ents  # storage/_index.md only declares the section; kbgen lists it
+    assert ents["runbooks-storage"]["type"] == "article"  # storage/_index.md: the folder's page, listing it
     assert "writing-runbooks" in ents
 
 
@@ -325,7 +330,9 @@ def test_folder_pages_hugo_index(tmp_path):
     assert report.errors == 0
     guides = kb.by_source["content/guides/_index.md"]
     assert (guides.id, guides.page, guides.url) == ("guides", "guides/index.md", "guides/")
-    assert "content/empty/_index.md" not in kb.by_source  # only declares the section
+    # an _index.md with front matter only declares a section: kbgen writes its listing
+    empty = kb.by_source["content/empty/_index.md"]
+    assert empty.page == "empty/index.md" and empty.doc.body == "# empty\n\n- [Page](<page.md>)\n"
 
 
 def test_alert_from_filename_gives_redirects(tmp_path):

@@ -42,6 +42,7 @@ class Doc:
     md: MarkdownInfo | None = None
     salvaged: bool = False    # obj was built without the fields that failed
     catalogue: bool = False   # a Markdown page listing many alerts (option alert_catalogues)
+    section: bool = False     # an empty folder page (Hugo _index.md): its body is a listing kbgen writes
 
     @property
     def data(self) -> dict:
@@ -156,8 +157,7 @@ def load_sources(cfg: Config, report: Report) -> Sources:
             doc = _load_markdown(path, rel, area, cfg, report, kind, src)
             if doc is not None and name in folder_pages and name not in ("index.md", "readme.md") \
                     and not doc.body.strip():
-                src.drafts.append(rel)  # Hugo's empty _index.md only declares a section: kbgen lists it itself
-                continue
+                doc.section = True  # Hugo's empty _index.md: kbgen lists the folder's pages (kbgen.model)
             if doc is not None and catalogues and kind == "article" and matches(rel, catalogues):
                 doc.catalogue = True
         else:

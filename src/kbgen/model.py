@@ -15,7 +15,7 @@ from .diagnostics import Report
 from .durations import Duration
 from .load import Doc, Sources
 from .schema.kinds import ENTITY_TYPE
-from .source import first_h1, slugify
+from .source import first_h1, scan_markdown, slugify
 
 
 def code_anchor(code: str) -> str:
@@ -261,7 +261,46 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
             for entry in catalogue.entries(doc):
                 kb.alert_entries.setdefault(entry["name"], []).append(AlertEntry(entity=ent, **entry))
     _asset_clashes(kb, pages, docs_prefix, report)
+    _section_listings(kb, names)
     return kb
+
+
+def _section_listings(kb: KnowledgeBase, names: set[str]) -> None:
+    """An empty folder page (Hugo's _index.md with front matter only) lists its
+    folder, as Hugo's section pages do: the pages beside it and the folder
+    pages of its subfolders, by title, linked by source path (the page writer
+    maps them). Only pages its readers may see: nothing internal on a public list."""
+    sections = [e for e in kb.by_source.values() if e.doc is not None and e.doc.section and kb.entities.get(e.id) is e]
+    if not sections:
+        return
+    md = [e for e in kb.entities.values() if e.doc is not None and e.doc.fmt == "md" and not e.parent]
+    has_page = {posixpath.dirname(e.source) for e in md if posixpath.basename(e.source).lower() in names}
+    by_folder: dict[str, list[Entity]] = {}
+    for e in md:
+        folder = posixpath.dirname(e.source)
+        if posixpath.basename(e.source).lower() in names:
+            if not folder:
+                continue
+            folder = posixpath.dirname(folder)  # a subfolder's page is listed one up
+        # as in Hugo, a folder without its own page belongs to the nearest one above it
+        while folder and folder not in has_page:
+            folder = posixpath.dirname(folder)
+        by_folder.setdefault(folder, []).append(e)
+    for sec in sections:
+        here = posixpath.dirname(sec.source)
+        items = [e for e in by_folder.get(here, []) if e is not sec and (e.public or not sec.public)]
+        lines = [f"# {_md_text(sec.title)}", ""]
+        for e in sorted(items, key=lambda x: (x.title.lower(), x.id)):
+            target = posixpath.relpath(e.source, here)
+            lines.append(f"- [{_md_text(e.title)}](<{target}>)")
+        sec.doc.body = "\n".join(lines) + "\n"
+        sec.doc.md = scan_markdown(sec.doc.body, sec.doc.body_line)  # the page writer reads this reading
+        sec.anchors = set(sec.doc.md.anchors)
+
+
+def _md_text(text: str) -> str:
+    # a title as link text: brackets, emphasis and HTML stay literal
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
 def _asset_clashes(kb: KnowledgeBase, pages: dict[str, str], docs_prefix: str, report: Report) -> None:
