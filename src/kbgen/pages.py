@@ -20,8 +20,8 @@ import jinja2
 from . import render
 from .model import Entity, KnowledgeBase, code_anchor, normalize_code, page_url
 from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
-from .source import slugify
 from .slamatrix import effective
+from .source import slugify
 
 TYPE_TITLES = {
     "runbook": "Runbooks", "error-table": "Error codes", "sla": "Service levels", "tiers": "Support tiers",
@@ -452,7 +452,7 @@ def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
     pages: dict[str, Page] = {}
     products = kb.config.options.products
     top = [e for e in kb.entities.values() if e.type != "error-code"]
-    by_title = lambda e: (e.title.lower(), e.id)  # noqa: E731
+    by_title = lambda e: (e.title.lower(), e.id)
     runbooks = sorted(kb.of_type("runbook"), key=by_title)
     groups = [(p.name, [r for r in runbooks if p.id in r.products]) for p in products]
     groups.append(("Other", [r for r in runbooks if not set(r.products) & {p.id for p in products}]))
@@ -519,28 +519,12 @@ def tidy(markdown: str) -> str:
     return "\n".join(out).strip("\n") + "\n"
 
 
-def _folder_indexes(kb: KnowledgeBase, pages: dict[str, Page]) -> dict[str, Page]:
-    """An index page for each writers' folder too big for the navigation."""
-    limit = kb.config.options.nav_limit
-    folders: dict[str, list[Page]] = {}
-    for path, page in pages.items():
-        if "/" in path and not path.startswith(("runbooks/", "products/", "error-codes/", "browse/")):
-            folders.setdefault(path.split("/", 1)[0], []).append(page)
-    out = {}
-    for folder, items in folders.items():
-        index = f"{folder}/index.md"
-        if len(items) > limit and index not in pages:
-            ents = sorted((kb.entities[p.entity_id] for p in items if p.entity_id in kb.entities),
-                          key=lambda e: (e.title.lower(), e.id))
-            title = folder_title(folder)
-            out[index] = _index(title, index, "", [("", ents)], kb)
-    return out
-
-
 def render_pages(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, Page]:
     """directory_urls: the renderer's URL style (False for offline sites);
     raw HTML links are written as URLs, which the renderer does not map."""
-    from .rules.freshness import with_overdue_notice  # internal readers see overdue reviews
+    from .rules.freshness import (
+        with_overdue_notice,  # internal readers see overdue reviews
+    )
     env = environment(kb)
     code_runbooks = _runbook_links(kb)
     pages: dict[str, Page] = {}
@@ -549,136 +533,15 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, Pa
             pages[ent.page] = with_overdue_notice(kb, ent, render_entity(kb, ent, env, code_runbooks, directory_urls))
     for path, page in index_pages(kb).items():
         pages.setdefault(path, page)
+    from .sitemap import (
+        _folder_indexes,  # index pages of folders too big for the navigation
+    )
     for path, page in _folder_indexes(kb, pages).items():
         pages.setdefault(path, page)
     for page in pages.values():
         if not page.verbatim:
             page.markdown = tidy(page.markdown)
     return dict(sorted(pages.items()))
-
-
-def redirect_html(target: str, title: str) -> str:
-    t = html.escape(target, quote=True)
-    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n"
-            f'<meta http-equiv="refresh" content="0; url={t}">\n<link rel="canonical" href="{t}">\n'
-            f'<meta name="robots" content="noindex">\n</head>\n<body>\n'
-            f'<p>Moved to <a href="{t}">{html.escape(title)}</a>.</p>\n</body>\n</html>\n')
-
-
-def _chooser_html(code: str, targets: list[tuple[str, str]]) -> str:
-    items = "\n".join(f'<li><a href="{html.escape(h, quote=True)}">{html.escape(t)}</a></li>' for h, t in targets)
-    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(code)}</title>\n'
-            f'<meta name="robots" content="noindex">\n</head>\n<body>\n<h1>{html.escape(code)}</h1>\n'
-            f"<p>This code appears in several tables:</p>\n<ul>\n{items}\n</ul>\n</body>\n</html>\n")
-
-
-def _safe_segment(name: str) -> str | None:
-    # Defence in depth: the schema already restricts these names.
-    return name if re.fullmatch(r"[A-Za-z0-9_:.-]+", name) and name not in (".", "..") else None
-
-
-def redirects(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, str]:
-    """Static redirect pages: e/<code>/ for every error code, runbook aliases,
-    and alert names (as written and lower-cased) -> their runbook.
-    Targets are relative, so they work under any site_url and from file://."""
-    out: dict[str, str] = {}
-
-    def url_of(page: str, anchor: str = "") -> str:
-        u = page_url(page) if directory_urls else page[:-3] + ".html"
-        return u + (f"#{anchor}" if anchor else "")
-
-    def add(dir_path: str, target_url: str, title: str, html_text: str | None = None) -> None:
-        key = f"{dir_path}/index.html" if directory_urls else f"{dir_path}.html"
-        depth = dir_path.count("/") + 1 if directory_urls else dir_path.count("/")
-        rel = "../" * depth + target_url
-        out.setdefault(key, html_text if html_text is not None else redirect_html(rel, title))
-
-    for norm, ents in sorted(kb.codes.items()):
-        anchor = code_anchor(ents[0].obj.code)
-        if len(ents) == 1:
-            c = ents[0]
-            add(f"e/{anchor}", url_of(c.page, anchor), c.title)
-        else:
-            depth = 2 if directory_urls else 1
-            targets = [("../" * depth + url_of(c.page, code_anchor(c.obj.code)), f"{c.title} ({kb.entities[c.parent].title})")
-                       for c in ents]
-            add(f"e/{anchor}", "", ents[0].obj.code, _chooser_html(ents[0].obj.code, targets))
-    taken = {e.page[:-3] for e in kb.entities.values() if e.page}
-    for rb in kb.of_type("runbook"):
-        names = list(rb.obj.aliases)
-        for alert in rb.obj.alerts:
-            names += [alert, alert.lower()]
-        for name in names:
-            seg = _safe_segment(name)
-            if seg and f"runbooks/{seg}" not in taken:
-                add(f"runbooks/{seg}", url_of(rb.page), rb.title)
-    for al in kb.of_type("alerts"):
-        for a in al.obj.alerts:
-            rb = kb.entities.get(a.runbook) if a.runbook else None
-            if rb is None or rb.type != "runbook":
-                continue
-            for name in (a.name, a.name.lower()):
-                seg = _safe_segment(name)
-                if seg and f"runbooks/{seg}" not in taken:
-                    add(f"runbooks/{seg}", url_of(rb.page), rb.title)
-    return dict(sorted(out.items()))
-
-
-def nav(kb: KnowledgeBase, pages: dict[str, Page]) -> list:
-    """A navigation that scales: sections with more than `nav_limit` pages
-    show only their index page (which lists them), so Material does not
-    render thousands of links into every page."""
-    limit = kb.config.options.nav_limit
-    title_of = {p: pg.title for p, pg in pages.items()}
-    nav_list: list = []
-    if "index.md" in pages:
-        nav_list.append({"Home": "index.md"})
-    # writers' folders first, in path order
-    folders: dict[str, list[str]] = {}
-    for path in pages:
-        if path.startswith(("runbooks/", "products/", "error-codes/", "browse/")) or path == "index.md":
-            continue
-        top = path.split("/", 1)[0] if "/" in path else ""
-        folders.setdefault(top, []).append(path)
-    for top in sorted(folders):
-        paths = sorted(folders[top])
-        if not top:
-            nav_list.extend({title_of[p]: p} for p in paths)
-            continue
-        section = folder_title(top)
-        nav_list.append({section: _section(paths, title_of, limit, f"{top}/index.md")})
-    rb_paths = sorted((p for p in pages if p.startswith("runbooks/") and p != "runbooks/index.md"),
-                      key=lambda p: title_of[p].lower())
-    nav_list.append({"Runbooks": ["runbooks/index.md"] + ([{title_of[p]: p} for p in rb_paths]
-                                                          if len(rb_paths) <= limit else [])})
-    nav_list.append({"Error codes": "error-codes/index.md"})
-    prods = [p for p in pages if p.startswith("products/")]
-    if prods:
-        nav_list.append({"Products": ["products/index.md"] + [{title_of[p]: p} for p in sorted(prods)
-                                                               if p != "products/index.md"]})
-    browse = sorted(p for p in pages if p.startswith("browse/"))
-    if browse:
-        nav_list.append({"Browse": [{title_of[p]: p} for p in browse]})
-    return nav_list
-
-
-ACRONYMS = {"faq": "FAQ", "sla": "SLA", "slas": "SLAs", "api": "API", "kb": "KB", "it": "IT"}
-
-
-def folder_title(folder: str) -> str:
-    """A navigation title for a folder: "getting-help" -> "Getting help", "sla" -> "SLA"."""
-    words = folder.replace("_", "-").split("-")
-    out = [ACRONYMS.get(w.lower(), w) for w in words]
-    if out and out[0] == words[0]:
-        out[0] = out[0].capitalize()
-    return " ".join(out)
-
-
-def _section(paths: list[str], title_of: dict, limit: int, index: str):
-    if len(paths) > limit:
-        return [index] if index in paths else [{title_of[p]: p} for p in paths[:limit]]
-    return [({title_of[p]: p} if p != index else p) for p in paths]
 
 
 def write_pages(pages: dict[str, Page], out_dir: Path) -> None:

@@ -11,6 +11,7 @@ import re
 
 from .durations import Duration, humanize
 
+
 def _escape(s: str) -> str:
     s = html.escape(s, quote=False)  # & < > first: the result has no raw tags
     return re.sub(r"([\\`*_\[\]{}#|!])", r"\\\1", s)

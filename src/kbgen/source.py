@@ -50,7 +50,7 @@ class FrontMatter:
     body_line: int        # 1-based line of the first body line
 
 
-_FM_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.M)
+_FM_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 def split_front_matter(text: str) -> FrontMatter:
@@ -77,8 +77,8 @@ def split_front_matter(text: str) -> FrontMatter:
 # One reading of Markdown for every rule and the page writer: kbgen.markdown
 # (Python-Markdown with the site's extensions). These names stay for callers.
 
-from .markdown import Heading, Link, Reading  # noqa: E402
-from .markdown import read_fragment as _read_fragment  # noqa: E402
+from .markdown import Heading, Link, Reading
+from .markdown import read_fragment as _read_fragment
 
 MarkdownInfo = Reading
 

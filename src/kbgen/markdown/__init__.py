@@ -10,14 +10,25 @@ the site's extensions), and the HTML allowlist every page passes through.
 from __future__ import annotations
 
 from pathlib import Path
-from ..configfile import find_config_file
 
+from ..configfile import find_config_file
 from . import includes
 from .reader import Heading, Include, Link, Reading, Unsafe, reader_for
 from .settings import MarkdownSettings, SettingsError, site_settings, with_defaults
 
-__all__ = ["Heading", "Include", "Link", "Reading", "Unsafe", "MarkdownSettings", "SettingsError",
-           "settings_for", "read_page", "read_fragment", "with_defaults"]
+__all__ = [
+    "Heading",
+    "Include",
+    "Link",
+    "MarkdownSettings",
+    "Reading",
+    "SettingsError",
+    "Unsafe",
+    "read_fragment",
+    "read_page",
+    "settings_for",
+    "with_defaults",
+]
 
 
 def _config_file(root: Path) -> Path | None:

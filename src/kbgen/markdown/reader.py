@@ -224,7 +224,7 @@ class Reader:
             self._raw(block, loc, out)
         return out
 
-    def _raw(self, block, loc: "_Locator", out: Reading) -> None:
+    def _raw(self, block, loc: _Locator, out: Reading) -> None:
         if isinstance(block, etree.Element):   # md_in_html keeps parsed elements
             for el in block.iter():
                 if el.get("id"):

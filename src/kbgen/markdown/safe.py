@@ -20,9 +20,9 @@ class _Sanitize(Postprocessor):
 
 
 class SafeExtension(Extension):
-    def extendMarkdown(self, md):  # noqa: N802 - Python-Markdown's API
+    def extendMarkdown(self, md):
         md.postprocessors.register(_Sanitize(md), "kbgen_sanitize", -100)
 
 
-def makeExtension(**kwargs):  # noqa: N802 - Python-Markdown's entry point
+def makeExtension(**kwargs):
     return SafeExtension(**kwargs)

@@ -93,7 +93,7 @@ _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # other t
 
 def _read_extensions(path: Path, depth: int = 0):
     try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)  # noqa: S506 - own Loader
+        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise SettingsError(f"{path.name}: {exc}") from None
     if not isinstance(data, dict):
