@@ -154,3 +154,19 @@ def test_bracket_floods_are_refused_quickly(tmp_path):
     took = time.perf_counter() - start
     assert ("content/flood.md", 6, "KB519") in got and ("content/brackets.md", 6, "KB519") in got, got
     assert took < 30, took  # generous: the point is that it returns, not how fast
+
+
+def test_alert_named_twice_gets_unique_ids_and_a_warning(tmp_path):
+    kb = write_kb(tmp_path / "kb", {"content/alerts.yaml": "kind: alerts\nid: al\naudience: public\nalerts:\n"
+                                    "  - {name: HighLatency, condition: 'p99 > 1s', severity: P2}\n"
+                                    "  - {name: HighLatency, condition: 'p99 > 5s', severity: P1}\n"})
+    assert ("content/alerts.yaml", 6, "KB314") in problems(kb)
+    site = kb.parent / "site"
+    run_kbgen("build", kb, "--audience", "public", "--site-dir", site, "-q", check=True)
+    html = page(site, "alerts")
+    ids = [el["id"] for el in html.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert html.find(id="highlatency") and html.find(id="highlatency-2")
+    table_links = [a["href"] for a in html.find("article").find("table", recursive=True).find_all("a")
+                   if a["href"].startswith("#")]
+    assert table_links[-2:] == ["#highlatency", "#highlatency-2"]

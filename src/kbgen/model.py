@@ -24,6 +24,20 @@ def code_anchor(code: str) -> str:
     return s or "code"
 
 
+def alert_anchors(alerts) -> list[str]:
+    """The anchor of each alert on its page, in order: its name's code
+    anchor, and -2, -3 ... for the same name again (an alert defined at two
+    severities), so every id on the page is unique."""
+    seen: dict[str, int] = {}
+    out = []
+    for a in alerts:
+        base = code_anchor(a.name)
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        out.append(base if n == 1 else f"{base}-{n}")
+    return out
+
+
 def normalize_code(code: str) -> str:
     """What users type for a code, folded: QT-001, qt001, qt_001 -> qt001."""
     return re.sub(r"[^a-z0-9]", "", str(code).lower())
@@ -370,5 +384,4 @@ def _add_children(kb: KnowledgeBase, ent: Entity, report: Report) -> None:
         for p in obj.plans:
             ent.anchors.add(p.id)
     elif ent.type == "alerts":
-        for a in obj.alerts:
-            ent.anchors.add(code_anchor(a.name))
+        ent.anchors.update(alert_anchors(obj.alerts))

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import jinja2
 
 from . import render
-from .model import Entity, KnowledgeBase, code_anchor, normalize_code, page_url
+from .model import Entity, KnowledgeBase, alert_anchors, code_anchor, normalize_code, page_url
 from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
 from .slamatrix import effective
 from .source import slugify
@@ -294,6 +294,8 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_
         ctx["matrix"] = _sla_matrix(ent.obj)
     if ent.type == "tiers":
         ctx["mermaid"] = tiers_mermaid(ent.obj)
+    if ent.type == "alerts":
+        ctx["alert_anchors"] = alert_anchors(ctx["o"].alerts)
     if ent.type == "error-table":
         ctx["code_entities"] = {c.obj.code: c for c in kb.entities.values() if c.parent == ent.id}
     body = tmpl.render(**ctx)

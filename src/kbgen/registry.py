@@ -110,6 +110,7 @@ _RULES = [
     Rule("KB312", "error", "two sources making the same page, or a runbook alias that is an id or claimed twice"),
     Rule("KB313", "warning", "a reference by a runbook's former id (alias)"),
     # --- KB4xx SLA logic
+    Rule("KB314", "warning", "the same alert name twice in one alerts file (each still gets its own anchor)"),
     Rule("KB320", "error", "an include (`--8<--` snippet) that cannot be resolved, or reaches outside the "
                            "knowledge base"),
     Rule("KB401", "error", "response target later than resolution target"),

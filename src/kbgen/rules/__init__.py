@@ -12,9 +12,9 @@ Each module has `check(kb, report)`; every code is declared in kbgen.registry
 (docs/rules.md is generated from it).
 """
 from ..suppress import Texts
-from . import audience, freshness, links, placeholders, references, runbooks, safety, sla
+from . import alerts, audience, freshness, links, placeholders, references, runbooks, safety, sla
 
-ALL = (references, links, sla, audience, safety, freshness, runbooks, placeholders)
+ALL = (references, links, sla, audience, safety, freshness, runbooks, placeholders, alerts)
 
 
 def run_all(kb, report) -> None:
