@@ -239,7 +239,7 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
         if rel.startswith(BUNDLE + "/") or rel == "404.html":
             continue
         text = path.read_text(encoding="utf-8")
-        if "<article" not in text:  # redirect stubs
+        if "<article" not in text or 'class="kbgen-search"' in text:  # redirect stubs; pages done already
             continue
         prefix = "../" * rel.count("/")
         page = facts.get(_url_of(rel))
