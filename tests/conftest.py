@@ -7,13 +7,18 @@
 """
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from kbfactory import ROOT, run_kbgen
+# kbgen keeps Markdown readings in the user's cache folder: tests keep theirs apart
+os.environ.setdefault("KBGEN_CACHE_DIR", os.path.join(tempfile.gettempdir(), "kbgen-test-cache"))
+
+from kbfactory import ROOT, run_kbgen  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from gen_kb import generate  # noqa: E402

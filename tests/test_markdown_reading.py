@@ -170,3 +170,17 @@ def test_alert_named_twice_gets_unique_ids_and_a_warning(tmp_path):
     table_links = [a["href"] for a in html.find("article").find("table", recursive=True).find_all("a")
                    if a["href"].startswith("#")]
     assert table_links[-2:] == ["#highlatency", "#highlatency-2"]
+
+
+def test_cached_readings_follow_edits(tmp_path):
+    """A second validate reuses the readings of the first (kbgen.markdown.cache),
+    and an edit is read again."""
+    kb = write_kb(tmp_path / "kb", {"content/a.md": PUBLIC + "# A\n\n[x](../runbooks/public-rb.yaml)\n"})
+    env = {"KBGEN_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):
+        assert run_kbgen("validate", kb, env=env).returncode == 0
+    assert list((tmp_path / "cache" / "markdown").glob("*.pickle"))
+    (kb / "content" / "a.md").write_text(PUBLIC + "# A\n\n[x](../runbooks/nope.yaml)\n")
+    proc = run_kbgen("validate", kb, "--format", "json", env=env)
+    assert [p["code"] for p in json.loads(proc.stdout)["problems"]] == ["KB308"]
+    assert not list(kb.rglob("*.pickle"))  # nothing written into the KB

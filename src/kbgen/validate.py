@@ -6,6 +6,7 @@ from pathlib import Path
 from .config import Config, load_config
 from .diagnostics import Report
 from .load import load_sources
+from .markdown import flush_cache
 from .model import KnowledgeBase, build_model
 from .rules import run_all
 
@@ -15,6 +16,7 @@ def validate_config(cfg: Config) -> tuple[KnowledgeBase, Report]:
     sources = load_sources(cfg, report)
     kb = build_model(cfg, sources, report)
     run_all(kb, report)
+    flush_cache(cfg)  # this run's Markdown readings, for the next run
     return kb, report
 
 

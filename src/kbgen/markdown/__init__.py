@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..configfile import find_config_file
 from . import includes
+from .cache import ReadingCache, cache_file, fingerprint
 from .reader import Heading, Include, Link, Reading, Unsafe, reader_for
 from .settings import MarkdownSettings, SettingsError, site_settings, with_defaults
 
@@ -50,6 +51,25 @@ def settings_for(cfg) -> MarkdownSettings:
     return cached
 
 
+def _cache(cfg):
+    cache = getattr(cfg, "_reading_cache", None)
+    if cache is None:
+        cache = ReadingCache(cache_file(cfg.root))
+        cache.fp = fingerprint(settings_for(cfg))
+        try:
+            cfg._reading_cache = cache
+        except AttributeError:
+            pass
+    return cache
+
+
+def flush_cache(cfg) -> None:
+    """Keep this run's readings for the next one (kbgen.markdown.cache)."""
+    cache = getattr(cfg, "_reading_cache", None)
+    if cache is not None:
+        cache.flush()
+
+
 def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
     """A Markdown page body as the renderer will see it: includes expanded
     (when the site enables snippets), then read."""
@@ -59,6 +79,14 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
     if settings.snippets and includes.has_directive(body):
         exp = includes.expand(body, Path(cfg.root), rel, seen=frozenset({rel}))
         body, line_map, found = exp.text, exp.line_map, exp.includes
+    if line_map is None:  # pages with includes depend on other files: never cached
+        cache = _cache(cfg)
+        key = cache.key(cache.fp, body, first_line)
+        reading = cache.get(key)
+        if reading is None:
+            reading = reader_for(settings).read(body, first_line)
+            cache.put(key, reading)
+        return reading
     reading = reader_for(settings).read(body, first_line, line_map)
     for inc in found:
         reading.includes.append(Include(inc.target, first_line + inc.line, inc.column, rel=inc.rel, error=inc.error,
