@@ -322,18 +322,20 @@ def fmt(r: dict) -> str:
 def table(results: list[dict]) -> str:
     """The Markdown table for docs/site.md."""
     lines = ["| pages | shape | tool | build | vs mkdocs | peak memory | KB/page avg | KB/page max | site | "
-             "one search query | first result |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "one search query | first result (next) | load |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     plain = {(r["n"], r["shape"]): r["seconds"] for r in results if r["tool"] == "mkdocs" and "seconds" in r}
     for r in results:
         if "seconds" not in r:
-            lines.append(f"| {r['n']:,} | {r['shape']} | {r['tool']} | failed | | | | | | | |")
+            lines.append(f"| {r['n']:,} | {r['shape']} | {r['tool']} | not done: {r.get('error', '')[:60]} "
+                         "| | | | | | | | |")
             continue
         ratio = f"{r['seconds'] / plain[(r['n'], r['shape'])]:.2f}x" if (r["n"], r["shape"]) in plain else ""
         search = f"{r['search_kb']:.0f} KB" if "search_kb" in r else ""
-        first = f"{r['first_result_ms']:.0f} ms" if "first_result_ms" in r else ""
+        first = f"{r['first_result_ms']:.0f} ms ({r['next_query_ms']:.0f} ms)" if "first_result_ms" in r else ""
+        load = f"{r['load']:.1f}" if "load" in r else ""
         lines.append(f"| {r['pages']:,} | {r['shape']} | {r['tool']} | {r['seconds']:.1f} s | {ratio} | "
                      f"{r['peak_mb']:.0f} MB | {r['avg_kb']:.0f} | {r['max_kb']:.0f} | {r['site_mb']:.0f} MB | "
-                     f"{search} | {first} |")
+                     f"{search} | {first} | {load} |")
     return "\n".join(lines)
 
 
@@ -345,7 +347,12 @@ def main() -> None:
     ap.add_argument("--query", default="certificate", help="the query typed into each site's search box")
     ap.add_argument("--stop-at", help="HH:MM: start no build after this time (the machine is shared)")
     ap.add_argument("--out", type=Path, help="append each result as a JSON line to this file")
+    ap.add_argument("--table", type=Path, help="only print the table of the results saved in this file (--out)")
     args = ap.parse_args()
+    if args.table:
+        rows = [json.loads(line) for line in args.table.read_text(encoding="utf-8").splitlines() if line.strip()]
+        print(table(rows))
+        return
     print(f"{dt.date.today()} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
           f"Python {platform.python_version()}", flush=True)
     results = run(args)
