@@ -529,3 +529,19 @@ def test_serve_in_place(hugo, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_adopt_reads_the_repository_when_pages_link_out(tmp_path):
+    root = tmp_path / "repo"
+    (root / "docs").mkdir(parents=True)
+    (root / "scripts").mkdir()
+    (root / "docs/index.md").write_text("# Ops\n\nRun [the script](../scripts/rotate.sh), read [the readme](../README.md).\n",
+                                        encoding="utf-8")
+    (root / "README.md").write_text("# Repository\n\nWhat is here.\n", encoding="utf-8")
+    (root / "scripts/rotate.sh").write_text("echo rotate\n", encoding="utf-8")
+    proc = adopt(root)
+    assert "pages link to files outside docs/ (e.g. README.md): kbgen reads the whole repository" in proc.stdout
+    assert problems(root) == []  # the links work in place: no KB308
+    site = tmp_path / "site"
+    run_kbgen("build", root, "--audience", "internal", "--site-dir", site, "-q", check=True)
+    assert (site / "scripts/rotate.sh").is_file() and (site / "docs/index.html").is_file()

@@ -218,10 +218,16 @@ def detect(root: Path) -> Plan:
         plan.unmapped.append(f"the pages folder {docs_dir}/ does not exist")
     outside = [r for r in md_files if not r.startswith(prefix) and not ("/" not in r and r.lower() in REPO_DOCS)
                and not any(r.startswith(t + "/") for t in seen_tree)]
-    if prefix and outside and not mkdocs:
-        # Markdown outside the pages folder (runbooks beside it): read everything from the root
-        plan.unmapped.append(f"{len(outside)} Markdown files outside {docs_dir}/ (e.g. {outside[0]}): "
-                             "kbgen reads the whole repository instead")
+    linked_out = [] if not prefix or outside or mkdocs else _links_out(root, docs_dir, md_files)
+    if prefix and (outside or linked_out) and not mkdocs:
+        # Markdown outside the pages folder (runbooks beside it), or pages linking to files
+        # outside it (../README.md): read everything from the root, so those links work
+        if outside:
+            plan.chosen.append(f"{len(outside)} Markdown files outside {docs_dir}/ (e.g. {outside[0]}): "
+                               "kbgen reads the whole repository")
+        else:
+            plan.chosen.append(f"pages link to files outside {docs_dir}/ (e.g. {linked_out[0]}): "
+                               "kbgen reads the whole repository")
         docs_dir, prefix = ".", ""
         plan.site["docs_dir"] = "."
     if docs_dir == ".":
@@ -480,6 +486,31 @@ def _has_all(f: MdFile, specs) -> bool:
         if not names & have:
             return False
     return True
+
+
+def _links_out(root: Path, docs_dir: str, md_files: list[str]) -> list[str]:
+    """Files outside the pages folder that its pages link to (links read with
+    kbgen's Markdown reader)."""
+    from urllib.parse import unquote
+
+    from ..rules.links import is_external
+    from ..source import scan_markdown
+    out = []
+    for rel in md_files:
+        if not rel.startswith(docs_dir + "/"):
+            continue
+        text = _read(root / rel)
+        if not text or "](" not in text:
+            continue
+        fm = split_front_matter(text)
+        for link in scan_markdown(fm.body, fm.body_line).links:
+            target = unquote(link.target.split("#", 1)[0].split("?", 1)[0])
+            if not target or is_external(target) or target.startswith("/"):
+                continue
+            joined = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
+            if not joined.startswith(docs_dir + "/") and not joined.startswith("..") and (root / joined).exists():
+                out.append(joined)
+    return sorted(set(out))
 
 
 def _compact(paths: list[str]) -> list[str]:
