@@ -184,7 +184,7 @@ FIRST_RESULT_JS = """async (q) => {
   await new Promise(r => setTimeout(r, 1000));       // ...and starts typing a moment later
   const t0 = performance.now();
   input.value = q; input.dispatchEvent(new Event('input'));
-  while (box.dataset.query !== q || !box.querySelector('.kbgen-search__result')) await new Promise(r => setTimeout(r, 2));
+  while (box.dataset.shown !== q || !box.querySelector('.kbgen-search__result')) await new Promise(r => setTimeout(r, 2));
   return performance.now() - t0;
 }"""
 

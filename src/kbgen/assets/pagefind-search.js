@@ -11,6 +11,7 @@ if (box) {
   const selects = [...box.querySelectorAll(".kbgen-search__filter")];
   const bundle = new URL(box.dataset.bundle, document.baseURI);
   const SHOWN = 10;
+  const FIRST = 3;
   let pagefind = null;
   let seq = 0;
 
@@ -74,13 +75,19 @@ if (box) {
     const pf = await load();
     const filters = {};
     for (const s of selects) if (s.value) filters[s.dataset.filter] = s.value;
-    const search = await pf.debouncedSearch(query, { filters }, 120);
+    pf.preload(query, { filters }); // fetch the word's index chunk while the debounce waits
+    const search = await pf.debouncedSearch(query, { filters }, 60); // ms: a pause between keystrokes
     if (search === null || mine !== seq) return; // a newer keystroke took over
-    const datas = await Promise.all(search.results.slice(0, SHOWN).map((r) => r.data()));
-    if (mine !== seq) return;
-    list.replaceChildren(...datas.map((d) => item(d, query)));
     const n = search.results.length;
+    // the first results as soon as their fragments arrive, then the rest
+    const first = await Promise.all(search.results.slice(0, FIRST).map((r) => r.data()));
+    if (mine !== seq) return;
+    list.replaceChildren(...first.map((d) => item(d, query)));
     meta.textContent = n ? `${n} result${n === 1 ? "" : "s"}` : "No results";
+    box.dataset.shown = query;
+    const rest = await Promise.all(search.results.slice(FIRST, SHOWN).map((r) => r.data()));
+    if (mine !== seq) return;
+    list.append(...rest.map((d) => item(d, query)));
     box.dataset.query = query; // tests wait for the results of the whole query
   }
 
