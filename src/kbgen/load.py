@@ -20,7 +20,7 @@ from .diagnostics import Report
 from .schema import KINDS, PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
 from .schema.errors import clean_loc, describe, did_you_mean, report_validation
 from .schema.scalars import report_as_written
-from .markdown import read_page
+from .markdown import defer_read, read_deferred
 from .source import MarkdownInfo, read_text, split_front_matter
 from .yamlload import Loaded, load
 
@@ -167,6 +167,7 @@ def load_sources(cfg: Config, report: Report) -> Sources:
             continue
         if doc is not None:
             src.docs.append(doc)
+    read_deferred(cfg)  # every page's Markdown, on every core for a large KB
     return src
 
 
@@ -293,7 +294,7 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report,
     # Hugo's {{< ref >}} and GitLab's [[_TOC_]] become plain Markdown, line for line
     body = markup.rewrite(fm.body, fm.body_line, flavour == "hugo", opts.hugo_params)
     doc = Doc(rel, area, "md", kind, text, loaded, body=body, body_line=fm.body_line)
-    doc.md = read_page(cfg, rel, body, fm.body_line)  # kbgen.markdown: the renderer's own reading
+    defer_read(cfg, doc, rel, body, fm.body_line)  # kbgen.markdown: the renderer's own reading, all pages at once
     data = loaded.data
     if loaded.errors and data is None:
         return doc
