@@ -184,3 +184,62 @@ def test_cached_readings_follow_edits(tmp_path):
     proc = run_kbgen("validate", kb, "--format", "json", env=env)
     assert [p["code"] for p in json.loads(proc.stdout)["problems"]] == ["KB308"]
     assert not list(kb.rglob("*.pickle"))  # nothing written into the KB
+
+
+# --- invariant (b): what the renderer would report, validate reported first --------
+
+PLAIN_MKDOCS = """\
+site_name: Plain
+docs_dir: content
+theme: {name: material}
+markdown_extensions: [attr_list, md_in_html, admonition, tables, toc, pymdownx.superfences, pymdownx.details]
+validation:
+  links: {not_found: warn, anchors: warn, unrecognized_links: warn}
+"""
+
+ARTICLES = {
+    "content/index.md": PUBLIC + "# Home\n\n[guide](guide.md) and [ops](ops/index.md)\n",
+    "content/guide.md": PUBLIC + "# Guide\n\n## Set_up steps\n\n## Steps\n\n## Steps\n\n"
+    "[one](#set_up-steps) [two](#steps_1) [gh](#steps-1) [wrapped\ntext](missing-wrapped.md)\n\n"
+    "Run ```x``` then [after](missing-after.md). `[code](not-checked.md)`\n\n"
+    "[ref][r] ![img](missing.png)\n\n[r]: missing-ref.md\n",
+    "content/ops/index.md": PUBLIC + "# Ops\n\n[back](../guide.md#steps) [bad](../guide.md#nope) "
+    "<a href=\"../gone.md\">raw</a>\n\n!!! note\n    [in admonition](../absent.md)\n",
+}
+
+
+def _mkdocs_warnings(tmp_path) -> dict[str, list[str]]:
+    """Plain MkDocs over the same Markdown: the link and anchor warnings it gives, by file."""
+    import re
+    import subprocess
+    import sys
+    plain = tmp_path / "plain"
+    for rel, text in ARTICLES.items():
+        (plain / rel).parent.mkdir(parents=True, exist_ok=True)
+        (plain / rel).write_text(text)
+    (plain / "mkdocs.yml").write_text(PLAIN_MKDOCS)
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", str(plain / "mkdocs.yml"), "-d",
+                           str(tmp_path / "plain-site")], capture_output=True, text=True,
+                          env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"})
+    found: dict[str, list[str]] = {}
+    for m in re.finditer(r"Doc file '([^']+)' contains (?:a link|an absolute link) '([^']+)'", proc.stderr):
+        found.setdefault("content/" + m.group(1), []).append(m.group(2))
+    return found
+
+
+def test_every_link_mkdocs_reports_validate_reported_first(tmp_path):
+    warned = _mkdocs_warnings(tmp_path)
+    assert sum(len(v) for v in warned.values()) >= 6, warned  # the fixture does break links
+    kb = write_kb(tmp_path / "kb", ARTICLES)
+    reported: dict[str, list[tuple[int, str]]] = {}
+    proc = run_kbgen("validate", kb, "--format", "json")
+    for p in json.loads(proc.stdout)["problems"]:
+        if p["code"] in ("KB308", "KB309"):
+            reported.setdefault(p["file"], []).append((p["line"], p["message"]))
+    for file, targets in warned.items():
+        messages = " ".join(m for _, m in reported.get(file, []))
+        for target in targets:
+            # validate names the target (an anchor by its '#...', a path as written)
+            assert target.split("#")[-1] in messages or target in messages, (file, target, reported.get(file))
+    # and nothing in code was taken for a link
+    assert "not-checked.md" not in json.dumps(reported)
