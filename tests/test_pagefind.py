@@ -255,3 +255,18 @@ def test_index_is_byte_identical_between_builds(sites, tmp_path):
             assert data.index(b"API gateway") < data.index(b"Database")
         else:
             assert data.index(b"Article") < data.index(b"Error codes") < data.index(b"Index") < data.index(b"Runbook")
+
+
+def test_box_without_materials_search_plugin(tmp_path):
+    """With Material's search plugin off (what online builds need), the box
+    goes at the end of the header's bar, and nothing of lunr is built."""
+    # (another plugin listed: an empty list would bring back MkDocs' default, search)
+    root = write_kb(tmp_path / "kb", SEARCH_KB, base=False, mkdocs=SEARCH_MKDOCS.replace("  - search\n", "  - tags\n"))
+    site = tmp_path / "site"
+    run_kbgen("build", root, "--audience", "public", "--site-dir", site, "-q", check=True)
+    assert not (site / "search").exists() and (site / "pagefind" / "pagefind.js").is_file()
+    page = (site / "runbooks" / "disk-full" / "index.html").read_text()
+    header = page[page.index("<header"): page.index("</header>")]
+    assert header.count('class="kbgen-search"') == 1
+    assert header.index('class="kbgen-search"') > header.index('class="md-header__title"')
+    assert "/runbooks/disk-full/" in {f["url"] for f in fragments(site).values()}
