@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from kbfactory import MKDOCS, ROOT, run_kbgen, write_kb
 
 FIXTURES = ROOT / "tests" / "fixtures" / "adopt"

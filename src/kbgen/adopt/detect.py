@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..configfile import find_config_file
 from ..conventions import catalogue
 from ..conventions.markup import unknown_shortcodes
 from ..conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
@@ -16,7 +17,6 @@ from ..rules.runbooks import norm
 from ..schema import KINDS, PASSTHROUGH_KEYS, RunbookMeta
 from ..source import split_front_matter
 from ..yamlload import load
-from ..configfile import find_config_file
 
 MD_EXT = (".md", ".markdown")
 YAML_EXT = (".yaml", ".yml")
