@@ -50,7 +50,7 @@ def _stop(proc: subprocess.Popen) -> str:
     return out or ""
 
 
-def _wait_for(url: str, text: str, seconds: float = 60) -> bool:
+def _wait_for(url: str, text: str, seconds: float = 120) -> bool:
     deadline = time.time() + seconds
     while time.time() < deadline:
         body = _get(url)
@@ -141,7 +141,7 @@ def test_serve_problem_page_reloads_to_the_site_in_a_browser(tmp_path):
             items = page.locator("#kbgen-problem-list li").all_inner_texts()
             assert len(items) == 1 and items[0].startswith("runbooks/broken.yaml:4:11: error KB307")
             bad.write_text(bad.read_text().replace("severity: P9\n", ""))
-            page.wait_for_selector("h1:has-text('Broken page')", timeout=60_000)
+            page.wait_for_selector("h1:has-text('Broken page')", timeout=120_000)
             assert page.locator("#kbgen-problem-list").count() == 0
             browser.close()
     finally:
