@@ -243,3 +243,10 @@ def test_every_link_mkdocs_reports_validate_reported_first(tmp_path):
             assert target.split("#")[-1] in messages or target in messages, (file, target, reported.get(file))
     # and nothing in code was taken for a link
     assert "not-checked.md" not in json.dumps(reported)
+
+
+@pytest.mark.parametrize("unit", ["*_", "> ", "{: #x}\n# h\n"])
+def test_markdown_that_would_stall_the_renderer_is_refused(tmp_path, unit):
+    kb = write_kb(tmp_path / "kb", {"content/slow.md": PUBLIC + "# Slow\n\n" + unit * (300_000 // len(unit))})
+    got = problems(kb)
+    assert any(p[0] == "content/slow.md" and p[2] == "KB519" for p in got), got

@@ -14,8 +14,11 @@ refuses the file instead of hanging.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import signal
+import threading
 import xml.etree.ElementTree as etree
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -80,6 +83,7 @@ class Reading:
     unsafe: list[Unsafe] = field(default_factory=list)
     first_paragraph: str = ""
     too_complex: tuple[int, int] | None = None   # where the guard refused the text
+    complex_reason: str = ""
     line_map: list[int] | None = None            # text line (0-based) -> source line, when includes were expanded
 
 
@@ -148,6 +152,47 @@ def guard(text: str) -> int | None:
     return None
 
 
+# The guard above catches the common floods in linear time; any other input on
+# which Python-Markdown goes superlinear (nested emphasis, ten thousand
+# duplicate heading ids...) is stopped by a time budget proportional to the
+# page's size, so validation time stays linear in the size of the KB. The
+# budget needs SIGALRM, so it applies in a process's main thread (every CLI
+# command and the parallel readers); elsewhere only the guard applies.
+TIME_BUDGET = 1.0     # seconds for any page...
+TIME_PER_MIB = 4.0    # ...plus this per MiB of text (1 MiB of plain prose parses in about 1 s)
+
+
+class _TooSlow(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _TooSlow()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _largest_block(text: str) -> int:
+    """The offset of the longest block (between blank lines): the likely culprit."""
+    best, best_len, pos = 0, -1, 0
+    for block in text.split("\n\n"):
+        if len(block) > best_len:
+            best, best_len = pos, len(block)
+        pos += len(block) + 2
+    return best
+
+
 # --- the parse ---------------------------------------------------------------
 
 class _HtmlLinks(HTMLParser):
@@ -199,8 +244,17 @@ class Reader:
         bad = guard(text)
         if bad is not None:
             out.too_complex = lines.at(bad)
+            out.complex_reason = "thousands of unclosed brackets or tags in one block"
             return out
-        root, stash = self.parse(text)
+        budget = TIME_BUDGET + TIME_PER_MIB * len(text) / 2**20
+        try:
+            with _time_limit(budget):
+                root, stash = self.parse(text)
+        except (_TooSlow, RecursionError):  # RecursionError: thousands of nested quotes or lists
+            self.md.reset()
+            out.too_complex = lines.at(_largest_block(text))
+            out.complex_reason = f"Python-Markdown needs over {budget:.1f} s for this page (the renderer would too)"
+            return out
         loc = _Locator(text, lines, self.md)
         heading_cursor = 0
         first_para = None

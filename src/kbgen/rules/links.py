@@ -186,8 +186,8 @@ def check(kb, report) -> None:
         md = doc.md
         if md is not None and md.too_complex:
             report.error(doc.rel, md.too_complex, "KB519",
-                         "this block of Markdown has thousands of unclosed brackets or tags; rendering it would take "
-                         "minutes", "close the brackets, put the text in a code block, or split the block")
+                         f"this Markdown would stall the renderer: {md.complex_reason}",
+                         "close the brackets, put the text in a code block, or split the block")
         if md is not None:
             for inc in md.includes:
                 if inc.error:
