@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -37,7 +38,9 @@ def session(audience: str, index_dir: str, work, root: Path = ROOT):
                 async with ClientSession(read, write) as s:
                     await s.initialize()
                     return await work(s)
-    return anyio.run(main)
+    # a thread of its own: another test in this worker (Playwright's sync API) may hold a running event loop
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(anyio.run, main).result()
 
 
 async def call(s, tool: str, **args) -> tuple[bool, dict | str]:
