@@ -203,9 +203,14 @@ def test_internal_server_finds_internal_runbooks(index_dir):
     assert "mwrasp-authentication-failure" in [e["id"] for e in data["entities"]]
 
 
-def test_bad_root_is_a_plain_error(tmp_path):
+def test_bad_root_or_synonyms_file_is_a_plain_error(tmp_path):
     proc = run_kbgen("mcp", tmp_path, "--audience", "public")
     assert proc.returncode == 2 and "not a knowledge base" in proc.stderr and "Traceback" not in proc.stderr
+    from kbfactory import MKDOCS
+    mk = MKDOCS.replace("      default_audience: internal\n", "      default_audience: internal\n      synonyms: syn.yaml\n")
+    kb = write_kb(tmp_path / "kb", {"syn.yaml": "equivalent: [[a, b]\n"}, mkdocs=mk)
+    proc = run_kbgen("mcp", kb, env={"KBGEN_SEARCH_DIR": str(tmp_path / "idx")})
+    assert proc.returncode == 2 and "syn.yaml:" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_a_running_server_sees_an_edit(tmp_path):

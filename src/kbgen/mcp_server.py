@@ -23,6 +23,7 @@ from . import __version__
 from .audience import for_audience
 from .model import normalize_code
 from .search.service import Searcher, SearchError, fingerprint, refresh_index
+from .search.synonyms import SynonymError
 
 TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
 REFRESH_SECONDS = 2.0
@@ -53,7 +54,10 @@ class KnowledgeBase:
         self.alert_entries = getattr(kb, "alert_entries", {}) or {}
         if self.searcher is not None:
             self.searcher.close()
-        self.searcher = Searcher(path)
+        try:
+            self.searcher = Searcher(path)
+        except SynonymError as exc:  # the KB's synonyms file: the user's to fix, said plainly
+            raise SearchError(str(exc)) from None
         self.fp = fingerprint(self.cfg, self.audience)
         self.checked = time.monotonic()
 
