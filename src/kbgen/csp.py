@@ -35,10 +35,10 @@ from urllib.parse import urlsplit
 HEADERS_FILE = "_headers"
 META_NAME = "Content-Security-Policy"
 
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
-_CHARSET = re.compile(r"<meta\s+charset=[\"']?[\w-]+[\"']?\s*/?>", re.I)
-_HEAD = re.compile(r"<head\b[^>]*>", re.I)
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_CHARSET = re.compile(r"<meta\s+charset=[\"']?[\w-]+[\"']?\s*/?>", re.IGNORECASE)
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 # what a Jinja expression may put inside one of the theme's scripts: a URL
 # or path, never a quote, backslash or angle bracket that could end the string
 _FILLED = r"[A-Za-z0-9./_:%#?&=~+-]*"
@@ -60,7 +60,7 @@ def theme_scripts() -> tuple[re.Pattern, ...]:
             if "src=" in attrs or "type=" in attrs or not body.strip() or "{%" in body:
                 continue
             parts = _JINJA.split(body)
-            patterns.append(re.compile(_FILLED.join(re.escape(p) for p in parts), re.S))
+            patterns.append(re.compile(_FILLED.join(re.escape(p) for p in parts), re.DOTALL))
     return tuple(patterns)
 
 
@@ -73,7 +73,7 @@ def script_hashes(html: str) -> set[str]:
     out = set()
     for m in _SCRIPT.finditer(html):
         attrs, body = m.group(1), m.group(2)
-        if re.search(r"\bsrc\s*=", attrs, re.I) or re.search(r"\btype\s*=\s*[\"']?application/json", attrs, re.I):
+        if re.search(r"\bsrc\s*=", attrs, re.IGNORECASE) or re.search(r"\btype\s*=\s*[\"']?application/json", attrs, re.IGNORECASE):
             continue
         if _is_theme_script(body):
             digest = hashlib.sha256(body.encode("utf-8")).digest()

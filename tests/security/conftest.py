@@ -1,0 +1,58 @@
+"""The security suite runs each batch of cases once (validate, build, one
+browser pass) and hands every case its verdict. Under pytest-xdist the
+workers share the results through files guarded by a lock, so a batch is
+never built twice."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from cases import BATCHES
+
+
+@pytest.fixture(scope="session")
+def security_browser():
+    """One headless Chromium for every batch; hosts other than localhost fail at once."""
+    from browser.conftest import CHROMIUM_ARGS, chromium_path
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(),
+                              args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def batch_results(tmp_path_factory, request):
+    """batch name -> {case id: verdict}, computed on first use."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    shared = shared / "security-batches"
+    shared.mkdir(exist_ok=True)
+    cache: dict[str, dict] = {}
+
+    def get(name: str) -> dict:
+        if name in cache:
+            return cache[name]
+        result = shared / f"{name}.json"
+        with open(shared / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not result.exists():
+                from runner import run_batch
+                browser = request.getfixturevalue("security_browser")
+                out = run_batch(BATCHES[name], tmp_path_factory.mktemp(name), browser)
+                tmp = result.with_suffix(".tmp")
+                tmp.write_text(json.dumps(out))
+                tmp.rename(result)
+        cache[name] = json.loads(result.read_text())
+        return cache[name]
+
+    return get
