@@ -376,7 +376,7 @@ def detect(root: Path) -> Plan:
     owners = []
     if any((root / p).is_file() for p in CODEOWNERS_PLACES):
         owners.append("CODEOWNERS")
-    if any(posixpath.basename(r) == "OWNERS" for r in files):
+    if any(posixpath.basename(r) == "OWNERS" and (r.startswith(prefix) or "/" not in r) for r in files):
         owners.append("OWNERS")
     if owners:
         opts["owners_from"] = owners
