@@ -197,3 +197,16 @@ def test_a_directive_shown_in_code_is_not_a_directive(tmp_path):
             "Or inline: `<!-- kbgen-disable KB514 -->`.\n\nTODO: one\n")
     write_kb(tmp_path, {"content/a.md": page})
     assert ("content/a.md", 12, 1, "KB514", "warning") in problems(tmp_path)
+
+
+def test_folder_levels_inside_rules(tmp_path):
+    # the short form: a glob key in `rules` holds the levels for the files it matches
+    files = {"content/legacy/old.md": TODO_PAGE, "content/new.md": TODO_PAGE}
+    write_kb(tmp_path, files, mkdocs=with_options(
+        "      rules:\n        KB514: error\n        content/legacy/**: {KB514: off}\n"))
+    got = problems(tmp_path)
+    assert not [p for p in got if p[0] == "content/legacy/old.md"]
+    assert [p[:5] for p in got] == [("content/new.md", 6, 1, "KB514", "error"), ("content/new.md", 8, 1, "KB514", "error")]
+    write_kb(tmp_path / "bad", mkdocs=with_options("      rules:\n        content/legacy/**: {KB998: off}\n"))
+    proc = run_kbgen("validate", tmp_path / "bad")
+    assert proc.returncode == 2 and "unknown rule code 'KB998'" in proc.stderr
