@@ -234,6 +234,7 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
     facts = page_facts(view)
     filters = _filter_values(facts)
     pages = listing = 0
+    boxes: dict[str, str] = {}  # by depth
     for path in sorted(site_dir.rglob("*.html")):
         rel = path.relative_to(site_dir).as_posix()
         if rel.startswith(BUNDLE + "/") or rel == "404.html":
@@ -243,7 +244,9 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
             continue
         prefix = "../" * rel.count("/")
         page = facts.get(_url_of(rel))
-        new = add_ui(mark_page(text, page), prefix, search_box(prefix, filters))
+        if prefix not in boxes:
+            boxes[prefix] = search_box(prefix, filters)
+        new = add_ui(mark_page(text, page), prefix, boxes[prefix])
         if new != text:
             path.write_text(new, encoding="utf-8")
             pages += 1
