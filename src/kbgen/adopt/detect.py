@@ -232,7 +232,7 @@ def detect(root: Path) -> Plan:
         plan.site["docs_dir"] = "."
     if docs_dir == ".":
         opts["content_dir"] = "."
-        plan.chosen.append("pages: the whole repository (kbgen renders it from its own folder, .kbgen/docs)")
+        plan.chosen.append("pages: the whole repository (content_dir: .)")
     else:
         plan.chosen.append(f"pages: {docs_dir}/")
 

@@ -48,7 +48,5 @@ def write(plan: Plan, force: bool = False) -> Path:
     if path.exists() and not force:
         raise AdoptError(f"{path.name} exists already; kbgen adopt changes no existing file "
                          f"(remove it, or pass --force to replace it)")
-    if plan.options.get("content_dir") == ".":
-        (plan.root / ".kbgen" / "docs").mkdir(parents=True, exist_ok=True)
     path.write_text(config_text(plan), encoding="utf-8")
     return path
