@@ -18,8 +18,10 @@ redirect stubs left out: average and largest) and the site's total size;
 and what a browser downloads for one search query, from headless Chromium's
 network log (every response whose path names search or pagefind: Material's
 search_index.json and worker, Zensical's search.json and worker, kbgen's
-Pagefind files), with the time from the query to the first result on screen
-for kbgen (after the box was focused, and cold: the first query of a page).
+Pagefind files), served as static hosts serve them (text gzipped; the size
+of the files themselves beside it), with the time from the query to the
+first result on screen for kbgen (after the box was focused, and cold: the
+first query of a page).
 
 Goals (issue 12) are in docs/site.md beside the measured figures. Nothing here
 is asserted: the machine is shared, so times vary from run to run.
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import gzip
 import json
 import os
 import platform
@@ -152,13 +155,36 @@ def page_sizes(site: Path) -> dict:
 
 # -- search in a browser -----------------------------------------------------
 
-class _Quiet(SimpleHTTPRequestHandler):
+COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".xml", ".txt")
+
+
+class _Host(SimpleHTTPRequestHandler):
+    """A static host as readers meet one (GitHub Pages, Netlify): text files
+    gzipped when the browser accepts it; Pagefind's index files and
+    WebAssembly, compressed already, as they are."""
+
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix in COMPRESSIBLE and path.is_file()
+                and "gzip" in self.headers.get("Accept-Encoding", "")):
+            body = gzip.compress(path.read_bytes(), 6, mtime=0)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
 
 def _serve(site: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Host, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -168,14 +194,19 @@ def _search_related(url: str) -> bool:
     return "search" in path or "/pagefind/" in path
 
 
-def _body_size(request, site: Path) -> int:
-    """The response body's size from the network log; Chromium logs 0 for a
-    worker's script, so that one is read from the file the server sent."""
-    size = request.sizes()["responseBodySize"]
-    if size <= 0:
-        path = site / urlsplit(request.url).path.lstrip("/")
-        size = path.stat().st_size if path.is_file() else 0
-    return size
+def _body_size(request, site: Path) -> tuple[int, int]:
+    """The response body's size as sent (from the network log) and as the
+    file on disk. Chromium logs 0 for a worker's script: that one is counted
+    as the host sends it."""
+    path = site / urlsplit(request.url).path.lstrip("/")
+    if path.is_dir():
+        path = path / "index.html"
+    raw = path.stat().st_size if path.is_file() else 0
+    sent = request.sizes()["responseBodySize"]
+    if sent <= 0 and raw:
+        data = path.read_bytes()
+        sent = len(gzip.compress(data, 6, mtime=0)) if path.suffix in COMPRESSIBLE else len(data)
+    return sent, raw
 
 
 FIRST_RESULT_JS = """async (q) => {
@@ -214,7 +245,9 @@ def search_bytes(browser, site: Path, tool: str, query: str) -> dict:
             page.get_by_text(re.compile(r"^[\d,.]+\+? results?$")).first.wait_for(timeout=120000)  # "1,015 results"
         page.wait_for_load_state("networkidle")
         related = [r for r in got if _search_related(r.url)]
-        out = {"search_kb": sum(_body_size(r, site) for r in related) / 1024, "search_requests": len(related)}
+        sizes = [_body_size(r, site) for r in related]
+        out = {"search_kb": sum(s for s, _ in sizes) / 1024, "search_raw_kb": sum(r for _, r in sizes) / 1024,
+               "search_requests": len(related)}
         context.close()
         if tool == "kbgen":  # a fresh page: first result after focusing the box, then a second query
             context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -312,7 +345,8 @@ def fmt(r: dict) -> str:
     if "error" in r and "seconds" not in r:
         return f"{head} FAILED: {r['error'].strip().splitlines()[-1] if r['error'].strip() else ''}"
     ms = f" | first result {r['first_result_ms']:.0f} ms, next {r['next_query_ms']:.0f} ms" if "first_result_ms" in r else ""
-    search = f" | search {r['search_kb']:.0f} KB in {r['search_requests']} requests" if "search_kb" in r else ""
+    search = (f" | search {r['search_kb']:.0f} KB sent ({r.get('search_raw_kb', 0):.0f} KB of files) in "
+              f"{r['search_requests']} requests" if "search_kb" in r else "")
     return (f"{head} load {r.get('load', 0):4.1f} {r['seconds']:7.1f} s {r['peak_mb']:6.0f} MB peak | {r['pages']} pages, "
             f"{r['avg_kb']:.0f} KB avg, {r['max_kb']:.0f} KB max ({r.get('largest', '?')}), {r['site_mb']:.0f} MB site"
             f"{search}{ms}"
@@ -322,7 +356,7 @@ def fmt(r: dict) -> str:
 def table(results: list[dict]) -> str:
     """The Markdown table for docs/site.md."""
     lines = ["| pages | shape | tool | build | vs mkdocs | peak memory | KB/page avg | KB/page max | site | "
-             "one search query | first result (next) | load |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "one search query: sent (files) | first result (next) | load |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     plain = {(r["n"], r["shape"]): r["seconds"] for r in results if r["tool"] == "mkdocs" and "seconds" in r}
     for r in results:
         if "seconds" not in r:
@@ -330,7 +364,8 @@ def table(results: list[dict]) -> str:
                          "| | | | | | | | |")
             continue
         ratio = f"{r['seconds'] / plain[(r['n'], r['shape'])]:.2f}x" if (r["n"], r["shape"]) in plain else ""
-        search = f"{r['search_kb']:.0f} KB" if "search_kb" in r else ""
+        search = (f"{r['search_kb']:.0f} KB ({r['search_raw_kb']:.0f} KB)" if "search_raw_kb" in r
+                  else f"{r['search_kb']:.0f} KB" if "search_kb" in r else "")
         first = f"{r['first_result_ms']:.0f} ms ({r['next_query_ms']:.0f} ms)" if "first_result_ms" in r else ""
         load = f"{r['load']:.1f}" if "load" in r else ""
         lines.append(f"| {r['pages']:,} | {r['shape']} | {r['tool']} | {r['seconds']:.1f} s | {ratio} | "
