@@ -10,9 +10,10 @@ Cloudflare Pages format) with the same policy plus what only a header can
 carry (frame-ancestors). docs/security.md says why each source is there.
 
 Scripts: 'self' and a sha256 hash for each inline script of the theme, never
-'unsafe-inline'. Only scripts that match one of Material's own inline
-scripts (read from the installed theme's templates, with the values Jinja
-fills in limited to URL characters) get a hash: a script that content
+'unsafe-inline'. Only scripts that match one of the theme's own inline
+scripts (read from the installed templates of Material, or of Zensical,
+which ships its own copy; the values Jinja fills in limited to URL
+characters) get a hash: a script that content
 smuggled into a page is never hashed, so the browser refuses to run it.
 
 Remote origins appear only when mkdocs.yml names them (Google Fonts when
@@ -44,16 +45,29 @@ _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 _FILLED = r"[A-Za-z0-9./_:%#?&=~+-]*"
 
 
+# Packages whose templates render kbgen's sites (Material for MkDocs and
+# ProperDocs; Zensical ships its own copy of the templates).
+THEME_PACKAGES = ("material", "zensical")
+
+
+def _template_dirs() -> list[Path]:
+    import importlib.util
+    dirs = []
+    for name in THEME_PACKAGES:
+        spec = importlib.util.find_spec(name)
+        if spec and spec.origin:
+            d = Path(spec.origin).resolve().parent / "templates"
+            if d.is_dir():
+                dirs.append(d)
+    return dirs
+
+
 @functools.lru_cache(maxsize=1)
 def theme_scripts() -> tuple[re.Pattern, ...]:
-    """Material's inline scripts as full-match patterns, from its templates."""
-    try:
-        import material
-    except ImportError:  # another theme: no inline script is trusted
-        return ()
-    templates = Path(material.__file__).resolve().parent / "templates"
+    """The theme's inline scripts as full-match patterns, from its templates
+    (another theme: no inline script is trusted)."""
     patterns = []
-    for path in sorted(templates.rglob("*.html")):
+    for path in sorted(p for d in _template_dirs() for p in d.rglob("*.html")):
         text = path.read_text(encoding="utf-8", errors="replace")
         for m in _SCRIPT.finditer(text):
             attrs, body = m.group(1), m.group(2)

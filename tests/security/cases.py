@@ -470,7 +470,7 @@ def leak_cases() -> list[Case]:
     out: list[Case] = []
 
     def add(name, batch, files=None, where=None, witness=True, setup=None, mkdocs=None, body=None, page=None):
-        cid = f"leak:{name}"
+        cid = f"{'fault' if batch == 'faults' else 'leak'}:{name}"
         tok = token(cid)
         marker = "LEAK" + tok.upper()
         fmt = {"tok": tok, "marker": marker, "low": marker.lower(), "rest": marker.lower()[1:]}
@@ -610,6 +610,21 @@ def leak_cases() -> list[Case]:
             "groups:\n  - name: g\n    rules:\n      - alert: " + "LEAK" + tok.upper() + "\n        expr: up == 0\n"
             "        annotations: {runbook_url: 'https://kb.test/runbooks/public-rb/'}\n"),
         where=("content/palerts-{tok}.yaml", (4,)))
+    # 14, 16. input that once crashed the build: a located problem, never an internal error
+    add("kind-is-a-list", "faults", files={"content/k1-{tok}.yaml": "kind: [faq]\nid: k1-{tok}\ntitle: K {tok}\n"
+                                                                 "audience: public\nquestions:\n  - {{q: a, a: b}}\n"},
+        where=("content/k1-{tok}.yaml", (1,)))
+    add("kind-is-a-mapping", "faults", files={"content/k2-{tok}.yaml": "kind: {{a: b}}\nid: k2-{tok}\ntitle: K {tok}\n"
+                                                                    "audience: public\nquestions:\n  - {{q: a, a: b}}\n"},
+        where=("content/k2-{tok}.yaml", (1,)))
+    add("id-300-characters", "faults",
+        files={"runbooks/long-{tok}.yaml": "kind: runbook\nid: " + "a" * 300 + "\ntitle: Long {tok}\naudience: public\n"
+                                           "resolution:\n  - Fix\n"},
+        where=("runbooks/long-{tok}.yaml", (2,)))
+    add("code-400-characters", "faults",
+        files={"content/lc-{tok}.yaml": "kind: error-codes\nid: lc-{tok}\ntitle: Codes {tok}\naudience: public\ncodes:\n"
+                                        "  - code: " + "C" * 400 + "\n    message: m\n"},
+        where=("content/lc-{tok}.yaml", (6,)))
     # 6. links to an internal page, in every form (the page's file name is the marker)
     secret = {"content/{low}.md": "---\naudience: internal\n---\n# Internal linked page\n"}
     for name, body in (("inline", "See [the page]({low}.md)."),
