@@ -83,14 +83,17 @@ def test_hugo_adopt_reports_what_it_found(hugo):
     # the translated tree: once, clearly
     assert out.count("content.de/") == 1
     assert "content.de/: a translated tree (1 Markdown files) — translations are not supported yet" in out
-    assert "Validation: 0 errors, 1 warnings." in out
+    assert "severities taken as given (warning): no SLA declares them, so KB307 is a warning" in out
+    assert "Validation: 0 errors, 2 warnings." in out
     assert "kbgen build" in out and "kbgen search <AlertName>" in out
 
 
 def test_hugo_validates_with_only_the_real_problem(hugo):
     root = hugo[0]
     # QueueConsumerDown.md only points elsewhere: it really lacks the sections
-    assert problems(root) == [("content/runbooks/queue/QueueConsumerDown.md", 5, 1, "warning", "KB220")]
+    # a severity no SLA declares is taken as given: a warning at most
+    assert problems(root) == [("content/runbooks/queue/QueueConsumerDown.md", 5, 1, "warning", "KB220"),
+                              ("content/runbooks/storage/DiskWillFillIn4Hours.md", 4, 11, "warning", "KB307")]
 
 
 def test_hugo_builds_in_place(hugo):

@@ -387,6 +387,7 @@ def detect(root: Path) -> Plan:
     yaml_files = [r for r in files if r.lower().endswith(YAML_EXT) and r.startswith(prefix)
                   and r not in (mkdocs, hugo_name, "kbgen.yml")]
     kb_yaml = 0
+    has_sla = False
     for r in yaml_files:
         loaded = load(_read(root / r) or "")
         if loaded.errors:
@@ -396,6 +397,7 @@ def detect(root: Path) -> Plan:
         kind = data.get("kind") if isinstance(data, dict) else None
         if isinstance(kind, str) and kind in KINDS:
             kb_yaml += 1
+            has_sla = has_sla or kind == "sla"
             continue
         ignore.append(r)
         what = ("Kubernetes manifest" if isinstance(data, dict) and "apiVersion" in data
@@ -415,6 +417,12 @@ def detect(root: Path) -> Plan:
         opts["ignore"] = _compact(ignore)
         plan.chosen.append(f"not content: {len(ignore)} files or folders (option ignore)")
     plan.counts["data files"] = kb_yaml
+    # severities as the pages give them: with no SLA to declare them, a warning at most
+    severities = sorted({str(f.meta["severity"]) for f in parsed if f.meta.get("severity") is not None})
+    if severities and not has_sla:
+        opts.setdefault("rules", {})["KB307"] = "warning"
+        plan.chosen.append(f"severities taken as given ({', '.join(severities[:6])}): no SLA declares them, "
+                           "so KB307 is a warning")
     if plan.counts["YAML files that do not parse"]:
         plan.unmapped.append(f"{plan.counts['YAML files that do not parse']} YAML files that do not parse: "
                              "kbgen validate shows where")
