@@ -21,7 +21,7 @@ HELDOUT = yaml.safe_load((HERE / "heldout.yaml").read_text())
 SETS = {"original": QUERIES, "new, tuning half": TUNING, "new, held-out half": HELDOUT}
 RECALL_AT_3_FLOOR = 0.97  # measured 1.000 (80 queries)
 MRR_AT_10_FLOOR = 0.95  # measured 0.979 with Whoosh, 0.967 with FTS5; the issue asks for at least 0.85
-# (recall@3, MRR@10), set from measurement: tuning 1.000/0.867, held-out 1.000/0.833 (15 queries each)
+# (recall@3, MRR@10), set from measurement: tuning 1.000/0.867, held-out 1.000/0.822 (15 queries each)
 NEW_FLOORS = {"new, tuning half": (0.95, 0.80), "new, held-out half": (0.9, 0.8)}
 
 
