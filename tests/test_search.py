@@ -478,3 +478,18 @@ def test_one_edit_reindexes_only_that_document(tmp_path):
         assert "faq" not in {h.id for h in s.query("request quotas", limit=50).results}
     finally:
         s.close()
+
+
+def test_an_index_of_another_format_is_replaced(tmp_path):
+    """An index left by another kbgen version (other tables, other columns) is started afresh."""
+    import sqlite3
+    kb = write_kb(tmp_path / "kb")
+    idx = kb / ".kbgen" / "search-internal"
+    idx.mkdir(parents=True)
+    db = sqlite3.connect(idx / "index.sqlite")
+    db.executescript("CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT); INSERT INTO meta VALUES ('format', '0.0.1/1/internal');"
+                     "CREATE VIRTUAL TABLE ftitle USING fts5(title);")
+    db.close()
+    (idx / "kbgen-fingerprint").write_text("stale")
+    code, data, err = search("gateway", "--root", kb)
+    assert code == 0 and data["results"][0]["id"] in ("public-rb", "errors:QT-001"), err

@@ -37,6 +37,7 @@ PHRASES = {"ftitle": True, "fsym": True, "fbody": False}
 # a body match).
 TABLE_WEIGHT = {"ftitle": 2.0, "fsym": 1.5, "fbody": 1.0}  # word pairs as phrases count in short fields
 EXACT_IDENTIFIER = 2.0  # an identifier typed whole counts again, twice (on top of its plain match)
+COMMON = 0.5  # share of a table's documents above which a term is left out of its query
 CANDIDATES = 150  # documents each table proposes per query
 DB_NAME = "index.sqlite"
 _MARK = "\x02"  # marks matched words inside engine snippets; never shown
@@ -233,8 +234,8 @@ class SqliteEngine:
         changes no score and keeps common-word queries fast at 10k pages."""
         if table not in self._sizes:
             self._sizes[table] = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        half = self._sizes[table] / 2
-        kept = [t for t in terms if 0 < self._df(table, t) <= half]
+        most = self._sizes[table] * COMMON
+        kept = [t for t in terms if 0 < self._df(table, t) <= most]
         return " OR ".join(kept) or None
 
     def _text(self, match: str | None, table: str, limit: int, filters: dict) -> list[Hit]:

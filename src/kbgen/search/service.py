@@ -125,13 +125,16 @@ def update_index(engine, docs: list[dict], audience: str, fp: str, synonyms: str
     return stats
 
 
+def _remove_db(path: Path) -> None:
+    for name in (DB_NAME, DB_NAME + "-wal", DB_NAME + "-shm"):
+        (path / name).unlink(missing_ok=True)
+
+
 def _open_engine(path: Path):
     try:
         return ENGINE().open(path)
     except sqlite3.DatabaseError:  # a damaged file (truncated, overwritten): start again
-        (path / DB_NAME).unlink(missing_ok=True)
-        for extra in ("-wal", "-shm"):
-            (path / (DB_NAME + extra)).unlink(missing_ok=True)
+        _remove_db(path)
         return ENGINE().open(path)
 
 
@@ -161,6 +164,11 @@ def refresh_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path
             shutil.rmtree(path, ignore_errors=True)
         path.mkdir(parents=True, exist_ok=True)
         engine = _open_engine(path)
+        if engine.meta("format") not in (None, _format(audience)):
+            # another kbgen version or index format: its tables may differ, start from an empty file
+            engine.close()
+            _remove_db(path)
+            engine = _open_engine(path)
         try:
             stats = update_index(engine, docs, audience, fp, str(syn) if syn else "")
         finally:
