@@ -37,7 +37,8 @@ PHRASES = {"ftitle": True, "fsym": True, "fbody": False}
 # a body match).
 TABLE_WEIGHT = {"ftitle": 2.0, "fsym": 1.5, "fbody": 1.0}  # word pairs as phrases count in short fields
 EXACT_IDENTIFIER = 2.0  # an identifier typed whole counts again, twice (on top of its plain match)
-COMMON = 0.5  # share of a table's documents above which a term is left out of its query
+COMMON = 1 / 3  # share of a table's documents above which a term is left out of its query
+PRUNE_FROM = 2000  # ... in indexes of at least this many documents
 CANDIDATES = 150  # documents each table proposes per query
 DB_NAME = "index.sqlite"
 _MARK = "\x02"  # marks matched words inside engine snippets; never shown
@@ -228,12 +229,16 @@ class SqliteEngine:
         return self._dfs[key]
 
     def _useful(self, terms: list[str], table: str) -> str | None:
-        """The terms worth searching in a table: BM25 gives a term found in more
-        than half of the documents no weight (SQLite clamps its IDF to ~0), yet
-        matching it costs a pass over most of the index. Dropping such terms
-        changes no score and keeps common-word queries fast at 10k pages."""
+        """The terms worth searching in a table. BM25 gives a term found in more
+        than half of the documents no weight at all (SQLite clamps its IDF to
+        ~0), and one found in a third of them little (IDF log 2, against 5-8
+        for a rare word), yet matching it costs a pass over a large part of
+        the index. Leaving such terms out keeps common-word queries fast at 10k
+        pages; when every term is that common, titles alone are searched."""
         if table not in self._sizes:
             self._sizes[table] = self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        if self._sizes[table] < PRUNE_FROM:  # small KBs are fast anyway: every term counts
+            return " OR ".join(terms) or None
         most = self._sizes[table] * COMMON
         kept = [t for t in terms if 0 < self._df(table, t) <= most]
         return " OR ".join(kept) or None
