@@ -89,7 +89,8 @@ def field_readings(doc, cfg=None) -> dict[tuple, object]:
     cached = getattr(doc, "_field_readings", None)
     if cached is None:
         cached = {}
-        if doc.obj is not None:
+        # only fields with a link, tag or entity need reading: skip the walk when the file has none
+        if doc.obj is not None and ("[" in doc.text or "<" in doc.text or "&" in doc.text):
             settings = settings_for(cfg) if cfg is not None else None
             for path, text in markdown_fields(doc.obj):
                 if "[" in text or "<" in text or "&" in text:
