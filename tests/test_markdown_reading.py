@@ -250,3 +250,13 @@ def test_markdown_that_would_stall_the_renderer_is_refused(tmp_path, unit):
     kb = write_kb(tmp_path / "kb", {"content/slow.md": PUBLIC + "# Slow\n\n" + unit * (300_000 // len(unit))})
     got = problems(kb)
     assert any(p[0] == "content/slow.md" and p[2] == "KB519" for p in got), got
+
+
+def test_include_in_a_yaml_field_is_refused(tmp_path):
+    kb = write_kb(tmp_path / "kb", {"content/f.yaml": "kind: faq\nid: f\naudience: public\nquestions:\n  - q: Why?\n"
+                                    "    a: |\n      Because:\n      --8<-- \"content/secret.md\"\n"},
+                  mkdocs=MKDOCS_SNIPPETS)
+    got = problems(kb)
+    assert ("content/f.yaml", 8, "KB320") in got, got
+    proc = run_kbgen("build", kb, "--audience", "public", "--site-dir", tmp_path / "s")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr

@@ -16,6 +16,7 @@ regular file, written or copied; nothing is linked.
 """
 from __future__ import annotations
 
+import html
 import logging
 import os
 import posixpath
@@ -189,6 +190,10 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool) -> dict:
                                                        "markdown_extensions", "dev_addr", "exclude_docs",
                                                        "draft_docs", "not_in_nav")}
     conf["docs_dir"] = DOCS
+    for key in ("site_name", "site_description", "site_author"):
+        # the theme prints these into every page without escaping
+        if isinstance(conf.get(key), str):
+            conf[key] = html.escape(" ".join(conf[key].split()), quote=True)
     conf["site_dir"] = "site"
     # the staged folder holds exactly what is published: MkDocs must not drop
     # a templates/ folder (one of its default exclusions)

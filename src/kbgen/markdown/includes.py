@@ -52,6 +52,17 @@ def has_directive(text: str) -> bool:
     return "8<-" in text
 
 
+def directives(text: str) -> list[int]:
+    """0-based lines of the include directives in a text (escaped ones aside)."""
+    out = []
+    for i, line in enumerate(text.split("\n")):
+        if "8<-" in line:
+            m = _SINGLE.match(line) or _BLOCK.match(line)
+            if m and not m.group("escape"):
+                out.append(i)
+    return out
+
+
 def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset = frozenset()) -> Expansion:
     """The text with every include replaced by the file's lines."""
     if not has_directive(text):

@@ -70,6 +70,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             raise PluginError(f"kbgen: {exc}") from None
         sc = self.staged.config
         config.docs_dir = str(self.staged.docs)
+        for key in ("site_name", "site_description", "site_author"):  # escaped as in the staged mkdocs.yml
+            if isinstance(sc.get(key), str):
+                config[key] = sc[key]
         config.nav = sc["nav"]
         self._markdown(config, sc["markdown_extensions"])
         features = config.theme.get("features")

@@ -189,6 +189,8 @@ def check(kb, report) -> None:
             report.error(doc.rel, md.too_complex, "KB519",
                          f"this Markdown would stall the renderer: {md.complex_reason}",
                          "close the brackets, put the text in a code block, or split the block")
+        if md is None and "8<-" in doc.text and settings_for(kb.config).snippets:
+            _field_includes(doc, report)
         if md is not None:
             for inc in md.includes:
                 if inc.error:
@@ -223,6 +225,33 @@ def check(kb, report) -> None:
         if asset.startswith(runbooks) and asset not in linked:
             report.warning(asset, (1, 1), "KB110", "file in the runbooks folder that no page links to; it is not published",
                            "link it from a runbook (an image, a script), or move it out of the runbooks folder")
+
+
+def field_position(doc, start: tuple[int, int], n: int, column: int = 1) -> tuple[int, int]:
+    """Where the n-th line (1-based) of a YAML field's text stands in the file,
+    the field's value starting at `start`: a block scalar (| or >) starts on
+    the line after its indicator."""
+    lines = doc.text.split("\n")
+    here = lines[start[0] - 1] if 0 < start[0] <= len(lines) else ""
+    block = here[start[1] - 1:start[1]] in ("|", ">")
+    line = start[0] + (n - 1) + (1 if block else 0)
+    if line == start[0]:
+        return line, start[1] + column - 1
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip()) if line <= len(lines) else 0
+    return line, indent + column
+
+
+def _field_includes(doc, report) -> None:
+    """`--8<--` in a YAML Markdown field: kbgen expands includes in Markdown
+    pages only; left in a field, the renderer's snippets would read files
+    nothing checked (or fail the build)."""
+    from ..markdown.includes import directives
+    for path, text in markdown_fields(doc.obj):
+        found = directives(text) if "8<-" in text else []
+        if found:
+            report.error(doc.rel, field_position(doc, doc.loaded.where(path), found[0] + 1), "KB320",
+                         "an include (--8<--) in a YAML field",
+                         "includes work in Markdown pages only; put the text in the field, or link to a page")
 
 
 def _missing(kb, doc, pos, target, missing, sources, report) -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from .links import field_position, field_readings
+
 # (pattern, what, needles): the regex runs only on text containing a needle
 # (checked on the lower-cased text), which keeps a 2,000-file KB fast.
 SECRETS = [
@@ -92,28 +94,24 @@ _HINTS = {
 
 
 def check(kb, report) -> None:
-    from .links import field_readings
     for ent in list(kb.by_source.values()):
         doc = ent.doc
         _scan(doc.text, doc.rel, report, ent.public)
         if doc.md is not None:
             _unsafe(report, doc.rel, ent.public, doc.md.unsafe)
         elif doc.obj is not None:
-            lines = None
             for path, reading in field_readings(doc, kb.config).items():
                 if reading.unsafe:
-                    lines = lines or doc.text.split("\n")
-                    start = doc.loaded.where(path)
-                    _unsafe(report, doc.rel, ent.public, reading.unsafe, lines, start)
+                    _unsafe(report, doc.rel, ent.public, reading.unsafe, doc.loaded.where(path), doc)
         if ent.type == "templates":
             _placeholders(ent, report)
 
 
-def _unsafe(report, rel, public, found, lines=None, start=None) -> None:
+def _unsafe(report, rel, public, found, start=None, doc=None) -> None:
     for u in found:
         pos = (u.line, u.column)
         if start is not None:  # a YAML field: its n-th line, counted from where the field starts
-            pos = (start[0] + u.line - 1, start[1] if u.line == 1 else 1)
+            pos = field_position(doc, start, u.line, u.column)
         add = report.error if public or u.code in ("KB511", "KB512", "KB513") else report.warning
         add(rel, pos, u.code, u.message, _HINTS.get(u.code))
 
