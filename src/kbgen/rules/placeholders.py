@@ -26,8 +26,8 @@ def _found(text: str) -> str | None:
 def check(kb, report) -> None:
     for ent in kb.by_source.values():
         doc = ent.doc
-        if doc is None:
-            continue
+        if doc is None or _found(doc.text) is None:
+            continue  # the file's text holds none: nothing to walk (keeps validate fast)
         for path, text in _strings(doc.data):
             hit = _found(text)
             if hit:
