@@ -94,69 +94,105 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
     return reading
 
 
-PARALLEL_FROM = 300  # uncached pages; below this a second process costs more than it saves
-_JOBS: list = []      # (text, first_line) for the forked workers, set just before the pool starts
+POOL_FROM = 64   # uncached pages seen before the readers start: fewer are read in this process
+BATCH = 32       # pages sent to a reader at a time
 
 
-def defer_read(cfg, doc, rel: str, body: str, first_line: int = 1) -> None:
-    """Read this page with the others in read_deferred(): the Markdown of a
-    large KB is read on every core."""
-    pending = getattr(cfg, "_pending_reads", None)
-    if pending is None:
-        pending = []
+class _Deferred:
+    """Pages waiting for their reading. Once POOL_FROM uncached pages are
+    waiting (a large KB), forked reader processes start and parse them while
+    this process goes on loading YAML; otherwise they are read at the end."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.items: list = []     # (doc, cache key or None, text, first_line)
+        self.sent = 0             # items handed to the pool so far
+        self.results: list = []   # AsyncResult per batch, in order
+        self.pool = None
+
+    def add(self, doc, key, text, first_line) -> None:
+        self.items.append((doc, key, text, first_line))
+        waiting = len(self.items) - self.sent
+        if self.pool is None and waiting >= POOL_FROM:
+            self.pool = _start_pool(self.settings)
+        if self.pool is not None and waiting >= BATCH:
+            self._send()
+
+    def _send(self) -> None:
+        batch = [(text, line) for _, _, text, line in self.items[self.sent:]]
+        self.results.append(self.pool.apply_async(_read_batch, (id(self.settings), batch)))
+        self.sent = len(self.items)
+
+    def finish(self) -> list:
+        if self.pool is None:
+            reader = reader_for(self.settings)
+            return [reader.read(text, line) for _, _, text, line in self.items]
         try:
-            cfg._pending_reads = pending
-        except AttributeError:
-            doc.md = read_page(cfg, rel, body, first_line)
-            return
-    pending.append((doc, rel, body, first_line))
+            if self.sent < len(self.items):
+                self._send()
+            readings = [r for res in self.results for r in res.get()]
+        finally:
+            self.pool.close()
+            self.pool.join()
+        for reading, (_, _, text, _) in zip(readings, self.items):
+            reading.text = text  # not sent back through the pipe: the text is here already
+        return readings
 
 
-def read_deferred(cfg) -> None:
-    """Read every deferred page (doc.md), from the cache or in parallel."""
-    pending = getattr(cfg, "_pending_reads", None) or []
-    cfg._pending_reads = None
-    settings = settings_for(cfg)
-    cache = _cache(cfg)
-    todo = []
-    for doc, rel, body, first_line in pending:
-        if settings.snippets and includes.has_directive(body):
-            doc.md = read_page(cfg, rel, body, first_line)
-            continue
-        key = cache.key(cache.fp, body, first_line)
-        hit = cache.get(key)
-        if hit is not None:
-            doc.md = hit
-        else:
-            todo.append((doc, key, body, first_line))
-    readings = _read_many(settings, [(body, line) for _, _, body, line in todo])
-    for (doc, key, _, _), reading in zip(todo, readings):
-        cache.put(key, reading)
-        doc.md = reading
-
-
-def _read_many(settings, jobs: list[tuple[str, int]]) -> list[Reading]:
+def _start_pool(settings):
+    import multiprocessing
     import os
     import threading
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if len(jobs) < PARALLEL_FROM or cores < 2 or threading.active_count() > 1 or os.name != "posix":
-        reader = reader_for(settings)
-        return [reader.read(text, line) for text, line in jobs]
-    import multiprocessing
-    global _JOBS
-    _JOBS = jobs  # forked workers inherit them: only indexes and readings cross the pipe
+    if cores < 2 or threading.active_count() > 1 or os.name != "posix":
+        return None  # one core, or threads that a fork would copy mid-flight (serve, mcp)
     reader_for(settings)  # built once, before the fork
-    try:
-        with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
-            return pool.map(_read_job, [(id(settings), i) for i in range(len(jobs))], chunksize=64)
-    finally:
-        _JOBS = []
+    return multiprocessing.get_context("fork").Pool(min(cores, 4))
 
 
-def _read_job(arg) -> Reading:
-    key, i = arg
-    text, line = _JOBS[i]
-    return _READERS[key].read(text, line)
+def _read_batch(key: int, batch: list[tuple[str, int]]) -> list[Reading]:
+    reader = _READERS[key]
+    out = []
+    for text, line in batch:
+        reading = reader.read(text, line)
+        reading.text = ""
+        out.append(reading)
+    return out
+
+
+def defer_read(cfg, doc, rel: str, body: str, first_line: int = 1) -> None:
+    """Read this page now, from the cache, or with the others (read_deferred)."""
+    settings = settings_for(cfg)
+    if settings.snippets and includes.has_directive(body):
+        doc.md = read_page(cfg, rel, body, first_line)  # depends on other files: read here, never cached
+        return
+    cache = _cache(cfg)
+    key = cache.key(cache.fp, body, first_line)
+    hit = cache.get(key)
+    if hit is not None:
+        doc.md = hit
+        return
+    pending = getattr(cfg, "_deferred", None)
+    if pending is None:
+        pending = _Deferred(settings)
+        try:
+            cfg._deferred = pending
+        except AttributeError:
+            doc.md = read_page(cfg, rel, body, first_line)
+            return
+    pending.add(doc, key, body, first_line)
+
+
+def read_deferred(cfg) -> None:
+    """Finish the deferred pages (doc.md for each) and keep them in the cache."""
+    pending = getattr(cfg, "_deferred", None)
+    if pending is None:
+        return
+    cfg._deferred = None
+    cache = _cache(cfg)
+    for (doc, key, _, _), reading in zip(pending.items, pending.finish()):
+        cache.put(key, reading)
+        doc.md = reading
 
 
 def read_fragment(text: str, settings: MarkdownSettings | None = None) -> Reading:
