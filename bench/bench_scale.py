@@ -215,9 +215,21 @@ FIRST_RESULT_JS = """async (q) => {
   await new Promise(r => setTimeout(r, 1000));       // ...and starts typing a moment later
   const t0 = performance.now();
   input.value = q; input.dispatchEvent(new Event('input'));
-  while (box.dataset.shown !== q || !box.querySelector('.kbgen-search__result')) await new Promise(r => setTimeout(r, 2));
+  while (box.dataset.shown !== q || !box.querySelector('.kbgen-search__result')) {
+    if (performance.now() - t0 > 60000) return -1;  // no result in a minute: reported as such
+    await new Promise(r => setTimeout(r, 2));
+  }
   return performance.now() - t0;
 }"""
+
+
+def _wait_ms(limit: float = 120) -> float:
+    """A browser wait: at most `limit` seconds, and never past the deadline."""
+    if DEADLINE:
+        limit = min(limit, DEADLINE - time.time())
+    if limit <= 0:
+        raise RuntimeError("stopped at the deadline")
+    return limit * 1000
 
 
 def search_bytes(browser, site: Path, tool: str, query: str) -> dict:
@@ -233,16 +245,17 @@ def search_bytes(browser, site: Path, tool: str, query: str) -> dict:
         if tool == "kbgen":
             page.locator(".kbgen-search__input").click()
             page.keyboard.type(query, delay=30)
-            page.locator(f".kbgen-search[data-query='{query}'] .kbgen-search__result").first.wait_for(timeout=60000)
+            first = page.locator(f".kbgen-search[data-query='{query}'] .kbgen-search__result").first
+            first.wait_for(timeout=_wait_ms(60))
         elif tool == "mkdocs":
             page.locator("input.md-search__input").click()
             page.keyboard.type(query, delay=30)
-            page.locator(".md-search-result__item").first.wait_for(timeout=120000)
+            page.locator(".md-search-result__item").first.wait_for(timeout=_wait_ms())
         else:  # Zensical: a button opens its search dialog, which draws results in a shadow root
             page.locator(".md-search__button").first.click()
             page.wait_for_timeout(300)
             page.keyboard.type(query, delay=30)
-            page.get_by_text(re.compile(r"^[\d,.]+\+? results?$")).first.wait_for(timeout=120000)  # "1,015 results"
+            page.get_by_text(re.compile(r"^[\d,.]+\+? results?$")).first.wait_for(timeout=_wait_ms())  # "1,015 results"
         page.wait_for_load_state("networkidle")
         related = [r for r in got if _search_related(r.url)]
         sizes = [_body_size(r, site) for r in related]
@@ -309,6 +322,10 @@ def run(args) -> list[dict]:
         tmp = Path(d)
         for n in args.sizes:
             for shape in args.shapes:
+                if stop_at and dt.datetime.now() >= stop_at:
+                    print(f"stopped at {args.stop_at}: {n} {shape} and later runs not done", flush=True)
+                    browser.close()
+                    return results
                 kb_root = tmp / f"kb-{n}-{shape}"
                 articles = round(n * 0.7)
                 generate(kb_root, articles=articles, runbooks=n - articles, seed=0, shape=shape)
