@@ -148,3 +148,25 @@ def test_generated_runbooks_render_exactly(tmp_path_factory, diagnostics, resolu
     article = soup(site, "runbooks/gen").find("article")
     _check_steps(article, "diagnostics", diagnostics)
     _check_steps(article, "resolution", resolution)
+
+
+def test_example_sla_matrices_have_a_row_per_priority(example_public):
+    checked = 0
+    for path in sorted((ROOT / "content").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not (isinstance(data, dict) and data.get("kind") == "sla") or data.get("audience") != "public":
+            continue
+        url = posixpath.splitext(path.relative_to(ROOT / "content").as_posix())[0]
+        article = soup(example_public, url).find("article")
+        ids = [str(p["id"]) for p in data["priorities"]]
+        matrices = [t for t in article.find_all("table")
+                    if t.find("th") and t.find("th").get_text(strip=True) == "Priority"]
+        assert matrices, url
+        for table in matrices:
+            firsts = [tr.find("td").get_text(" ", strip=True) for tr in table.find("tbody").find_all("tr")]
+            assert [f.split()[0] for f in firsts] == ids, (url, firsts)
+            header = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+            for tr in table.find("tbody").find_all("tr"):
+                assert len(tr.find_all("td")) == len(header), (url, tr.get_text(" ", strip=True))
+            checked += 1
+    assert checked >= 3
