@@ -18,19 +18,7 @@ from cases import BATCHES
 
 
 @pytest.fixture(scope="session")
-def security_browser():
-    """One headless Chromium for every batch; hosts other than localhost fail at once."""
-    from browser.conftest import CHROMIUM_ARGS, chromium_path
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(),
-                              args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="session")
-def batch_results(tmp_path_factory, request):
+def batch_results(tmp_path_factory):
     """batch name -> {case id: verdict}, computed on first use."""
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -47,8 +35,7 @@ def batch_results(tmp_path_factory, request):
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not result.exists():
                 from runner import run_batch
-                browser = request.getfixturevalue("security_browser")
-                out = run_batch(BATCHES[name], tmp_path_factory.mktemp(name), browser)
+                out = run_batch(BATCHES[name], tmp_path_factory.mktemp(name))
                 tmp = result.with_suffix(".tmp")
                 tmp.write_text(json.dumps(out))
                 tmp.rename(result)
