@@ -260,3 +260,11 @@ def test_include_in_a_yaml_field_is_refused(tmp_path):
     assert ("content/f.yaml", 8, "KB320") in got, got
     proc = run_kbgen("build", kb, "--audience", "public", "--site-dir", tmp_path / "s")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_attr_list_handlers_and_unclosed_tags_are_reported(tmp_path):
+    kb = write_kb(tmp_path / "kb", {
+        "content/a.md": PUBLIC + "# A\n\nA paragraph\n{: onclick=\"alert(1)\" }\n\n[x](https://ok.example/){: target=\"_blank\" }\n\n"
+                                 "Text then <svg/onload=alert(1)\n"})  # an unclosed tag is text: inert, nothing to say
+    got = problems(kb)
+    assert got == [("content/a.md", 7, "KB512")], got  # target=_blank is allowed

@@ -39,7 +39,7 @@ def folder_title(folder: str) -> str:
 
 def _listing(title: str, path: str, links: list[tuple[str, str]], intro: str = "") -> str:
     from . import render
-    lines = ["---", f"title: {render.yaml_str(title)}", "---", "", f"# {render.text(title)}", ""]
+    lines = ["---", f"title: {render.theme_text(title)}", "---", "", f"# {render.text(title)}", ""]
     if intro:
         lines += [intro, ""]
     here = posixpath.dirname(path) or "."
@@ -169,7 +169,17 @@ def nav(kb: KnowledgeBase, pages: dict) -> tuple[list, dict[str, tuple[str, str]
     top += _core_nav(pages, title_of, limit, budget)
     if "tags.md" in pages:
         top.append({"Tags": "tags.md"})
-    return top, extra
+    return escape_titles(top), extra
+
+
+def escape_titles(nav_list):
+    """Navigation titles HTML-escaped: the theme prints them into every page
+    as they are (a page title is writers' text)."""
+    if isinstance(nav_list, list):
+        return [escape_titles(item) for item in nav_list]
+    if isinstance(nav_list, dict):
+        return {html.escape(" ".join(str(k).split()), quote=True): escape_titles(v) for k, v in nav_list.items()}
+    return nav_list
 
 
 def _core_nav(pages, title_of, limit: int, budget: int) -> list:
@@ -226,7 +236,7 @@ def filter_nav(nav_list, allowed: set[str], hidden: set[str], rename: dict[str, 
         if posixpath.normpath(item) in hidden or target in hidden:
             return None
         return item
-    return walk(nav_list) or []
+    return escape_titles(walk(nav_list) or [])
 
 
 # -- redirects --------------------------------------------------------------

@@ -35,7 +35,11 @@ def cache_file(root: Path) -> Path | None:
 
 def _versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
-    out = [str(READER_VERSION)]
+    # the reader's own code: any change to how kbgen reads invalidates the cache by itself
+    here = Path(__file__).resolve().parent
+    code = hashlib.sha1(b"".join((here / n).read_bytes() for n in ("reader.py", "sanitize.py", "settings.py")
+                                 if (here / n).exists())).hexdigest()
+    out = [str(READER_VERSION), code]
     for dist in ("kbgen", "Markdown", "pymdown-extensions"):
         try:
             out.append(version(dist))

@@ -263,6 +263,13 @@ class Reader:
             ident = el.get("id")
             if ident:
                 out.anchors.add(ident)
+            if el.attrib and tag:
+                # attributes writers set with attr_list ({: onclick=...}): the same allowlist
+                for name, code, message in sanitize.check_tag(tag, el.attrib.items()):
+                    if code == "KB513":
+                        continue  # link URLs: kbgen.rules.links reports them, at the link
+                    line, col = loc.attribute(name)
+                    out.unsafe.append(Unsafe(line, col, code, message))
             if tag == "a" and el.get("href") is not None and "headerlink" not in (el.get("class") or ""):
                 out.links.append(loc.link(el.get("href"), image=False))
             elif tag == "img" and el.get("src") is not None:
@@ -293,6 +300,9 @@ class Reader:
         if "<" not in raw:
             return
         base = loc.find_raw(raw)
+        tag_only = base < -1  # located by its opening tag only
+        if tag_only:
+            base = -base - 2
         parser = _HtmlLinks()
         try:
             parser.feed(raw)
@@ -302,10 +312,12 @@ class Reader:
         out.anchors.update(parser.ids)
         starts = _line_starts(raw)
         for tag, url, (fline, fcol) in parser.found:
-            off = starts[fline - 1] + fcol if fline - 1 < len(starts) else 0
+            if url.lstrip().startswith("<"):
+                continue  # not a URL: markup Python-Markdown made inside a broken tag (the sanitizer drops it)
+            off = 0 if tag_only else (starts[fline - 1] + fcol if fline - 1 < len(starts) else 0)
             out.links.append(loc.raw_link(url, base, off, image=tag == "img"))
         for f in sanitize.audit(raw):
-            line, col = loc.at(base + f.offset) if base >= 0 else loc.fallback()
+            line, col = loc.at(base + (0 if tag_only else f.offset)) if base >= 0 else loc.fallback()
             out.unsafe.append(Unsafe(line, col, f.code, f.message))
 
 
@@ -341,6 +353,8 @@ class _Locator:
         self.text, self.lines = text, lines
         self.cursor = 0
         self.raw_cursor = 0
+        self.lower: str | None = None
+        self.attr_cursor = 0
         self.last = (lines.first, 1)
         self.refs = {str(v[0]) for v in getattr(md, "references", {}).values()}
 
@@ -421,7 +435,30 @@ class _Locator:
         if pos >= 0:
             self.raw_cursor = pos + len(probe)
             return pos - (len(raw) - len(raw.lstrip()))
+        # Python-Markdown rewrote part of the fragment (a code span inside a tag):
+        # place it at its opening tag, found case-insensitively
+        tag = re.match(r"<[A-Za-z][A-Za-z0-9]*", probe)
+        if tag:
+            if self.lower is None:
+                self.lower = self.text.lower()
+            pos = self.lower.find(tag.group(0).lower(), self.raw_cursor)
+            if pos < 0:
+                pos = self.lower.find(tag.group(0).lower())
+            if pos >= 0:
+                self.raw_cursor = pos + 1
+                return -(pos + 2)  # found, but the fragment's own offsets do not apply
         return -1
+
+    def attribute(self, name: str | None) -> tuple[int, int]:
+        """Where an attr_list attribute was written: its `name=` in a `{: ...}`."""
+        if name:
+            pos = self.text.find(name + "=", self.attr_cursor)
+            if pos < 0:
+                pos = self.text.find(name + "=")
+            if pos >= 0:
+                self.attr_cursor = pos + 1
+                return self.at(pos)
+        return self.last
 
     def raw(self, block_html: str, offset: int) -> tuple[int, int]:
         return self.last

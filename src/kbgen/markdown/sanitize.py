@@ -46,6 +46,8 @@ URL_ATTRS = frozenset({"href", "src", "cite"})
 # Relative URLs are always allowed; absolute ones only with these schemes.
 SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 STYLE_PROPERTIES = frozenset({"text-align"})
+# attributes allowed only with these values (links opening a new tab: browsers imply noopener)
+VALUES = {"a": {"target": {"_blank"}}}
 
 _cleaner = nh3.Cleaner(
     tags=set(TAGS),
@@ -53,6 +55,7 @@ _cleaner = nh3.Cleaner(
     attributes={"*": set(GLOBAL_ATTRS), **{k: set(v) for k, v in ATTRS.items()}},
     url_schemes=set(SCHEMES),
     filter_style_properties=set(STYLE_PROPERTIES),
+    tag_attribute_values={t: {a: set(v) for a, v in attrs.items()} for t, attrs in VALUES.items()},
     link_rel=None,
     strip_comments=True,
 )
@@ -114,31 +117,44 @@ class _Auditor(HTMLParser):
 
     def _check(self, tag: str, attrs) -> None:
         off = self._offset()
-        if tag in DROP_CONTENT:
-            code = "KB511" if tag == "script" else "KB517"
-            self.findings.append(Finding(off, code, f"raw <{tag}> in content (removed with its content)"))
-            return
-        if tag not in TAGS:
-            self.findings.append(Finding(off, "KB517", f"HTML tag <{tag}> is not allowed (removed)"))
-            # its attributes go with it, but say if one would have run script
-        allowed = GLOBAL_ATTRS | ATTRS.get(tag, set())
-        for name, value in attrs:
-            at = self._attr_offset(off, tag, name)
-            if name.startswith("on"):
-                self.findings.append(Finding(at, "KB512", f"HTML event handler attribute '{name}' (removed)"))
-            elif name in URL_ATTRS or name in ("action", "formaction", "srcdoc", "data", "xlink:href", "poster",
-                                               "background", "srcset"):
-                scheme = unsafe_url(value or "")
-                if scheme and name in URL_ATTRS and tag in TAGS and name in allowed:
-                    self.findings.append(Finding(at, "KB513", f"{scheme}: URL in <{tag} {name}> (removed)"))
-                elif name not in allowed and tag in TAGS:
-                    self.findings.append(Finding(at, "KB518", f"attribute '{name}' on <{tag}> is not allowed (removed)"))
-            elif tag in TAGS and name not in allowed:
-                self.findings.append(Finding(at, "KB518", f"attribute '{name}' on <{tag}> is not allowed (removed)"))
-            elif name == "style" and value:
-                props = {p.split(":", 1)[0].strip().lower() for p in value.split(";") if ":" in p}
-                if props - STYLE_PROPERTIES:
-                    self.findings.append(Finding(at, "KB518", "style other than text-align (removed)"))
+        for name, code, message in check_tag(tag, attrs):
+            self.findings.append(Finding(off if name is None else self._attr_offset(off, tag, name), code, message))
+
+
+def check_tag(tag: str, attrs) -> list[tuple[str | None, str, str]]:
+    """(attribute or None for the tag itself, code, message) for each thing on
+    one element that clean() removes: the same allowlist, as findings."""
+    out: list[tuple[str | None, str, str]] = []
+    if tag in DROP_CONTENT:
+        return [(None, "KB511" if tag == "script" else "KB517", f"raw <{tag}> in content (removed with its content)")]
+    if tag not in TAGS:
+        out.append((None, "KB517", f"HTML tag <{tag}> is not allowed (removed)"))
+        # its attributes go with it, but say if one would have run script
+    allowed = GLOBAL_ATTRS | ATTRS.get(tag, set())
+    for name, value in attrs:
+        if name.startswith("on"):
+            out.append((name, "KB512", f"HTML event handler attribute '{name}' (removed)"))
+        elif name in URL_ATTRS or name in ("action", "formaction", "srcdoc", "data", "xlink:href", "poster",
+                                           "background", "srcset"):
+            scheme = unsafe_url(value or "")
+            if scheme and name in URL_ATTRS and tag in TAGS and name in allowed:
+                out.append((name, "KB513", f"{scheme}: URL in <{tag} {name}> (removed)"))
+            elif name not in allowed and tag in TAGS:
+                out.append((name, "KB518", f"attribute '{name}' on <{tag}> is not allowed (removed)"))
+        elif tag in VALUES and name in VALUES[tag]:
+            if (value or "") not in VALUES[tag][name]:
+                out.append((name, "KB518", f"{name}=\"{value}\" on <{tag}> is not allowed (removed); "
+                                           f"allowed: {', '.join(sorted(VALUES[tag][name]))}"))
+        elif tag in TAGS and name not in allowed:
+            out.append((name, "KB518", f"attribute '{name}' on <{tag}> is not allowed (removed)"))
+        elif name == "style" and value:
+            props = {p.split(":", 1)[0].strip().lower() for p in value.split(";") if ":" in p}
+            if props - STYLE_PROPERTIES:
+                out.append((name, "KB518", "style other than text-align (removed)"))
+    return out
+
+
+_TAG_OPEN = re.compile(r"<[A-Za-z][A-Za-z0-9-]*")
 
 
 def audit(fragment: str) -> list[Finding]:
@@ -152,6 +168,12 @@ def audit(fragment: str) -> list[Finding]:
         pos = fragment.find("\n", pos + 1)
     try:
         a.feed(fragment)
+        left = a.rawdata  # a tag never closed with '>': the browser's parser drops it
+        m = _TAG_OPEN.search(left)
+        if m:
+            code = "KB512" if re.search(r"(?i)[\s/\"']on[a-z]+\s*=", left[m.start():]) else "KB517"
+            a.findings.append(Finding(len(fragment) - len(left) + m.start(), code,
+                                      f"unclosed HTML tag {m.group(0)}... (removed)"))
         a.close()
     except (AssertionError, ValueError):  # html.parser gives up on some garbage: say so
         a.findings.append(Finding(0, "KB517", "HTML that cannot be parsed (removed)"))

@@ -233,12 +233,32 @@ def field_position(doc, start: tuple[int, int], n: int, column: int = 1) -> tupl
     the line after its indicator."""
     lines = doc.text.split("\n")
     here = lines[start[0] - 1] if 0 < start[0] <= len(lines) else ""
-    block = here[start[1] - 1:start[1]] in ("|", ">")
+    first = here[start[1] - 1:start[1]]
+    if first in ('"', "'") and _closes_on_line(here, start[1], first):
+        return start  # a one-line quoted scalar: its \n escapes are not lines of the file
+    block = first in ("|", ">")
     line = start[0] + (n - 1) + (1 if block else 0)
+    line = min(line, len(lines))
     if line == start[0]:
         return line, start[1] + column - 1
     indent = len(lines[line - 1]) - len(lines[line - 1].lstrip()) if line <= len(lines) else 0
     return line, indent + column
+
+
+def _closes_on_line(line: str, col: int, quote: str) -> bool:
+    i = col  # just after the opening quote (col is 1-based)
+    while i < len(line):
+        ch = line[i]
+        if quote == '"' and ch == "\\":
+            i += 2
+            continue
+        if ch == quote:
+            if quote == "'" and i + 1 < len(line) and line[i + 1] == "'":
+                i += 2  # '' is an escaped quote in a single-quoted scalar
+                continue
+            return True
+        i += 1
+    return False
 
 
 def _field_includes(doc, report) -> None:
