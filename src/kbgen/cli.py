@@ -11,7 +11,7 @@ import click
 from . import __version__
 
 # Commands live in kbgen/commands/<name>.py, each defining `command`.
-COMMANDS = ("validate", "schema", "build", "stage", "serve", "search", "export", "new", "init", "report", "adopt")
+COMMANDS = ("validate", "schema", "build", "stage", "serve", "search", "export", "new", "init", "report", "mcp", "adopt")
 
 
 class KbgenGroup(click.Group):
