@@ -37,15 +37,15 @@ class KbgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("kbgen: interrupted", err=True)
             sys.exit(130)
-        except OSError as exc:  # the file system said no: the user's to fix, not a kbgen bug
-            where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"kbgen: {exc.strerror or exc}{where}", err=True)
-            sys.exit(2)
-        except BrokenPipeError:
+        except BrokenPipeError:  # before OSError, of which it is one
             # the reader went away (`kbgen export | head`): not a bug; stop quietly
             import os
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
+        except OSError as exc:  # the file system said no: the user's to fix, not a kbgen bug
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"kbgen: {exc.strerror or exc}{where}", err=True)
+            sys.exit(2)
         except Exception as exc:  # a bug in kbgen: say so plainly, exit 2
             from .config import ConfigError
             if isinstance(exc, ConfigError):

@@ -1,6 +1,7 @@
 """Durations as support people write them: "15m", "4h", "1 hour", "immediate", "n/a"."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ _NONE_WORDS = {"n/a", "na", "none"}
 _ZERO_WORDS = {"immediate", "immediately", "0"}
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class Duration:
     """seconds is None for "n/a": no target at all, which sorts after any time."""
     seconds: float | None
@@ -30,6 +32,11 @@ class Duration:
 
     def sort_key(self) -> float:
         return float("inf") if self.seconds is None else self.seconds
+
+    def __lt__(self, other) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return (self.sort_key(), self.text) < (other.sort_key(), other.text)
 
     def human(self) -> str:
         return humanize(self.seconds)
