@@ -3,6 +3,8 @@ a content error is a page in the browser (file:line:column) until it is fixed;
 kb.json and llms.txt are served."""
 from __future__ import annotations
 
+import concurrent.futures
+
 import json
 import re
 import socket
@@ -134,15 +136,20 @@ def test_serve_problem_page_reloads_to_the_site_in_a_browser(tmp_path):
     try:
         url = f"http://127.0.0.1:{port}/runbooks/broken/"
         assert _wait_for(url, "kbgen-problem-list")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(url)
-            items = page.locator("#kbgen-problem-list li").all_inner_texts()
-            assert len(items) == 1 and items[0].startswith("runbooks/broken.yaml:4:11: error KB307")
-            bad.write_text(bad.read_text().replace("severity: P9\n", ""))
-            page.wait_for_selector("h1:has-text('Broken page')", timeout=120_000)
-            assert page.locator("#kbgen-problem-list").count() == 0
-            browser.close()
+
+        def in_browser():
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+                page = browser.new_page()
+                page.goto(url)
+                items = page.locator("#kbgen-problem-list li").all_inner_texts()
+                assert len(items) == 1 and items[0].startswith("runbooks/broken.yaml:4:11: error KB307")
+                bad.write_text(bad.read_text().replace("severity: P9\n", ""))
+                page.wait_for_selector("h1:has-text('Broken page')", timeout=120_000)
+                assert page.locator("#kbgen-problem-list").count() == 0
+                browser.close()
+        # its own thread: a full run's browser tests hold a sync Playwright (an event loop) in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(in_browser).result()
     finally:
         _stop(proc)
