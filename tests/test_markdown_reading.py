@@ -268,3 +268,14 @@ def test_attr_list_handlers_and_unclosed_tags_are_reported(tmp_path):
                                  "Text then <svg/onload=alert(1)\n"})  # an unclosed tag is text: inert, nothing to say
     got = problems(kb)
     assert got == [("content/a.md", 7, "KB512")], got  # target=_blank is allowed
+
+
+def test_a_link_to_internal_content_loses_its_target_when_the_rule_is_off(tmp_path):
+    """A team may turn KB501 off; the public page then keeps the words, never the link."""
+    mk = MKDOCS.replace("      today:", "      rules: {KB501: off}\n      today:")
+    kb = write_kb(tmp_path / "kb", {"content/a.md": PUBLIC + "# A\n\nSee [the internal\nprocedure](../runbooks/internal-rb.yaml) "
+                                    "and ![diagram](../runbooks/internal-rb.yaml) now.\n"}, mkdocs=mk)
+    site = build_strict(kb)
+    article = page(site, "a").find("article")
+    assert "See the internal procedure and now." in " ".join(article.get_text().split())
+    assert not [a for a in article.find_all(["a", "img"]) if "internal" in (a.get("href") or a.get("src") or "")]

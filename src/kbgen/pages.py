@@ -148,7 +148,9 @@ def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading, dir
             new = linker.to_page(res.entity.page, res.anchor)
         elif res.asset:
             new = linker.to_page(asset_path(kb, res.asset), res.anchor)
-        elif res.entity is not None:
+        elif res.entity is not None or (kb.config.root / res.missing).is_file():
+            # content this build does not publish (internal, in a public build: the
+            # filtered view does not know it), or a file that is not published at all
             dropped = _drop_link(text, link)
             if dropped:
                 edits[dropped[0]] = dropped[1:]
@@ -195,29 +197,16 @@ def _url_between(page_path: str, rel_target: str, directory_urls: bool) -> str:
 
 
 def _drop_link(text: str, link) -> tuple[int, int, str] | None:
-    """(start, end, words) replacing a whole inline link `[words](target)`."""
-    if link.kind != "link":
-        return None
-    mid = text.rfind("](", max(0, link.start - 2000), link.start)
-    if mid < 0 or text[mid + 2:link.start].strip(" \t\n<"):
-        return None
-    depth, j = 0, mid
-    while j >= max(0, mid - 2000):
-        if text[j] == "]":
-            depth += 1
-        elif text[j] == "[":
-            depth -= 1
-            if depth == 0:
-                break
-        j -= 1
-    else:
+    """(start, end, words) replacing a whole inline link `[words](target)`,
+    from the opening bracket the reading found (an image goes altogether)."""
+    if link.kind != "link" or link.opening < 0:
         return None
     close = text.find(")", link.end)
-    if j < 0 or close < 0 or close - link.end > 500:
+    if close < 0 or close - link.end > 500:
         return None
-    start = j - 1 if j > 0 and text[j - 1] == "!" else j
-    words = "" if start != j else text[j + 1:mid]
-    return start, close + 1, words
+    if text[link.opening] == "!":
+        return link.opening, close + 1, ""
+    return link.opening, close + 1, text[link.opening + 1:text.rfind("](", link.opening, link.start)]
 
 
 def _field(kb: KnowledgeBase, ent: Entity, text: str | None, directory_urls: bool = True) -> str:

@@ -77,8 +77,7 @@ def split_front_matter(text: str) -> FrontMatter:
 # One reading of Markdown for every rule and the page writer: kbgen.markdown
 # (Python-Markdown with the site's extensions). These names stay for callers.
 
-from .markdown import Heading, Link, Reading
-from .markdown import read_fragment as _read_fragment
+from .markdown import Heading, Link, Reading, reader_for
 
 MarkdownInfo = Reading
 
@@ -93,14 +92,7 @@ def slugify(text: str) -> str:
 
 def scan_markdown(body: str, first_line: int = 1) -> Reading:
     """A Markdown text read with kbgen's default settings (no site at hand)."""
-    reading = _read_fragment(body)
-    if first_line != 1:
-        shift = first_line - 1
-        for h in reading.headings:
-            h.line += shift
-        for link in reading.links:
-            link.line += shift
-    return reading
+    return reader_for(None).read(body, first_line)
 
 
 def first_h1(info: Reading) -> str | None:

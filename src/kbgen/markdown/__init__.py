@@ -63,6 +63,13 @@ def _cache(cfg):
     return cache
 
 
+def _lookup(cfg, body: str, first_line: int):
+    """(cache, key, the cached reading or None) for a page's text."""
+    cache = _cache(cfg)
+    key = cache.key(cache.fp, body, first_line)
+    return cache, key, cache.get(key)
+
+
 def flush_cache(cfg) -> None:
     """Keep this run's readings for the next one (kbgen.markdown.cache)."""
     cache = getattr(cfg, "_reading_cache", None)
@@ -80,9 +87,7 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
         exp = includes.expand(body, Path(cfg.root), rel, seen=frozenset({rel}))
         body, line_map, found = exp.text, exp.line_map, exp.includes
     if line_map is None:  # pages with includes depend on other files: never cached
-        cache = _cache(cfg)
-        key = cache.key(cache.fp, body, first_line)
-        reading = cache.get(key)
+        cache, key, reading = _lookup(cfg, body, first_line)
         if reading is None:
             reading = reader_for(settings).read(body, first_line)
             cache.put(key, reading)
@@ -166,9 +171,7 @@ def defer_read(cfg, doc, rel: str, body: str, first_line: int = 1) -> None:
     if settings.snippets and includes.has_directive(body):
         doc.md = read_page(cfg, rel, body, first_line)  # depends on other files: read here, never cached
         return
-    cache = _cache(cfg)
-    key = cache.key(cache.fp, body, first_line)
-    hit = cache.get(key)
+    _, key, hit = _lookup(cfg, body, first_line)
     if hit is not None:
         doc.md = hit
         return

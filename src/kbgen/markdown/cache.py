@@ -37,7 +37,7 @@ def _versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
     # the reader's own code: any change to how kbgen reads invalidates the cache by itself
     here = Path(__file__).resolve().parent
-    code = hashlib.sha1(b"".join((here / n).read_bytes() for n in ("reader.py", "sanitize.py", "settings.py")
+    code = hashlib.sha1(b"".join((here / n).read_bytes() for n in ("reader.py", "sanitize.py", "settings.py", "lines.py")
                                  if (here / n).exists())).hexdigest()
     out = [str(READER_VERSION), code]
     for dist in ("kbgen", "Markdown", "pymdown-extensions"):

@@ -20,13 +20,13 @@ import re
 import signal
 import threading
 import xml.etree.ElementTree as etree
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import markdown
 
 from . import sanitize
+from .lines import Lines, line_starts
 from .settings import MarkdownSettings, with_defaults
 
 _PLACEHOLDER = re.compile("\u0002wzxhzdk:(\\d+)\u0003")
@@ -43,6 +43,7 @@ class Link:
     start: int = -1           # offset of the target text in the read text, -1 if not found there
     end: int = -1
     target_at: tuple[int, int] | None = None   # (line, column) of the target text itself
+    opening: int = -1         # offset of the '[' (or '![') that opens an inline link
 
 
 @dataclass
@@ -85,29 +86,6 @@ class Reading:
     too_complex: tuple[int, int] | None = None   # where the guard refused the text
     complex_reason: str = ""
     line_map: list[int] | None = None            # text line (0-based) -> source line, when includes were expanded
-
-
-class _Lines:
-    """Offsets in a text to (line, column), 1-based; lines shifted by first_line."""
-
-    def __init__(self, text: str, first_line: int = 1, line_map: list[int] | None = None):
-        self.starts = [0]
-        pos = text.find("\n")
-        while pos >= 0:
-            self.starts.append(pos + 1)
-            pos = text.find("\n", pos + 1)
-        self.first = first_line
-        self.map = line_map
-
-    def at(self, offset: int) -> tuple[int, int]:
-        i = bisect_right(self.starts, max(offset, 0)) - 1
-        col = offset - self.starts[i] + 1
-        if self.map is not None and i < len(self.map):
-            src = self.map[i]
-            if src < 0:           # a line from an included file: the directive's line, column 1
-                return self.first + (-src - 1), 1
-            return self.first + src, col
-        return self.first + i, col
 
 
 # --- the guard ---------------------------------------------------------------
@@ -240,7 +218,7 @@ class Reader:
 
     def read(self, text: str, first_line: int = 1, line_map: list[int] | None = None) -> Reading:
         out = Reading(text=text, line_map=line_map)
-        lines = _Lines(text, first_line, line_map)
+        lines = Lines(text, first_line, line_map)
         bad = guard(text)
         if bad is not None:
             out.too_complex = lines.at(bad)
@@ -293,7 +271,7 @@ class Reader:
                 attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in el.attrib.items())
                 block_html = f"<{el.tag}{attrs}>"
                 for f in sanitize.audit(block_html):
-                    line, col = loc.raw(block_html, 0)
+                    line, col = loc.fallback()
                     out.unsafe.append(Unsafe(line, col, f.code, f.message))
             return
         raw = str(block)
@@ -310,7 +288,7 @@ class Reader:
         except (AssertionError, ValueError):
             pass
         out.anchors.update(parser.ids)
-        starts = _line_starts(raw)
+        starts = line_starts(raw)
         for tag, url, (fline, fcol) in parser.found:
             if url.lstrip().startswith("<"):
                 continue  # not a URL: markup Python-Markdown made inside a broken tag (the sanitizer drops it)
@@ -319,15 +297,6 @@ class Reader:
         for f in sanitize.audit(raw):
             line, col = loc.at(base + (0 if tag_only else f.offset)) if base >= 0 else loc.fallback()
             out.unsafe.append(Unsafe(line, col, f.code, f.message))
-
-
-def _line_starts(s: str) -> list[int]:
-    starts = [0]
-    pos = s.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = s.find("\n", pos + 1)
-    return starts
 
 
 def _text_of(el: etree.Element, stash: list) -> str:
@@ -349,7 +318,7 @@ def _text_of(el: etree.Element, stash: list) -> str:
 class _Locator:
     """Finds, in linear time overall, where each parsed link stands in the text."""
 
-    def __init__(self, text: str, lines: _Lines, md: markdown.Markdown):
+    def __init__(self, text: str, lines: Lines, md: markdown.Markdown):
         self.text, self.lines = text, lines
         self.cursor = 0
         self.raw_cursor = 0
@@ -384,7 +353,8 @@ class _Locator:
         start = self._bracket(pos)
         line, col = self.at(start)
         self.last = (line, col)
-        return Link(href, line, col, image, "link", pos, pos + len(href), self.at(pos))
+        return Link(href, line, col, image, "link", pos, pos + len(href), self.at(pos),
+                    opening=start if start != pos else -1)
 
     def _definition(self, href: str) -> int:
         text = self.text
@@ -458,9 +428,6 @@ class _Locator:
             if pos >= 0:
                 self.attr_cursor = pos + 1
                 return self.at(pos)
-        return self.last
-
-    def raw(self, block_html: str, offset: int) -> tuple[int, int]:
         return self.last
 
     def raw_link(self, url: str, base: int, off: int, image: bool) -> Link:

@@ -23,6 +23,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from .lines import line_starts
+
 TAGS = frozenset(["a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "label", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr"])
 # removed together with everything inside them, not just unwrapped
 DROP_CONTENT = frozenset({"script", "style"})
@@ -162,10 +164,7 @@ def audit(fragment: str) -> list[Finding]:
     if "<" not in fragment:
         return []
     a = _Auditor()
-    pos = fragment.find("\n")
-    while pos >= 0:
-        a.line_starts.append(pos + 1)
-        pos = fragment.find("\n", pos + 1)
+    a.line_starts = line_starts(fragment)
     try:
         a.feed(fragment)
         left = a.rawdata  # a tag never closed with '>': the browser's parser drops it

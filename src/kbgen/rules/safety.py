@@ -16,8 +16,8 @@ Failing:  -H "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc123def456" -> KB
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
+from ..markdown.lines import Lines
 from .links import field_position, field_readings
 
 # (pattern, what, needles): the regex runs only on text containing a needle
@@ -42,26 +42,6 @@ _TODO = re.compile(r"\b(TODO|FIXME|TBD)\b")
 PLACEHOLDER = re.compile(r"\[([^\[\]\n]+)\](?!\()")
 
 
-class _Lines:
-    """Offsets to 1-based (line, column), for matches found on the whole text."""
-
-    def __init__(self, text: str):
-        self.text = text
-        self.starts = [0]
-        pos = text.find("\n")
-        while pos >= 0:
-            self.starts.append(pos + 1)
-            pos = text.find("\n", pos + 1)
-
-    def at(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def line_text(self, line: int) -> str:
-        end = self.starts[line] - 1 if line < len(self.starts) else len(self.text)
-        return self.text[self.starts[line - 1]:end]
-
-
 _NEEDLES = re.compile("|".join(re.escape(n) for _, _, needles in SECRETS for n in needles))
 
 
@@ -69,16 +49,16 @@ def _scan(text: str, rel: str, report, public: bool) -> None:
     """Run each pattern over the whole text (fast), locating only the matches."""
     lines = None
     lower = text.lower()
-    present = set(_NEEDLES.findall(lower)) if _NEEDLES.search(lower) else set()
+    present = set(_NEEDLES.findall(lower))
     for rx, what, needles in SECRETS:
         if not present.intersection(needles):
             continue
         for m in rx.finditer(text):
-            lines = lines or _Lines(text)
+            lines = lines or Lines(text)
             report.error(rel, lines.at(m.start()), "KB510", f"possible secret in content: {what}",
                          "never publish credentials; use a placeholder such as ${API_KEY} and rotate the secret")
     if public and ("TODO" in text or "FIXME" in text or "TBD" in text):
-        lines = lines or _Lines(text)
+        lines = lines or Lines(text)
         for m in _TODO.finditer(text):
             report.warning(rel, lines.at(m.start()), "KB514", f"'{m.group(1)}' left in public content",
                            "finish the text before publishing, or make the page internal")
