@@ -223,6 +223,20 @@ def test_pages_are_marked_and_carry_the_search_box(sites):
     assert not list((site / "pagefind").glob("pagefind-ui*")) and (site / "pagefind" / "pagefind.js").is_file()
 
 
+def test_online_build_turns_the_renderers_search_off(sites, tmp_path):
+    """`kbgen build` searches with Pagefind: the staged mkdocs.yml turns
+    Material's search plugin off (no lunr index is built). `kbgen stage` keeps
+    it: whoever builds that project runs no Pagefind."""
+    import yaml
+
+    from kbgen.stage import _Loader  # keeps the !!python/name tags MkDocs resolves
+    for site in sites.values():
+        assert not (site / "search").exists() and (site / "pagefind" / "pagefind.js").is_file()
+    out = tmp_path / "staged"
+    run_kbgen("stage", sites["public"].parent / "kb", "--audience", "public", "--out", out, check=True)
+    assert "search" in yaml.load((out / "mkdocs.yml").read_text(), Loader=_Loader)["plugins"]  # noqa: S506
+
+
 def test_offline_build_keeps_lunr_search(tmp_path):
     """Pagefind fetches its index, which file:// pages cannot do: an offline
     build keeps Material's search (its index as a script) and gets no Pagefind."""

@@ -198,7 +198,7 @@ def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False,
         try:
             try:
                 with _log_to_stderr(quiet):
-                    plan = stage(cfg, view, project, offline=offline)
+                    plan = stage(cfg, view, project, offline=offline, own_search=True)  # Pagefind, in post_build
             except StageError as exc:
                 raise BuildFailed(str(exc), exc.exit_code) from None
             # the date comes from this audience's content: a public sitemap does not

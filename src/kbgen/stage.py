@@ -182,9 +182,14 @@ def _extensions(raw) -> list:
 
 # -- the staged project -----------------------------------------------------
 
-def site_settings(cfg: Config, view: KnowledgeBase, offline: bool) -> dict:
+SEARCH_PLUGINS = ("search", "material/search")
+
+
+def site_settings(cfg: Config, view: KnowledgeBase, offline: bool, own_search: bool = False) -> dict:
     """mkdocs.yml for the staged project: the writers' settings without the
-    kbgen plugin, with what kbgen's pages need."""
+    kbgen plugin, with what kbgen's pages need. own_search: kbgen indexes the
+    built site itself (Pagefind, `kbgen build`), so an online build turns the
+    renderer's search off."""
     raw = read_site_config(cfg)
     conf = {k: v for k, v in raw.items() if k not in ("docs_dir", "site_dir", "nav", "watch", "plugins",
                                                        "markdown_extensions", "dev_addr", "exclude_docs",
@@ -205,6 +210,13 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool) -> dict:
         if "offline" not in names and "material/offline" not in names:
             plugins.append("offline")
         conf["use_directory_urls"] = False
+    elif own_search and not {"offline", "material/offline"} & set(names):  # the writers' own offline plugin too
+        # Pagefind is the search of an online build: the lunr index (its share of
+        # the build, a file that grows with the KB) would never be downloaded.
+        # Disabled rather than left out: MkDocs adds `search` when no plugin is
+        # listed and Zensical searches unless told not to; both read `enabled: false`.
+        plugins = [p for p in plugins if not set(_plugin_names([p])) & set(SEARCH_PLUGINS)]
+        plugins.append({"search": {"enabled": False}})
     if plugins:
         conf["plugins"] = plugins
     exts = _extensions(raw.get("markdown_extensions"))
@@ -274,12 +286,14 @@ def _docs_files(cfg: Config, raw: dict) -> list[str]:
     return out
 
 
-def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False) -> Staged:
+def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, own_search: bool = False) -> Staged:
     """Write the site project of `view` (validated, filtered by audience) into
-    out (an empty folder). Raises StageError."""
+    out (an empty folder). own_search: the caller indexes the built site with
+    Pagefind (kbgen.site), so the renderer's search is off unless offline.
+    Raises StageError."""
     from .pages import Page, render_pages
     out = Path(out)
-    conf = site_settings(cfg, view, offline)
+    conf = site_settings(cfg, view, offline, own_search)
     directory_urls = conf.get("use_directory_urls", True) is not False
     pages = render_pages(view, directory_urls=conf.get("use_directory_urls", True) is not False)
     raw = read_site_config(cfg)

@@ -1,10 +1,14 @@
 """The published public site, as a person uses it, in headless Chromium."""
 from __future__ import annotations
 
+import functools
+import gzip
 import json
+import threading
 import urllib.error
 import urllib.request
 
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -85,10 +89,57 @@ def test_mermaid_escalation_diagram_renders_as_svg(page, public_site_url, shots)
     assert page.errors == []
 
 
-def test_internal_page_is_absent(public_site_url):
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _get(url: str) -> bytes:
+    return urllib.request.urlopen(url).read()
+
+
+def _pagefind(url: str) -> bytes:
+    """A Pagefind index file as served: gzip, then Pagefind's signature."""
+    data = gzip.decompress(_get(url))
+    assert data.startswith(b"pagefind_dcd"), url
+    return data[len(b"pagefind_dcd"):]
+
+
+def test_internal_page_is_absent(public_site_url, example_internal):
+    """The internal runbook is not served, and nothing the public site's search
+    serves (every Pagefind fragment, word chunk and filter its metadata names)
+    holds it. Online builds have no lunr index at all."""
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(public_site_url + "/runbooks/quantum-gateway-unreachable/")
     assert err.value.code == 404
-    index = json.loads(urllib.request.urlopen(public_site_url + "/search/search_index.json").read())
-    text = json.dumps(index)
-    assert "Agents cannot connect to the quantum gateway" not in text
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(public_site_url + "/search/search_index.json")
+    assert err.value.code == 404
+
+    def served(site_url: str) -> dict[str, bytes]:
+        from kbgen.pagefind import _cbor_load
+        bundle = site_url + "/pagefind/"
+        out = {}
+        for info in json.loads(_get(bundle + "pagefind-entry.json"))["languages"].values():
+            meta, _ = _cbor_load(_pagefind(f"{bundle}pagefind.{info['hash']}.pf_meta"))
+            _version, pages, chunks, filters = meta[:4]
+            urls = ([f"fragment/{h}.pf_fragment" for h, _words in pages] + [f"index/{c[2]}.pf_index" for c in chunks]
+                    + [f"filter/{h}.pf_filter" for _name, h in filters])
+            out.update({u: _pagefind(bundle + u) for u in urls})
+        return out
+
+    marker = b"Agents cannot connect to the quantum gateway"
+    public = served(public_site_url)
+    fragments = [json.loads(data) for u, data in public.items() if u.startswith("fragment/")]
+    assert len(fragments) > 50 and any(f["url"] == "/runbooks/anya-authentication-failures/" for f in fragments)
+    assert not [f["url"] for f in fragments if "quantum-gateway-unreachable" in f["url"]]
+    assert not [u for u, data in public.items() if marker in data]
+    # the internal site's index has it (so this test can fail)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(example_internal)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        internal = served(f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [u for u, data in internal.items() if marker in data]
