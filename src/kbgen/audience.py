@@ -40,17 +40,13 @@ def for_audience(kb: KnowledgeBase, audience: str) -> KnowledgeBase:
 
 
 def _filtered(ent: Entity, audience: str) -> Entity:
-    if audience == "internal" or ent.type != "contacts":
+    """The entity as this audience sees it: its kind may drop entries inside
+    it (a person's phone marked internal in a public contacts file)."""
+    obj = ent.kind.for_audience(ent, audience) if ent.kind else None
+    if obj is None:
         return ent
-    # Entries inside a public contacts file may be internal (a person's phone).
-    # The entry's own audience wins; unmarked entries follow the file.
-    obj = ent.obj
-    new_obj = obj.model_copy(update={
-        "channels": [c for c in obj.channels if (c.audience or ent.audience) == "public"],
-        "people": [p for p in obj.people if (p.audience or ent.audience) == "public"],
-    })
     clone = copy.copy(ent)
-    clone.obj = new_obj
+    clone.obj = obj
     return clone
 
 
@@ -58,9 +54,7 @@ def assets_for(kb: KnowledgeBase, view: KnowledgeBase) -> list[str]:
     """Assets (images, files) a build may copy: in a public build, only those
     linked from a page of the view; an internal build copies all but the
     Prometheus rule files that alerts files check (sources, not content)."""
-    import posixpath
-    rules = {posixpath.normpath(posixpath.join(posixpath.dirname(e.source), p))
-             for e in kb.of_type("alerts") for p in e.obj.prometheus_rules}
+    rules = {f for e in kb.entities.values() if e.kind for f in e.kind.checked_files(e)}
     if view.audience == "internal":
         return [a for a in kb.assets if a not in rules]
     from .rules.links import is_external, link_targets, resolve_link

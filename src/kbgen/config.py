@@ -14,6 +14,7 @@ from .durations import parse_duration
 from .schema.types import Audience, Date, DurationField, Slug
 from .configfile import KBGEN_CONFIG, ConfigFile, ConfigProblem, find_config_file, read_config_file
 from .registry import LEVELS, RULES, RuleSettings, known_key
+from .kinds import KindError, Kinds
 
 DEFAULT_SECTIONS = ["Symptoms", "Diagnosis", "Resolution"]
 __all__ = ["KBGEN_CONFIG", "Config", "ConfigError", "PluginOptions", "find_config_file", "load_config"]
@@ -91,6 +92,7 @@ class PluginOptions(BaseModel):
     offline: bool = False                     # a site that works from file://
     nav_limit: int = 60                       # sections listing more pages link to an index page
     synonyms: str | None = None               # a YAML file of search synonyms in the KB (docs/index-and-search.md)
+    kinds: list[str] = []                     # modules that add kinds of content (docs/content-model-extensions.md)
 
 
 class ConfigError(Exception):
@@ -127,6 +129,8 @@ class Config:
     has_config_file: bool = True
     config_file: str = "mkdocs.yml"   # or kbgen.yml, written by `kbgen adopt` beside a team's mkdocs.yml
     config_files: list = field(default_factory=list)  # the config file and those it INHERITs (Paths)
+    kinds: Kinds = field(default_factory=lambda: _kinds([]))  # every kind of content this KB can hold
+
 
     @property
     def content_dir(self) -> Path:
@@ -151,6 +155,11 @@ class Config:
         by_path = [(k, dict(v)) for k, v in rules.items() if isinstance(v, dict)]
         return RuleSettings({k: v for k, v in rules.items() if not isinstance(v, dict)},
                             by_path + [(o.path, dict(o.rules)) for o in self.options.rule_overrides])
+
+
+def _kinds(modules: list[str]) -> Kinds:
+    from .kinds import default_kinds
+    return default_kinds().with_modules(modules) if modules else default_kinds()
 
 
 def find_plugin_options(raw: dict) -> tuple[dict | None, tuple]:
@@ -183,7 +192,10 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
     path = find_config_file(root, config_file)
     if path is None:
         # A bare folder of content still validates, with default options.
-        cfg = Config(root=root, has_config_file=False)
+        try:
+            cfg = Config(root=root, has_config_file=False)
+        except KindError as exc:
+            raise ConfigError(str(exc), str(root)) from None
         if overrides:
             cfg.options = PluginOptions.model_validate({**cfg.options.model_dump(), **overrides})
         return cfg
@@ -201,6 +213,11 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
     if options.content_dir:
         options.content_dir = _inside(root, source, _option_path(raw, "content_dir"), options.content_dir) or "."
     options.runbooks_dir = _inside(root, source, _option_path(raw, "runbooks_dir"), options.runbooks_dir) or "runbooks"
+    kinds = None
+    try:
+        kinds = _kinds(options.kinds)
+    except KindError as exc:
+        source.problem(_option_path(raw, "kinds") if options.kinds else (), str(exc))
     if source.problems:
         raise ConfigError.many(source.problems)
     return Config(
@@ -215,6 +232,7 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
         docs_dir=options.content_dir if options.content_dir else docs_dir,
         options=options,
         raw=raw,
+        kinds=kinds,
     )
 
 

@@ -17,7 +17,7 @@ from .conventions import markup
 from .conventions.globs import matches
 from .conventions.owners import OWNER_FILES
 from .diagnostics import Report
-from .schema import KINDS, PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
+from .schema import PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
 from .schema.errors import clean_loc, describe, did_you_mean, report_validation
 from .schema.scalars import report_as_written
 from .markdown import defer_read, read_deferred
@@ -191,18 +191,19 @@ def _load_yaml(path: Path, rel: str, area: str, cfg: Config, report: Report) -> 
                      "start the file with 'kind: <kind>' and give the fields as 'key: value' lines")
         return None
     kind = data.get("kind")
-    if not isinstance(kind, str) or kind not in KINDS:
+    names = cfg.kinds.names()
+    if not isinstance(kind, str) or cfg.kinds.named(kind) is None:
         if kind is None:
             report.error(rel, (1, 1), "KB107", "file has no 'kind'; kbgen cannot tell what it is",
-                         f"add 'kind: <kind>' at the top; kinds: {', '.join(KINDS)}")
+                         f"add 'kind: <kind>' at the top; kinds: {', '.join(names)}")
         elif not isinstance(kind, str):  # kind: [faq], kind: {a: b}
             report.error(rel, loaded.where(("kind",)), "KB107", f"'kind' is {describe(kind)}; it must be one kind name",
-                         f"kinds: {', '.join(KINDS)}")
+                         f"kinds: {', '.join(names)}")
         else:
             report.error(rel, loaded.where(("kind",)), "KB107", f"unknown kind '{kind}'",
-                         did_you_mean(kind, KINDS) or f"kinds: {', '.join(KINDS)}")
+                         did_you_mean(kind, names) or f"kinds: {', '.join(names)}")
         return None
-    model = KINDS[kind]
+    model = cfg.kinds.named(kind).model
     doc = Doc(rel, area, "yaml", kind, text, loaded)
     report_as_written(model, loaded, rel, report)  # `code: 01000` is the text 01000
     try:

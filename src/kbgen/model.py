@@ -8,49 +8,18 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .conventions.globs import matches
 from .diagnostics import Report
 from .durations import Duration
 from .load import Doc, Sources
-from .schema.kinds import ENTITY_TYPE
+from .anchors import alert_anchors, code_anchor, normalize_code, page_url  # noqa: F401 (the model's addresses)
 from .source import first_h1, scan_markdown, slugify
 
-
-def code_anchor(code: str) -> str:
-    """The stable anchor of an error code on its table's page: QT-001 -> qt-001."""
-    s = re.sub(r"[^a-z0-9]+", "-", str(code).lower()).strip("-")
-    return s or "code"
-
-
-def alert_anchors(alerts) -> list[str]:
-    """The anchor of each alert on its page, in order: its name's code
-    anchor, and -2, -3 ... for the same name again (an alert defined at two
-    severities), so every id on the page is unique."""
-    seen: dict[str, int] = {}
-    out = []
-    for a in alerts:
-        base = code_anchor(a.name)
-        n = seen.get(base, 0) + 1
-        seen[base] = n
-        out.append(base if n == 1 else f"{base}-{n}")
-    return out
-
-
-def normalize_code(code: str) -> str:
-    """What users type for a code, folded: QT-001, qt001, qt_001 -> qt001."""
-    return re.sub(r"[^a-z0-9]", "", str(code).lower())
-
-
-def page_url(page: str) -> str:
-    """MkDocs' directory URL for a docs-relative Markdown path."""
-    stem = page[: page.rfind(".")] if "." in posixpath.basename(page) else page
-    base = posixpath.basename(stem)
-    if base in ("index", "README", "readme"):
-        d = posixpath.dirname(stem)
-        return (d + "/") if d else ""
-    return stem + "/"
+if TYPE_CHECKING:
+    from .kinds import Kind
 
 
 @dataclass
@@ -72,6 +41,7 @@ class Entity:
     obj: object = None         # the typed model (ErrorCode for a code)
     parent: str | None = None  # the table id of an error code
     anchors: set[str] = field(default_factory=set)
+    kind: "Kind | None" = field(default=None, repr=False)  # what kbgen knows about its type (kbgen.kinds)
 
     @property
     def source(self) -> str:
@@ -228,13 +198,10 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
             continue  # its schema problems are reported; nothing typed to build
         ident, page = _identity(cfg, doc, obj, docs_prefix, names)
         title = obj.title or _default_title(doc, ident)
-        if doc.area == "runbooks" or doc.kind == "runbook":
-            etype = "runbook"
-        else:
-            etype = "article" if doc.fmt == "md" else ENTITY_TYPE[doc.kind]
+        kind = cfg.kinds.for_doc(doc)
         defaults = _defaults_for(doc.rel, opts.defaults)
         ent = Entity(
-            id=ident, type=etype, title=title, doc=doc, page=page, url=page_url(page),
+            id=ident, type=kind.type, kind=kind, title=title, doc=doc, page=page, url=page_url(page),
             summary=obj.summary or "",
             audience=obj.audience or defaults.get("audience") or opts.default_audience,
             products=list(obj.products) or list(defaults.get("products", [])),
@@ -248,10 +215,7 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
             ent.anchors = set(doc.md.anchors)
             if not ent.summary and opts.summary_from_body:
                 ent.summary = summary.first_paragraph(doc.md)
-        if etype == "runbook" and opts.alert_from_filename:
-            name = alert_name_of(posixpath.splitext(posixpath.basename(doc.rel))[0])
-            if name and name not in obj.alerts:
-                obj.alerts = [*obj.alerts, name]
+        kind.prepare(ent, kb)
         if ident in kb.entities:
             other = kb.entities[ident]
             for a, b in ((doc, other.doc), (other.doc, doc)):
@@ -341,47 +305,10 @@ def _defaults_for(rel: str, entries) -> dict:
 
 
 def _add_children(kb: KnowledgeBase, ent: Entity, report: Report) -> None:
-    obj = ent.obj
-    if ent.type == "error-table":
-        seen: dict[str, int] = {}
-        for i, c in enumerate(obj.codes):
-            anchor = code_anchor(c.code)
-            if anchor in seen:
-                report.error(ent.source, ent.doc.loaded.where(("codes", i, "code")), "KB311",
-                             f"code '{c.code}' appears twice in this table (first as entry {seen[anchor] + 1})")
-                continue
-            seen[anchor] = i
-            ent.anchors.add(anchor)
-            child = Entity(
-                id=f"{ent.id}:{c.code}", type="error-code", title=f"{c.code}: {c.message}", doc=ent.doc,
-                page=ent.page, url=f"{ent.url}#{anchor}", summary=c.message, audience=ent.audience,
-                products=ent.products, tags=ent.tags, owner=ent.owner, last_reviewed=ent.last_reviewed,
-                review_every=ent.review_every, obj=c, parent=ent.id, anchors={anchor},
-            )
-            kb.entities[child.id] = child
-            kb.codes.setdefault(normalize_code(c.code), []).append(child)
-    elif ent.type == "runbook" and ent.doc.fmt == "yaml":
-        # the sections the runbook page will have (see templates/runbook.md.j2)
-        for section in ("symptoms", "diagnostics", "causes", "resolution", "escalation", "verification", "rollback"):
-            if getattr(obj, section):
-                ent.anchors.add(section)
-        if obj.related:
-            ent.anchors.add("related")
-        for cause in obj.causes:
-            ent.anchors.add(cause.id)
-    elif ent.type == "faq":
-        for q in obj.questions:
-            ent.anchors.add(q.id or slugify(q.q))
-    elif ent.type == "templates":
-        for t in obj.templates:
-            ent.anchors.add(t.id)
-    elif ent.type == "tiers":
-        for t in obj.tiers:
-            ent.anchors.add(t.id)
-    elif ent.type == "sla":
-        for p in obj.priorities:
-            ent.anchors.add(code_anchor(p.id))
-        for p in obj.plans:
-            ent.anchors.add(p.id)
-    elif ent.type == "alerts":
-        ent.anchors.update(alert_anchors(obj.alerts))
+    """The anchors its kind gives its page, and the entities inside it (a table's codes)."""
+    ent.anchors.update(ent.kind.anchors(ent))
+    for child in ent.kind.children(ent, report):
+        kb.entities[child.id] = child
+        code = child.kind.code(child)
+        if code is not None:
+            kb.codes.setdefault(normalize_code(code), []).append(child)

@@ -47,11 +47,6 @@ CODE_WEIGHT = "10"
 # not words of the page: heading permalinks (the pilcrow), edit/view buttons
 EXCLUDE = ".headerlink, .md-content__button"  # Pagefind's highest: an h1 is 7 by default
 
-TYPE_LABELS = {
-    "article": "Article", "runbook": "Runbook", "error-table": "Error codes", "sla": "Service levels",
-    "tiers": "Support tiers", "contacts": "Contacts", "templates": "Reply templates", "faq": "FAQ",
-    "alerts": "Alerts",
-}
 LISTING = "Index"  # pages kbgen generates that list other pages (home, indexes, tags)
 
 _ARTICLE = re.compile(r'<article class="md-content__inner[^"]*"')
@@ -106,10 +101,10 @@ def page_facts(view) -> dict[str, PageFacts]:
         if not e.page or e.parent:
             continue
         out[page_url(e.page)] = PageFacts(
-            e.title, TYPE_LABELS.get(e.type, e.type.replace("-", " ").capitalize()),
+            e.title, e.kind.label if e.kind else e.type.replace("-", " ").capitalize(),
             [names.get(p, p) for p in e.products], set())
     for e in view.entities.values():
-        if e.parent and e.page and e.type == "error-code":
+        if e.parent and e.page:  # an entry of a table (a code): its anchor on the page
             facts = out.get(page_url(e.page))
             if facts and "#" in e.url:
                 facts.code_anchors.add(e.url.split("#", 1)[1])

@@ -18,19 +18,11 @@ from urllib.parse import quote
 import jinja2
 
 from . import render
-from .model import Entity, KnowledgeBase, alert_anchors, code_anchor, normalize_code, page_url
+from .model import Entity, KnowledgeBase, code_anchor, normalize_code, page_url
 from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
-from .slamatrix import effective
 from .source import slugify
 
-TYPE_TITLES = {
-    "runbook": "Runbooks", "error-table": "Error codes", "sla": "Service levels", "tiers": "Support tiers",
-    "contacts": "Contacts", "templates": "Templates", "faq": "FAQ", "alerts": "Alerts", "article": "Articles",
-}
-TEMPLATE_OF = {
-    "runbook": "runbook.md.j2", "error-table": "error-codes.md.j2", "sla": "sla.md.j2", "tiers": "tiers.md.j2",
-    "contacts": "contacts.md.j2", "templates": "templates.md.j2", "faq": "faq.md.j2", "alerts": "alerts.md.j2",
-}
+INDEX_CHUNK = 150  # entries on one generated listing page (sitemap.INDEX_CHUNK: the same budget)
 
 
 @dataclass
@@ -50,6 +42,8 @@ def environment(kb: KnowledgeBase) -> jinja2.Environment:
     if override.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(override)))
     loaders.append(jinja2.PackageLoader("kbgen", "templates"))
+    # added kinds' templates, after kbgen's: they may import kbgen's macros, never replace them
+    loaders += [jinja2.FileSystemLoader(str(k.template_dir)) for k in kb.config.kinds if k.template_dir]
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=False,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
@@ -81,7 +75,7 @@ class Linker:
     def entity(self, ent: Entity | None, anchor: str = "") -> str | None:
         if ent is None or ent.id not in self.kb.entities or not ent.page:
             return None
-        if ent.type == "error-code" and not anchor:
+        if ent.parent and not anchor and "#" in ent.url:  # an entry of a table: its anchor on the page
             anchor = ent.url.split("#", 1)[1]
         return self.to_page(ent.page, anchor)
 
@@ -244,51 +238,34 @@ def _meta_rows(ent: Entity, linker: Linker) -> list[tuple[str, str]]:
     return rows
 
 
-def _runbook_links(kb: KnowledgeBase) -> dict[str, list[Entity]]:
-    """Error-code entities that point at each runbook (for the runbook page)."""
-    out: dict[str, list[Entity]] = {}
-    for ents in kb.codes.values():
-        for c in ents:
-            if c.obj.runbook:
-                out.setdefault(c.obj.runbook, []).append(c)
-    return out
-
-
-def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, code_runbooks=None,
-                  directory_urls: bool = True) -> Page:
+def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, directory_urls: bool = True) -> Page:
+    """The page of one entity: its kind's template over its data, or the
+    writer's own Markdown with links mapped (and, for a kind with a facts
+    template, the facts table under its title)."""
+    kind = ent.kind
     linker = Linker(kb, ent.page)
     internal = ent.audience == "internal"
-    if ent.type == "article" or (ent.type == "runbook" and ent.doc.fmt == "md"):
+    if ent.doc.fmt == "md":
         body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.md, directory_urls)
-        if ent.type == "runbook":
+        if kind.facts_template:
             # the facts table goes under the title: the template gets the body up to
             # its first H1 line and is tidied; the writer's text after it is kept as is
             head, rest = _split_at_h1(body)
-            tmpl = env.get_template("runbook-markdown.md.j2")
-            head = tmpl.render(e=ent, rb=ent.obj, body=head, link=linker, internal=internal,
-                               meta=_meta_rows(ent, linker), codes=_codes_for(kb, ent, code_runbooks))
-            fm = _front_matter(ent.title, ent.summary, ent.tags, boost=2)
+            ctx = dict(e=ent, o=ent.obj, body=head, link=linker, internal=internal, meta=_meta_rows(ent, linker), kb=kb)
+            ctx.update(kind.page_context(kb, ent, ctx))
+            head = env.get_template(kind.facts_template).render(**ctx)
+            fm = _front_matter(ent.title, ent.summary, ent.tags, boost=kind.page_boost)
             body = tidy(fm + head) + "\n" + rest
         else:
             body = _passthrough_front_matter(ent) + (_internal_banner() if internal else "") + body
         return Page(ent.page, body, ent.title, ent.id, ent.source, verbatim=True)
-    tmpl = env.get_template(TEMPLATE_OF[ent.type])
-    boost = {"runbook": 2, "error-table": 3}.get(ent.type)
-    ctx = dict(e=ent, o=_with_page_links(kb, ent, directory_urls), link=linker, internal=internal, meta=_meta_rows(ent, linker),
-               code_anchor=code_anchor, kb=kb)
-    if ent.type == "runbook":
-        ctx["codes"] = _codes_for(kb, ent, code_runbooks)
+    ctx = dict(e=ent, o=_with_page_links(kb, ent, directory_urls), link=linker, internal=internal,
+               meta=_meta_rows(ent, linker), code_anchor=code_anchor, kb=kb)
     ctx["description"] = _field(kb, ent, getattr(ent.obj, "description", None), directory_urls)
-    if ent.type == "sla":
-        ctx["matrix"] = _sla_matrix(ent.obj)
-    if ent.type == "tiers":
-        ctx["mermaid"] = tiers_mermaid(ent.obj)
-    if ent.type == "alerts":
-        ctx["alert_anchors"] = alert_anchors(ctx["o"].alerts)
-    if ent.type == "error-table":
-        ctx["code_entities"] = {c.obj.code: c for c in kb.entities.values() if c.parent == ent.id}
-    body = tmpl.render(**ctx)
-    return Page(ent.page, _front_matter(ent.title, ent.summary, ent.tags, boost) + body, ent.title, ent.id, ent.source)
+    ctx.update(kind.page_context(kb, ent, ctx))
+    body = env.get_template(kind.template).render(**ctx)
+    return Page(ent.page, _front_matter(ent.title, ent.summary, ent.tags, kind.page_boost) + body, ent.title, ent.id,
+                ent.source)
 
 
 def _split_at_h1(body: str) -> tuple[str, str]:
@@ -317,16 +294,6 @@ def _with_page_links(kb: KnowledgeBase, ent: Entity, directory_urls: bool = True
             node = node[part] if isinstance(part, int) else getattr(node, part)
         setattr(node, path[-1], _field(kb, ent, text, directory_urls))
     return obj
-
-
-def _codes_for(kb, ent, code_runbooks) -> list[Entity]:
-    found: dict[str, Entity] = {}
-    for ref in ent.obj.error_codes:
-        for c in kb.resolve_code(str(ref)):
-            found[c.id] = c
-    for c in (code_runbooks or {}).get(ent.id, []):
-        found.setdefault(c.id, c)
-    return [found[k] for k in sorted(found)]
 
 
 def _internal_banner() -> str:
@@ -371,55 +338,17 @@ def _passthrough_front_matter(ent: Entity) -> str:
     return _front_matter(title, ent.summary or ent.doc.data.get("description") or "", ent.tags, extra=extra)
 
 
-def _sla_matrix(sla) -> list[dict]:
-    """Tables per plan: rows are priorities, columns channels."""
-    eff = effective(sla)
-    plans = [(p.id, p.name) for p in sla.plans] or [(None, None)]
-    channels = [(c.id, c.name) for c in sla.channels] or [(None, "All channels")]
-    tables = []
-    for plan_id, plan_name in plans:
-        rows = []
-        for p in sla.priorities:
-            cells = []
-            for ch_id, _ in channels:
-                hit = eff.get((ch_id, plan_id), {}).get(p.id)
-                cells.append(hit[1] if hit else None)
-            rows.append((p, cells))
-        if any(c is not None for _, cs in rows for c in cs):
-            tables.append({"plan": plan_name, "channels": channels, "rows": rows})
-    return tables
-
-
-def _node(ident: str) -> str:
-    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", ident)
-
-
-def _mlabel(value: str) -> str:
-    # Mermaid labels in quotes: escape quotes and markup as entities
-    return html.escape(str(value), quote=True).replace("#", "&num;")
-
-
-def tiers_mermaid(tiers) -> str:
-    """The escalation path as a Mermaid flowchart, generated from the data."""
-    lines = ["flowchart TD"]
-    for t in tiers.tiers:
-        lines.append(f'    {_node(t.id)}["{_mlabel(t.name)}"]')
-    for t in tiers.tiers:
-        if t.escalates_to:
-            label = f"after {render.dur(t.handoff)}" if t.handoff else "escalate"
-            lines.append(f'    {_node(t.id)} -->|"{_mlabel(label)}"| {_node(t.escalates_to)}')
-    if tiers.management_chain:
-        prev = None
-        for i, name in enumerate(tiers.management_chain):
-            node = f"m_{i}"
-            lines.append(f'    {node}(["{_mlabel(name)}"])')
-            if prev:
-                lines.append(f"    {prev} --> {node}")
-            prev = node
-    return "\n".join(lines)
+def _entry(linker: Linker, e: Entity) -> str:
+    line = f"- [{render.text(e.title)}]({linker.entity(e)})"
+    if e.summary:
+        line += f" — {render.text(e.summary)}"
+    if e.audience == "internal":
+        line += " *(internal)*"
+    return line
 
 
 def _index(title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]], kb) -> Page:
+    """One listing page: its entities under their group headings."""
     linker = Linker(kb, path)
     out = [_front_matter(title, intro), f"# {render.text(title)}\n", intro + "\n" if intro else ""]
     for heading, ents in groups:
@@ -427,56 +356,103 @@ def _index(title: str, path: str, intro: str, groups: list[tuple[str, list[Entit
             continue
         if heading:
             out.append(f"## {render.text(heading)}\n")
-        for e in ents:
-            href = linker.entity(e)
-            line = f"- [{render.text(e.title)}]({href})"
-            if e.summary:
-                line += f" — {render.text(e.summary)}"
-            if e.audience == "internal":
-                line += " *(internal)*"
-            out.append(line)
+        out += [_entry(linker, e) for e in ents]
         out.append("")
     return Page(path, "\n".join(out) + "\n", title)
 
 
-def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
+def _by_title(e: Entity) -> tuple:
+    return (e.title.lower(), e.id)
+
+
+def _parts_stem(path: str) -> str:
+    """Where the parts of a long listing go: browse/parts/<listing>-<n>.md
+    (not beside it: under runbooks/ a part would look like a runbook)."""
+    stem = path[:-3].removesuffix("/index")
+    return "browse/parts/" + stem.replace("/", "-")
+
+
+def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]]) -> dict[str, Page]:
+    """A listing of entities (sorted by title within each group): one page,
+    or, past INDEX_CHUNK entries, a page of parts, each part at most
+    INDEX_CHUNK entries, so no page grows with the KB and every entry is two
+    clicks from the listing."""
+    groups = [(h, sorted(ents, key=_by_title)) for h, ents in groups if ents]
+    if sum(len(ents) for _, ents in groups) <= INDEX_CHUNK:
+        return {path: _index(title, path, intro, groups, kb)}
     pages: dict[str, Page] = {}
+    stem = _parts_stem(path)
+    linker = Linker(kb, path)
+    out = [_front_matter(title, intro), f"# {render.text(title)}\n", intro + "\n" if intro else ""]
+    n = 0
+    for heading, ents in groups:
+        if heading:
+            out.append(f"## {render.text(heading)}\n")
+        chunks = [ents[i:i + INDEX_CHUNK] for i in range(0, len(ents), INDEX_CHUNK)]
+        for chunk in chunks:
+            n += 1
+            first, last = chunk[0].title, chunk[-1].title
+            span = f"{first[:40]} – {last[:40]}" if len(chunks) > 1 else f"{len(chunk)} pages"
+            ptitle = f"{title}: {heading + ', ' if heading else ''}{span}"
+            ppath = f"{stem}-{n}.md"
+            pages[ppath] = _index(ptitle, ppath, "", [(heading, chunk)], kb)
+            out.append(f"- [{render.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
+        out.append("")
+    pages[path] = Page(path, "\n".join(out) + "\n", title)
+    return pages
+
+
+def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
+    """error-codes/: every error code in one table, in parts past INDEX_CHUNK codes."""
+    path = "error-codes/index.md"
+    codes = sorted((c for cs in kb.codes.values() for c in cs), key=lambda c: (normalize_code(c.obj.code), c.id))
+    intro = "Every error code, with its meaning and runbook."
+
+    def table(page: str, title: str, rows: list[Entity]) -> Page:
+        linker = Linker(kb, page)
+        lines = [_front_matter(title, intro, boost=2), f"# {render.text(title)}\n",
+                 "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
+        for c in rows:
+            tbl = kb.entities[c.parent]
+            target = kb.entities.get(c.obj.runbook) if c.obj.runbook else None  # titles, not ids, for readers
+            rb = f"[{render.cell(target.title)}]({linker.entity(target)})" if target and linker.entity(target) else ""
+            lines.append(f"| [{render.cell(c.obj.code)}]({linker.entity(c)}) | {render.cell(c.obj.message)} | "
+                         f"[{render.cell(tbl.title)}]({linker.entity(tbl)}) | {rb or ' '} |")
+        return Page(page, "\n".join(lines) + "\n", title)
+
+    if len(codes) <= INDEX_CHUNK:
+        return {path: table(path, "Error codes", codes)}
+    pages: dict[str, Page] = {}
+    linker = Linker(kb, path)
+    out = [_front_matter("Error codes", intro, boost=2), "# Error codes\n", intro + "\n"]
+    for n, i in enumerate(range(0, len(codes), INDEX_CHUNK), 1):
+        chunk = codes[i:i + INDEX_CHUNK]
+        span = f"{chunk[0].obj.code} – {chunk[-1].obj.code}"
+        ppath = f"{_parts_stem(path)}-{n}.md"
+        pages[ppath] = table(ppath, f"Error codes {span}", chunk)
+        out.append(f"- [{render.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
+    pages[path] = Page(path, "\n".join(out) + "\n", "Error codes")
+    return pages
+
+
+def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
+    """The listings: each kind's own (runbooks/, error-codes/, browse/<type>/),
+    and a page per product listing its pages by kind."""
+    pages: dict[str, Page] = {}
+    listed = [k for k in kb.config.kinds if k.listed]
+    by_type: dict[str, list[Entity]] = {k.type: [] for k in kb.config.kinds}
+    for e in kb.entities.values():
+        by_type.setdefault(e.type, []).append(e)
+    for kind in kb.config.kinds:
+        pages.update(kind.index_pages(kb, by_type[kind.type]))
     products = kb.config.options.products
-    top = [e for e in kb.entities.values() if e.type != "error-code"]
-    by_title = lambda e: (e.title.lower(), e.id)
-    runbooks = sorted(kb.of_type("runbook"), key=by_title)
-    groups = [(p.name, [r for r in runbooks if p.id in r.products]) for p in products]
-    groups.append(("Other", [r for r in runbooks if not set(r.products) & {p.id for p in products}]))
-    pages["runbooks/index.md"] = _index("Runbooks", "runbooks/index.md",
-                                        "Step-by-step procedures, grouped by product.", groups, kb)
-    # every error code, one table
-    linker = Linker(kb, "error-codes/index.md")
-    lines = [_front_matter("Error codes", "Every error code, with its meaning and runbook.", boost=2),
-             "# Error codes\n", "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
-    for c in sorted((c for cs in kb.codes.values() for c in cs), key=lambda c: (normalize_code(c.obj.code), c.id)):
-        table = kb.entities[c.parent]
-        target = kb.entities.get(c.obj.runbook) if c.obj.runbook else None  # titles, not ids, for readers
-        rb = f"[{render.cell(target.title)}]({linker.entity(target)})" if target and linker.entity(target) else ""
-        lines.append(f"| [{render.cell(c.obj.code)}]({linker.entity(c)}) | {render.cell(c.obj.message)} | "
-                     f"[{render.cell(table.title)}]({linker.entity(table)}) | {rb or ' '} |")
-    pages["error-codes/index.md"] = Page("error-codes/index.md", "\n".join(lines) + "\n", "Error codes")
-    # per product
     for p in products:
-        ents = sorted((e for e in top if p.id in e.products), key=by_title)
-        groups = [(TYPE_TITLES[t], [e for e in ents if e.type == t]) for t in TYPE_TITLES]
-        pages[f"products/{p.id}.md"] = _index(p.name, f"products/{p.id}.md", render.text(p.summary or ""), groups, kb)
+        groups = [(k.title, [e for e in by_type[k.type] if p.id in e.products]) for k in listed]
+        pages.update(listing_pages(kb, p.name, f"products/{p.id}.md", render.text(p.summary or ""), groups))
     plist = [f"- [{render.text(p.name)}]({p.id}.md)" + (f" — {render.text(p.summary)}" if p.summary else "")
              for p in products]
     pages["products/index.md"] = Page("products/index.md", _front_matter("Products") + "# Products\n\n"
                                       + "\n".join(plist) + "\n", "Products")
-    # per type
-    for t, title in TYPE_TITLES.items():
-        if t in ("runbook",):
-            continue
-        ents = sorted((e for e in top if e.type == t), key=by_title)
-        if ents:
-            path = f"browse/{t}.md"
-            pages[path] = _index(title, path, "", [("", ents)], kb)
     return pages
 
 
@@ -517,11 +493,10 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, Pa
         with_overdue_notice,  # internal readers see overdue reviews
     )
     env = environment(kb)
-    code_runbooks = _runbook_links(kb)
     pages: dict[str, Page] = {}
     for ent in kb.by_source.values():
         if ent.id in kb.entities and kb.entities[ent.id] is ent:
-            pages[ent.page] = with_overdue_notice(kb, ent, render_entity(kb, ent, env, code_runbooks, directory_urls))
+            pages[ent.page] = with_overdue_notice(kb, ent, render_entity(kb, ent, env, directory_urls))
     for path, page in index_pages(kb).items():
         pages.setdefault(path, page)
     from .sitemap import (

@@ -195,7 +195,7 @@ def _core_nav(pages, title_of, limit: int, budget: int) -> list:
         shown = prods if len(prods) <= min(limit, max(budget, 0)) else []
         budget -= len(shown)
         out.append({"Products": ["products/index.md"] + [{title_of[p]: p} for p in shown]})
-    browse = sorted(p for p in pages if p.startswith("browse/"))
+    browse = sorted(p for p in pages if p.startswith("browse/") and not p.startswith("browse/parts/"))  # parts: from their listing
     if browse:
         out.append({"Browse": [{title_of[p]: p} for p in browse]})
     return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .kbjson import KB_SCHEMA, kb_json
+from .kbjson import kb_json, kb_schema
 from .llms import llms_txt
 
 
@@ -22,6 +22,6 @@ def write_outputs(kb, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     return [
         _write(out_dir / "kb.json", json.dumps(kb_json(kb), indent=2, sort_keys=True, ensure_ascii=False) + "\n"),
-        _write(out_dir / "kb.schema.json", json.dumps(KB_SCHEMA, indent=2, sort_keys=True) + "\n"),
+        _write(out_dir / "kb.schema.json", json.dumps(kb_schema(kb.config.kinds), indent=2, sort_keys=True) + "\n"),
         _write(out_dir / "llms.txt", llms_txt(kb)),
     ]

@@ -3,15 +3,15 @@ as in the spec (CONTENT-MODEL.md, "Build outputs")."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from pydantic import BaseModel
 
 from .. import __version__
 from ..durations import Duration
-from ..model import code_anchor
 
 SCHEMA_VERSION = 1
-ENTITY_TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
+RUNBOOK = "runbook"  # what alerts and codes point at (kbgen.kinds.runbook)
 # Declared ids are slugs; ids taken from Markdown file names keep '_'
 # (node_cpu.md -> node_cpu); an error code's id is TABLEID:CODE.
 ENTITY_ID_PATTERN = r"^[a-z0-9_-]+(:.+)?$"
@@ -50,7 +50,7 @@ class Refs:
         self.aliases = kb.runbook_by_alias()
         self.tiers = kb.tiers_index()
         self.code_runbook: dict = {}  # code entity id -> a runbook listing it in error_codes
-        for rb in kb.of_type("runbook"):
+        for rb in kb.of_type(RUNBOOK):
             for ref in rb.obj.error_codes:
                 for code in kb.resolve_code(str(ref)):
                     self.code_runbook.setdefault(code.id, rb)
@@ -58,7 +58,7 @@ class Refs:
     def runbook(self, ref):
         """The runbook an id or alias names, if this audience can see it."""
         ent = self.kb.entities.get(ref) or self.aliases.get(ref)
-        return ent if ent is not None and ent.type == "runbook" else None
+        return ent if ent is not None and ent.type == RUNBOOK else None
 
     def visible(self, ref) -> bool:
         return ref in self.kb.entities or ref in self.aliases
@@ -66,53 +66,13 @@ class Refs:
 
 def entity_data(kb, ent, refs: Refs | None = None) -> dict:
     refs = refs or Refs(kb)
-    data = _entity_data(kb, ent, refs)
+    data = ent.kind.data(kb, ent, {k: v for k, v in structured(ent.obj).items() if k not in COMMON}, refs)
     # Ids this audience cannot see are never named (a public build must not
     # reveal even the id of an internal page, whatever the validator said).
     if "related" in data:
         data["related"] = [r for r in data["related"] if refs.visible(r)]
         if not data["related"]:
             del data["related"]
-    if ent.type == "alerts":
-        for a in data.get("alerts", []):
-            rb = refs.runbook(a.get("runbook"))
-            if rb is None:
-                a.pop("runbook", None)
-            else:
-                a["runbook"] = rb.id
-                a["runbook_url"] = kb.site_url(rb.url)
-    return data
-
-
-def _entity_data(kb, ent, refs: Refs) -> dict:
-    if ent.type == "error-code":
-        c = ent.obj
-        data = structured(c)
-        data["code"] = str(c.code)
-        data["table"] = ent.parent
-        data["doc_url"] = kb.site_url(f"e/{code_anchor(c.code)}/")
-        # its own runbook if visible, else a visible runbook that lists the code
-        rb = (refs.runbook(c.runbook) if c.runbook else None) or refs.code_runbook.get(ent.id)
-        data.pop("runbook", None)  # only a runbook this audience can open is named
-        if rb is not None:
-            data["runbook"] = rb.id
-            data["runbook_url"] = kb.site_url(rb.url)
-        return data
-    if ent.type == "article":
-        data = {k: v for k, v in structured(ent.obj).items() if k not in COMMON}
-        data.setdefault("type", ent.obj.type)
-        data["headings"] = [h.text for h in ent.doc.md.headings if h.level == 2]
-        return data
-    data = {k: v for k, v in structured(ent.obj).items() if k not in COMMON}
-    if ent.type == "runbook":
-        esc = data.get("escalation")
-        if esc and esc.get("to") not in refs.tiers:
-            esc.pop("to", None)  # a tier this audience cannot see stays unnamed
-        data["format"] = ent.doc.fmt
-        if ent.doc.fmt == "md":
-            data["sections"] = [h.text for h in ent.doc.md.headings if h.level == 2]
-    if ent.type == "error-table":
-        data["codes"] = [str(c.code) for c in ent.obj.codes]
     return data
 
 
@@ -154,31 +114,26 @@ _NSTR = {"type": ["string", "null"]}
 _STRS = {"type": "array", "items": _STR}
 _OBJS = {"type": "array", "items": {"type": "object"}, "minItems": 1}
 _SECONDS = {"type": ["number", "null"], "minimum": 0}
-# What `data` must hold, per entity type (beyond that, data is open: kinds gain fields).
-_DATA_RULES = {
-    "error-code": {"required": ["code", "message", "table", "doc_url"],
-                   "properties": {"code": _STR, "message": _STR, "table": _STR, "doc_url": _STR,
-                                  "runbook": _STR, "runbook_url": _STR}},
-    "runbook": {"required": ["format"], "properties": {"format": {"enum": ["yaml", "md"]}, "sections": _STRS,
-                                                        "error_codes": _STRS, "symptoms": _STRS}},
-    "article": {"required": ["type", "headings"], "properties": {"type": _STR, "headings": _STRS}},
-    "error-table": {"required": ["codes"], "properties": {"codes": {**_STRS, "minItems": 1}}},
-    "sla": {"required": ["priorities"], "properties": {"priorities": _OBJS, "targets": {"type": "array"}}},
-    "tiers": {"required": ["tiers"], "properties": {"tiers": _OBJS}},
-    "templates": {"required": ["templates"], "properties": {"templates": _OBJS}},
-    "faq": {"required": ["questions"], "properties": {"questions": _OBJS}},
-    "contacts": {"properties": {"channels": {"type": "array"}, "people": {"type": "array"}}},
-    "alerts": {"properties": {"alerts": {"type": "array"}}},
-}
-
-
 def _data_rule(etype: str, rule: dict) -> dict:
     # every "<name>_seconds" is a number of seconds (null: no target)
     data = {"type": "object", **rule, "patternProperties": {"_seconds$": _SECONDS}}
     return {"if": {"properties": {"type": {"const": etype}}}, "then": {"properties": {"data": data}}}
 
 
-KB_SCHEMA = {
+def kb_schema(kinds=None) -> dict:
+    """The JSON Schema of kb.json for a KB's kinds (kbgen's own by default):
+    what `data` must hold per entity type; beyond that, data is open."""
+    if kinds is None:
+        from ..kinds import default_kinds
+        kinds = default_kinds()
+    schema = json.loads(json.dumps(_SCHEMA))
+    entity = schema["$defs"]["entity"]
+    entity["properties"]["type"] = {"enum": kinds.types()}
+    entity["allOf"] = [_data_rule(k.type, k.data_schema) for k in kinds if k.data_schema]
+    return schema
+
+
+_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://kbgen.dev/schemas/kb.schema.json",
     "title": "kbgen knowledge base index (kb.json)",
@@ -203,7 +158,7 @@ KB_SCHEMA = {
             "additionalProperties": False,
             "properties": {
                 "id": {"type": "string", "pattern": ENTITY_ID_PATTERN},
-                "type": {"enum": ENTITY_TYPES},
+                "type": {"type": "string"},
                 "title": {"type": "string", "minLength": 1},
                 "summary": _STR,
                 "url": {"type": "string", "minLength": 1},
@@ -217,7 +172,6 @@ KB_SCHEMA = {
                 "source": _STR,
                 "data": {"type": "object"},
             },
-            "allOf": [_data_rule(t, rule) for t, rule in _DATA_RULES.items()],
         },
     },
 }

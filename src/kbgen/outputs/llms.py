@@ -1,10 +1,6 @@
 """llms.txt (llmstxt.org): the build's pages as a list an LLM can read."""
 from __future__ import annotations
 
-from ..pages import TYPE_TITLES
-
-ORDER = ["runbook", "error-table", "faq", "article", "sla", "tiers", "contacts", "templates", "alerts"]
-
 
 def _line(text: str) -> str:
     return " ".join(str(text).split())
@@ -18,11 +14,14 @@ def llms_txt(kb) -> str:
         out += [f"> {_line(cfg.site_description)}", ""]
     out += [f"This is the {audience} knowledge base: runbooks, error codes, service levels and articles. "
             f"Machine-readable index: {kb.site_url('kb.json')}", ""]
-    for t in ORDER:
-        ents = sorted((e for e in kb.entities.values() if e.type == t), key=lambda e: (e.title.lower(), e.id))
-        if not ents:
+    by_type: dict[str, list] = {}
+    for e in kb.entities.values():
+        by_type.setdefault(e.type, []).append(e)
+    for kind in kb.config.kinds:
+        if not kind.listed or not by_type.get(kind.type):
             continue
-        out.append(f"## {TYPE_TITLES[t]}")
+        ents = sorted(by_type[kind.type], key=lambda e: (e.title.lower(), e.id))
+        out.append(f"## {kind.title}")
         out.append("")
         for e in ents:
             line = f"- [{_line(e.title)}]({kb.site_url(e.url) or './'})"

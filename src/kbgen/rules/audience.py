@@ -56,7 +56,6 @@ def check(kb, report) -> None:
 def _internal_references(kb, ent, prios, report) -> None:
     """Codes and severities a public page shows must be defined publicly:
     otherwise the public site, kb.json and the export would name them."""
-    obj = ent.obj
 
     def only_internal(found) -> bool:
         return bool(found) and not any(e.public for e in found)
@@ -69,21 +68,13 @@ def _internal_references(kb, ent, prios, report) -> None:
                          f"({', '.join(sorted({e.source for e in owners}))})",
                          "define the priority in a public SLA, or make this content internal")
 
-    if ent.type == "runbook":
-        for i, ref in enumerate(getattr(obj, "error_codes", []) or []):
-            found = kb.resolve_code(str(ref))
+    for ref in ent.kind.references(ent):
+        if ref.to == "code":
+            found = kb.resolve_code(ref.value)
             if only_internal(found):
-                report.error(ent.source, ent.doc.loaded.where(("error_codes", i)), "KB504",
-                             f"public runbook names error code '{ref}', which only internal tables define "
+                report.error(ent.source, ent.doc.loaded.where(ref.path), "KB504",
+                             f"public content names error code '{ref.value}', which only internal tables define "
                              f"({', '.join(sorted({e.source for e in found}))})",
-                             "move the code to a public table, or make the runbook internal")
-        if getattr(obj, "severity", None):
-            severity(("severity",), obj.severity)
-    elif ent.type == "error-table":
-        for i, c in enumerate(obj.codes):
-            if c.severity:
-                severity(("codes", i, "severity"), c.severity)
-    elif ent.type == "alerts":
-        for i, a in enumerate(obj.alerts):
-            if a.severity:
-                severity(("alerts", i, "severity"), a.severity)
+                             "move the code to a public table, or make this content internal")
+        elif ref.to == "priority":
+            severity(ref.path, ref.value)

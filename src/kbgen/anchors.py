@@ -1,0 +1,42 @@
+"""Addresses inside and of pages: anchors of codes and alerts, the folded
+form of a code users type, and MkDocs' directory URL of a page. No imports
+from the rest of kbgen: the model, the kinds and the writers all use these."""
+from __future__ import annotations
+
+import posixpath
+import re
+
+
+def code_anchor(code: str) -> str:
+    """The stable anchor of an error code on its table's page: QT-001 -> qt-001."""
+    s = re.sub(r"[^a-z0-9]+", "-", str(code).lower()).strip("-")
+    return s or "code"
+
+
+def alert_anchors(alerts) -> list[str]:
+    """The anchor of each alert on its page, in order: its name's code
+    anchor, and -2, -3 ... for the same name again (an alert defined at two
+    severities), so every id on the page is unique."""
+    seen: dict[str, int] = {}
+    out = []
+    for a in alerts:
+        base = code_anchor(a.name)
+        n = seen.get(base, 0) + 1
+        seen[base] = n
+        out.append(base if n == 1 else f"{base}-{n}")
+    return out
+
+
+def normalize_code(code: str) -> str:
+    """What users type for a code, folded: QT-001, qt001, qt_001 -> qt001."""
+    return re.sub(r"[^a-z0-9]", "", str(code).lower())
+
+
+def page_url(page: str) -> str:
+    """MkDocs' directory URL for a docs-relative Markdown path."""
+    stem = page[: page.rfind(".")] if "." in posixpath.basename(page) else page
+    base = posixpath.basename(stem)
+    if base in ("index", "README", "readme"):
+        d = posixpath.dirname(stem)
+        return (d + "/") if d else ""
+    return stem + "/"

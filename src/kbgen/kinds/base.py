@@ -1,0 +1,173 @@
+"""What kbgen knows about one kind of content, in one object.
+
+A kind declares its schema model, page template, anchors, titles, search
+text and weights, export sections, kb.json data, references to other
+entities, index pages and audience filtering. The rest of kbgen asks an
+entity's kind (`ent.kind`) instead of comparing type names, so adding a kind
+is one module and one template (docs/content-model-extensions.md).
+
+Every method has a default that suits a plain data kind; a kind overrides
+what it does differently. Methods get the audience-filtered knowledge base
+they work on (`kb`) and the entity (`ent`); `memo(kb, key, fn)` keeps a
+KB-wide lookup for the whole build instead of one scan per entity.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from ..model import Entity, KnowledgeBase
+
+
+@dataclass
+class Ref:
+    """A reference one entity's data makes to another: checked to resolve
+    (KB303-307), and, on public content, to be defined publicly (KB504)."""
+    to: str                 # "code", "tier", "priority" or "runbook"
+    path: tuple             # where in the source file (for the diagnostic's line and column)
+    value: str
+
+
+@dataclass
+class SearchText:
+    """The fields of an entity's agent-search document (kbgen.search.documents)."""
+    symptoms: list[str] = field(default_factory=list)   # what a reader sees or types: ranks above body text
+    body: list[str] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)        # normalised codes it answers exactly
+    hints: list[str] = field(default_factory=list)      # words readers use for this kind: searched, never shown
+
+
+@dataclass
+class Part:
+    """A part of a page that answers a question on its own (an FAQ question,
+    a template, one alert): its own search document, linked to its anchor."""
+    anchor: str
+    title: str
+    symptoms: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+    hints: list[str] = field(default_factory=list)
+
+
+def memo(kb: "KnowledgeBase", key: str, fn: Callable[[], Any]) -> Any:
+    """fn() once per knowledge base view (a build renders, indexes and exports one view)."""
+    cache = vars(kb).setdefault("_kind_memo", {})
+    if key not in cache:
+        cache[key] = fn()
+    return cache[key]
+
+
+def remember(kb: "KnowledgeBase", key: str, value: Any) -> None:
+    """Set what memo(kb, key, ...) returns (a caller that computed it already)."""
+    vars(kb).setdefault("_kind_memo", {})[key] = value
+
+
+def forget(kb: "KnowledgeBase") -> None:
+    """Drop the memos of a knowledge base changed in place (an incremental update)."""
+    vars(kb).pop("_kind_memo", None)
+
+
+class Kind:
+    type: ClassVar[str]                    # the entity type in kb.json and search ("error-table")
+    name: ClassVar[str | None] = None      # the `kind:` of its YAML files ("error-codes"); None: not a YAML kind
+    model: ClassVar[type | None] = None    # the pydantic model of such a file
+    template: ClassVar[str | None] = None  # the Jinja template of its page
+    facts_template: ClassVar[str | None] = None  # a Markdown source's facts under its title (runbooks)
+    template_dir: ClassVar[Path | None] = None  # where that template is, when not among kbgen's own
+    title: ClassVar[str]                   # a listing of them: "Error codes"
+    label: ClassVar[str]                   # one of them, in search results: "Error codes"
+    order: ClassVar[int] = 100             # place in listings (llms.txt, product pages)
+    page_boost: ClassVar[float | None] = None   # the page's weight in the site's search
+    search_weight: ClassVar[float] = 1.0        # agent search: the whole entity
+    part_weight: ClassVar[float | None] = None  # agent search: one of its parts (None: search_weight)
+    exact_rank: ClassVar[int] = 2          # among exact code matches, lower comes first
+    listed: ClassVar[bool] = True          # in listings: llms.txt, product pages (not the codes inside a table)
+    browse: ClassVar[bool] = True          # listed on its own browse/<type>/ page
+    data_schema: ClassVar[dict | None] = None  # what its kb.json `data` must hold (JSON Schema)
+
+    # -- the model -------------------------------------------------------------
+
+    def prepare(self, ent: "Entity", kb: "KnowledgeBase") -> None:
+        """Complete an entity from the conventions in force, before anything reads it."""
+
+    def anchors(self, ent: "Entity") -> Iterable[str]:
+        """The ids its page has besides the headings of Markdown (links to them are checked)."""
+        return ()
+
+    def children(self, ent: "Entity", report) -> Iterable["Entity"]:
+        """Entities inside this one with their own identity (the codes of a table)."""
+        return ()
+
+    def code(self, ent: "Entity") -> str | None:
+        """The code an entity is (an error code): looked up by code, in any spelling."""
+        return None
+
+    # -- checks ----------------------------------------------------------------
+
+    def references(self, ent: "Entity") -> Iterable[Ref]:
+        return ()
+
+    def check(self, kb: "KnowledgeBase", ent: "Entity", report) -> None:
+        """Checks only this kind has (beyond its schema and its references)."""
+
+    def checked_files(self, ent: "Entity") -> Iterable[str]:
+        """Files this entity names that kbgen reads to check, never publishes (KB-root paths)."""
+        return ()
+
+    def for_audience(self, ent: "Entity", audience: str):
+        """Its object as readers of this audience see it; None: as it is."""
+        return None
+
+    # -- the page --------------------------------------------------------------
+
+    def page_context(self, kb: "KnowledgeBase", ent: "Entity", ctx: dict) -> dict:
+        """Template variables beyond the common ones (e, o, link, internal, meta, description, kb)."""
+        return {}
+
+    def index_pages(self, kb: "KnowledgeBase", entities: list["Entity"]) -> dict:
+        """Pages listing the entities of this kind ({path: Page}); default: browse/<type>."""
+        from ..pages import listing_pages
+        if not self.browse or not entities:
+            return {}
+        return listing_pages(kb, self.title, f"browse/{self.type}.md", "", [("", entities)])
+
+    # -- search, export, kb.json ----------------------------------------------
+
+    def search_text(self, kb: "KnowledgeBase", ent: "Entity", text: SearchText) -> None:
+        """Fill the search document's fields (the summary is in body already)."""
+
+    def parts(self, kb: "KnowledgeBase", ent: "Entity") -> list[Part]:
+        return []
+
+    def sections(self, kb: "KnowledgeBase", ent: "Entity") -> list[tuple[str, str, str, list[str]]]:
+        """(anchor, title, text, error codes) of each section of its page, for the export."""
+        return [("", ent.title, ent.summary, [])]
+
+    def data(self, kb: "KnowledgeBase", ent: "Entity", data: dict, refs) -> dict:
+        """Its kb.json `data`: `data` holds the object's fields beyond the common ones;
+        refs (kbgen.outputs.kbjson.Refs) tells what this audience can see."""
+        return data
+
+    def __repr__(self) -> str:
+        return f"<kind {self.type}>"
+
+
+def markdown_sections(title: str, body: str) -> list[tuple[str, str, str]]:
+    """(anchor, section title, text) per H2 of a Markdown body; the intro first."""
+    from ..plaintext import plain
+    from ..source import scan_markdown
+    info = scan_markdown(body)
+    lines = body.split("\n")
+    h2 = [h for h in info.headings if h.level == 2]
+    out = []
+    end_intro = h2[0].line - 1 if h2 else len(lines)
+    intro = "\n".join(lines[:end_intro])
+    if plain(intro) != plain(f"# {title}") or not h2:  # an intro that is only the H1 is no section
+        out.append(("", title, plain(intro)))
+    for i, h in enumerate(h2):
+        end = h2[i + 1].line - 1 if i + 1 < len(h2) else len(lines)
+        out.append((h.anchor, h.text, plain("\n".join(lines[h.line:end]))))
+    return out
