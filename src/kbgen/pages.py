@@ -283,7 +283,7 @@ def _split_at_h1(body: str) -> tuple[str, str]:
 def _with_page_links(kb: KnowledgeBase, ent: Entity, directory_urls: bool = True):
     """A copy of the entity's object whose Markdown fields (descriptions, FAQ
     answers...) link to pages instead of source files."""
-    fields = [(path, text) for path, text in markdown_fields(ent.obj)
+    fields = [(path, text) for path, text in markdown_fields(ent.obj, ent.kind.markdown_fields)
               if reading_of_text(ent.doc, kb.config, text) is not None]
     if not fields:
         return ent.obj

@@ -14,7 +14,8 @@ from ..conventions.markup import unknown_shortcodes
 from ..conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
 from ..model import alert_name_of
 from ..rules.runbooks import norm
-from ..schema import KINDS, PASSTHROUGH_KEYS, RunbookMeta
+from ..kinds import default_kinds
+from ..schema import PASSTHROUGH_KEYS, RunbookMeta
 from ..source import split_front_matter
 from ..yamlload import load
 
@@ -395,9 +396,9 @@ def detect(root: Path) -> Plan:
             continue
         data = loaded.data
         kind = data.get("kind") if isinstance(data, dict) else None
-        if isinstance(kind, str) and kind in KINDS:
+        if isinstance(kind, str) and default_kinds().named(kind) is not None:
             kb_yaml += 1
-            has_sla = has_sla or kind == "sla"
+            has_sla = has_sla or kind == "sla"  # a KB with service levels keeps them
             continue
         ignore.append(r)
         what = ("Kubernetes manifest" if isinstance(data, dict) and "apiVersion" in data

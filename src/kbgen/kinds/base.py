@@ -87,6 +87,8 @@ class Kind:
     listed: ClassVar[bool] = True          # in listings: llms.txt, product pages (not the codes inside a table)
     browse: ClassVar[bool] = True          # listed on its own browse/<type>/ page
     data_schema: ClassVar[dict | None] = None  # what its kb.json `data` must hold (JSON Schema)
+    # fields (by name, at any depth of its object) whose text is Markdown: read, checked, rendered as Markdown
+    markdown_fields: ClassVar[frozenset[str]] = frozenset({"description", "a", "resolution", "notes"})
 
     # -- the model -------------------------------------------------------------
 

@@ -62,25 +62,32 @@ def resolve_link(kb, from_rel: str, target: str) -> Resolved:
     return Resolved(anchor=anchor, missing=joined)
 
 
-def markdown_fields(obj, path=()):
-    """(path, text) of every Markdown-valued field of a YAML object: descriptions,
-    FAQ answers, error-code resolutions written as text."""
+def markdown_fields(obj, names=None, path=()):
+    """(path, text) of every Markdown-valued field of a YAML object: the fields
+    its kind names (kbgen.kinds.Kind.markdown_fields: descriptions, FAQ
+    answers, error-code resolutions written as text...)."""
+    if names is None:
+        from ..kinds import Kind
+        names = Kind.markdown_fields
     if isinstance(obj, list):
         for i, item in enumerate(obj):
-            yield from markdown_fields(item, path + (i,))
+            yield from markdown_fields(item, names, path + (i,))
         return
     fields = getattr(type(obj), "model_fields", None)
     if not fields:
         return
     for name in fields:
         value = getattr(obj, name)
-        if isinstance(value, str) and name in MARKDOWN_FIELDS:
+        if isinstance(value, str) and name in names:
             yield path + (name,), value
         elif isinstance(value, (list, tuple)) or hasattr(type(value), "model_fields"):
-            yield from markdown_fields(value, path + (name,))
+            yield from markdown_fields(value, names, path + (name,))
 
 
-MARKDOWN_FIELDS = {"description", "a", "resolution", "notes"}
+def _markdown_names(doc, cfg):
+    """The Markdown fields of a YAML document's kind."""
+    kind = cfg.kinds.named(doc.kind) if cfg is not None and doc.fmt == "yaml" else None
+    return kind.markdown_fields if kind is not None else None
 
 
 def field_readings(doc, cfg=None) -> dict[tuple, object]:
@@ -92,7 +99,7 @@ def field_readings(doc, cfg=None) -> dict[tuple, object]:
         # only fields with a link, tag or entity need reading: skip the walk when the file has none
         if doc.obj is not None and ("[" in doc.text or "<" in doc.text or "&" in doc.text):
             settings = settings_for(cfg) if cfg is not None else None
-            for path, text in markdown_fields(doc.obj):
+            for path, text in markdown_fields(doc.obj, _markdown_names(doc, cfg)):
                 if "[" in text or "<" in text or "&" in text:
                     cached[path] = read_fragment(text, settings)
         doc._field_readings = cached
@@ -115,7 +122,7 @@ def link_targets(ent, cfg=None) -> list[str]:
     if ent.doc.md is not None:
         return [link.target for link in ent.doc.md.links]
     out = []
-    for _, text in markdown_fields(ent.obj):
+    for _, text in markdown_fields(ent.obj, ent.kind.markdown_fields if ent.kind else None):
         reading = reading_of_text(ent.doc, cfg, text)
         if reading is not None:
             out.extend(link.target for link in reading.links)
@@ -190,7 +197,7 @@ def check(kb, report) -> None:
                          f"this Markdown would stall the renderer: {md.complex_reason}",
                          "close the brackets, put the text in a code block, or split the block")
         if md is None and "8<-" in doc.text and settings_for(kb.config).snippets:
-            _field_includes(doc, report)
+            _field_includes(doc, report, kb.config)
         if md is not None:
             for inc in md.includes:
                 if inc.error:
@@ -261,12 +268,12 @@ def _closes_on_line(line: str, col: int, quote: str) -> bool:
     return False
 
 
-def _field_includes(doc, report) -> None:
+def _field_includes(doc, report, cfg) -> None:
     """`--8<--` in a YAML Markdown field: kbgen expands includes in Markdown
     pages only; left in a field, the renderer's snippets would read files
     nothing checked (or fail the build)."""
     from ..markdown.includes import directives
-    for path, text in markdown_fields(doc.obj):
+    for path, text in markdown_fields(doc.obj, _markdown_names(doc, cfg)):
         found = directives(text) if "8<-" in text else []
         if found:
             report.error(doc.rel, field_position(doc, doc.loaded.where(path), found[0] + 1), "KB320",

@@ -1,3 +1,2 @@
 """The content model: one pydantic model per kind (see kinds.py)."""
-from .kinds import (ARTICLE_TYPES, ENTITY_TYPE, KINDS, PASSTHROUGH_KEYS, ArticleMeta,  # noqa: F401
-                    RunbookMeta)
+from .kinds import ARTICLE_TYPES, PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta  # noqa: F401

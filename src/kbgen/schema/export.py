@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .kinds import KINDS, ArticleMeta, RunbookMeta
+from .kinds import ArticleMeta, RunbookMeta
 
 SCHEMA_BASE = "https://kbgen.dev/schemas/"
 
@@ -19,8 +19,17 @@ def _step_accepts_string(schema: dict) -> dict:
     return schema
 
 
-def kind_schema(name: str) -> dict:
-    model = {**KINDS, "article": ArticleMeta, "runbook-markdown": RunbookMeta}[name]
+def _models(kinds=None) -> dict:
+    """Schema name -> model: every YAML kind (kbgen's, installed, or a KB's
+    `kinds`), and the front matter of Markdown articles and runbooks."""
+    if kinds is None:
+        from ..kinds import default_kinds
+        kinds = default_kinds()
+    return {**{n: kinds.named(n).model for n in kinds.names()}, "article": ArticleMeta, "runbook-markdown": RunbookMeta}
+
+
+def kind_schema(name: str, kinds=None) -> dict:
+    model = _models(kinds)[name]
     schema = model.model_json_schema(by_alias=True)
     schema = _step_accepts_string(schema)
     out = {"$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -30,15 +39,15 @@ def kind_schema(name: str) -> dict:
     return out
 
 
-def all_names() -> list[str]:
-    return list(KINDS) + ["article", "runbook-markdown"]
+def all_names(kinds=None) -> list[str]:
+    return list(_models(kinds))
 
 
-def write_schemas(out_dir: Path) -> list[Path]:
+def write_schemas(out_dir: Path, kinds=None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in all_names():
+    for name in all_names(kinds):
         path = out_dir / f"{name}.schema.json"
-        path.write_text(json.dumps(kind_schema(name), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(kind_schema(name, kinds), indent=2, sort_keys=True) + "\n", encoding="utf-8")
         written.append(path)
     return written

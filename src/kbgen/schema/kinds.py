@@ -237,21 +237,6 @@ class Alerts(DataFile):
     prometheus_rules: list[str] = []
 
 
-KINDS: dict[str, type[DataFile]] = {
-    "runbook": Runbook,
-    "error-codes": ErrorCodes,
-    "sla": Sla,
-    "tiers": Tiers,
-    "contacts": Contacts,
-    "templates": Templates,
-    "faq": Faq,
-    "alerts": Alerts,
-}
-
-# The entity type kb.json uses for each kind.
-ENTITY_TYPE = {
-    "runbook": "runbook", "error-codes": "error-table", "sla": "sla", "tiers": "tiers",
-    "contacts": "contacts", "templates": "templates", "faq": "faq", "alerts": "alerts",
-}
+# Which model a YAML file's `kind:` names, its page, search and outputs: kbgen.kinds.
 
 __all__ = [n for n in dir() if not n.startswith("_")] + ["Step"]
