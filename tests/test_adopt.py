@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from kbfactory import MKDOCS, ROOT, run_kbgen, write_kb
 
 FIXTURES = ROOT / "tests" / "fixtures" / "adopt"

@@ -344,8 +344,9 @@ def test_search_and_new_take_root_like_the_other_commands():
 
 
 def test_every_option_of_every_command_has_help_text():
-    from kbgen.cli import main
     import click
+
+    from kbgen.cli import main
     ctx = click.Context(main)
     missing = []
     for name in main.list_commands(ctx):

@@ -10,13 +10,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from .durations import parse_duration
-from .schema.types import Audience, Date, DurationField, Slug
 from .configfile import KBGEN_CONFIG, ConfigFile, ConfigProblem, find_config_file, read_config_file
-from .registry import LEVELS, RULES, RuleSettings, known_key
+from .durations import parse_duration
 from .kinds import KindError, Kinds
+from .registry import LEVELS, RULES, RuleSettings, known_key
+from .schema.types import Audience, Date, DurationField, Slug
 
-DEFAULT_SECTIONS = ["Symptoms", "Diagnosis", "Resolution"]
+DEFAULT_SECTIONS: list = ["Symptoms", "Diagnosis", "Resolution"]
 __all__ = ["KBGEN_CONFIG", "Config", "ConfigError", "PluginOptions", "find_config_file", "load_config"]
 
 
@@ -232,7 +232,7 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
         docs_dir=options.content_dir if options.content_dir else docs_dir,
         options=options,
         raw=raw,
-        kinds=kinds,
+        kinds=kinds or _kinds([]),  # None only with a problem, raised above
     )
 
 

@@ -122,7 +122,8 @@ def _read(path: Path, base: Path, out: ConfigFile, chain: list[Path]) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        out.problems.append(ConfigProblem(name, *loaded.where(()), "the config file must be a mapping of settings"))
+        out.problems.append(ConfigProblem(name, *loaded.where(()),  # type: ignore[call-arg]  # where(): (line, column)
+                                          "the config file must be a mapping of settings"))
         return {}
     _resolve_tags(loaded, name, out)
     parent_name = data.pop("INHERIT", None)

@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-
 # Raised by the calendar alone (KB601 review overdue): reported everywhere, but
 # they never turn a --strict run red unless a team asks (--fail-on-overdue).
 OVERDUE_CODES = frozenset({"KB601"})

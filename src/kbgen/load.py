@@ -8,6 +8,7 @@ import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -36,7 +37,7 @@ class Doc:
     kind: str                 # "article", "runbook", "error-codes", ...
     text: str
     loaded: Loaded            # YAML, or the Markdown front matter (positions)
-    obj: BaseModel | None = None   # the typed object; None when its schema failed
+    obj: Any = None           # the typed object (its kind's model); None when its schema failed
     body: str = ""
     body_line: int = 1
     md: MarkdownInfo | None = None
@@ -203,7 +204,7 @@ def _load_yaml(path: Path, rel: str, area: str, cfg: Config, report: Report) -> 
             report.error(rel, loaded.where(("kind",)), "KB107", f"unknown kind '{kind}'",
                          did_you_mean(kind, names) or f"kinds: {', '.join(names)}")
         return None
-    model = cfg.kinds.named(kind).model
+    model: type[BaseModel] = cfg.kinds.named(kind).model  # type: ignore[union-attr,assignment]  # named: checked above
     doc = Doc(rel, area, "yaml", kind, text, loaded)
     report_as_written(model, loaded, rel, report)  # `code: 01000` is the text 01000
     try:

@@ -8,14 +8,14 @@ import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .anchors import alert_anchors, code_anchor, normalize_code, page_url  # noqa: F401 (the model's addresses)
 from .config import Config
 from .conventions.globs import matches
 from .diagnostics import Report
 from .durations import Duration
 from .load import Doc, Sources
-from .anchors import alert_anchors, code_anchor, normalize_code, page_url  # noqa: F401 (the model's addresses)
 from .source import first_h1, scan_markdown, slugify
 
 if TYPE_CHECKING:
@@ -27,8 +27,8 @@ class Entity:
     id: str
     type: str                  # article, runbook, error-table, error-code, sla, ...
     title: str
-    doc: Doc | None
-    page: str | None           # docs-relative Markdown path of its page
+    doc: Doc
+    page: str                  # docs-relative Markdown path of its page
     url: str                   # site-relative URL, with #anchor for a code
     summary: str = ""
     audience: str = "internal"
@@ -38,10 +38,11 @@ class Entity:
     last_reviewed: dt.date | None = None
     review_every: Duration | None = None
     related: list[str] = field(default_factory=list)
-    obj: object = None         # the typed model (ErrorCode for a code)
+    obj: Any = None            # the typed model (ErrorCode for a code)
     parent: str | None = None  # the table id of an error code
     anchors: set[str] = field(default_factory=set)
-    kind: "Kind | None" = field(default=None, repr=False)  # what kbgen knows about its type (kbgen.kinds)
+    # what kbgen knows about its type (kbgen.kinds); build_model always sets it
+    kind: "Kind" = field(default=None, repr=False)  # type: ignore[assignment]
 
     @property
     def source(self) -> str:

@@ -37,7 +37,7 @@ class Page:
 
 def environment(kb: KnowledgeBase) -> jinja2.Environment:
     """Templates from the package, overridable per KB in overrides/kbgen/."""
-    loaders = []
+    loaders: list[jinja2.BaseLoader] = []
     override = kb.config.root / "overrides" / "kbgen"
     if override.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(override)))
@@ -142,7 +142,7 @@ def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading, dir
             new = linker.to_page(res.entity.page, res.anchor)
         elif res.asset:
             new = linker.to_page(asset_path(kb, res.asset), res.anchor)
-        elif res.entity is not None or (kb.config.root / res.missing).is_file():
+        elif res.entity is not None or (res.missing is not None and (kb.config.root / res.missing).is_file()):
             # content this build does not publish (internal, in a public build: the
             # filtered view does not know it), or a file that is not published at all
             dropped = _drop_link(text, link)
@@ -263,6 +263,8 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, direc
                meta=_meta_rows(ent, linker), code_anchor=code_anchor, kb=kb)
     ctx["description"] = _field(kb, ent, getattr(ent.obj, "description", None), directory_urls)
     ctx.update(kind.page_context(kb, ent, ctx))
+    if kind.template is None:  # the registry refuses a YAML kind without one
+        raise ValueError(f"{kind!r} has no page template")
     body = env.get_template(kind.template).render(**ctx)
     return Page(ent.page, _front_matter(ent.title, ent.summary, ent.tags, kind.page_boost) + body, ent.title, ent.id,
                 ent.source)
@@ -413,7 +415,7 @@ def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
         lines = [_front_matter(title, intro, boost=2), f"# {render.text(title)}\n",
                  "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
         for c in rows:
-            tbl = kb.entities[c.parent]
+            tbl = kb.entities[str(c.parent)]  # a code always has its table
             target = kb.entities.get(c.obj.runbook) if c.obj.runbook else None  # titles, not ids, for readers
             rb = f"[{render.cell(target.title)}]({linker.entity(target)})" if target and linker.entity(target) else ""
             lines.append(f"| [{render.cell(c.obj.code)}]({linker.entity(c)}) | {render.cell(c.obj.message)} | "

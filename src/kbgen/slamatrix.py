@@ -6,6 +6,8 @@ through this one function so they agree.
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 def _specificity(target, channel, plan) -> int | None:
     """How well a target matches a cell: None if it does not apply."""
@@ -23,7 +25,7 @@ def cells(sla) -> list[tuple[str | None, str | None]]:
     return [(c, p) for p in plans for c in channels]
 
 
-def effective(sla) -> dict[tuple, dict[str, tuple[int, object]]]:
+def effective(sla) -> dict[tuple, dict[str, tuple[int, Any]]]:
     """{(channel, plan): {priority id: (target index, target)}} for every cell."""
     out: dict[tuple, dict] = {}
     for channel, plan in cells(sla):

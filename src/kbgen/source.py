@@ -77,7 +77,7 @@ def split_front_matter(text: str) -> FrontMatter:
 # One reading of Markdown for every rule and the page writer: kbgen.markdown
 # (Python-Markdown with the site's extensions). These names stay for callers.
 
-from .markdown import Heading, Link, Reading, reader_for
+from .markdown import Heading, Link, Reading, reader_for  # noqa: E402 (re-exported names, after the helpers above)
 
 MarkdownInfo = Reading
 

@@ -19,8 +19,15 @@ from dataclasses import dataclass, field
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                         SequenceEndEvent, SequenceStartEvent)
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
@@ -174,7 +181,7 @@ class _State:
         return (mark.line + 1 + self.line_offset, mark.column + 1)
 
     def fail(self, pos: Pos, code: str, message: str, hint: str | None = None):
-        self.out.errors.append(YamlError(*pos, code, message, hint))
+        self.out.errors.append(YamlError(pos[0], pos[1], code, message, hint))
         raise _Stop
 
     def attach(self, value, pos: Pos, anchor, size: int, raw=None, tag=None) -> None:
@@ -211,12 +218,12 @@ class _State:
 
     def set_key(self, frame: _Frame, value, pos: Pos) -> None:
         if isinstance(value, (dict, list)):
-            self.out.errors.append(YamlError(*pos, "KB102", "a mapping key must be a plain value, not a list or mapping"))
+            self.out.errors.append(YamlError(pos[0], pos[1], "KB102", "a mapping key must be a plain value, not a list or mapping"))
             value = str(value)
         if value in frame.container:
             first = self.out.keypos.get(frame.path + (value,), pos)
             self.out.errors.append(YamlError(
-                *pos, "KB103", f"duplicate key '{value}' (first defined at line {first[0]})",
+                pos[0], pos[1], "KB103", f"duplicate key '{value}' (first defined at line {first[0]})",
                 "remove one of the two: YAML keeps only the last, silently"))
         frame.key = value
         frame.keypos = pos

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import payloads
+
 from kbfactory import MKDOCS
 
 

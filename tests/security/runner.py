@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cases import Case, build_field_files, mkdocs_for
+
 from kbfactory import run_kbgen, site_texts, write_kb
 
 TAGS_PAGE = "---\naudience: public\n---\n# Tags\n\n<!-- material/tags -->\n"

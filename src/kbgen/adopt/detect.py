@@ -7,14 +7,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..configfile import find_config_file
 from ..conventions import catalogue
 from ..conventions.markup import unknown_shortcodes
 from ..conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
+from ..kinds import default_kinds
 from ..model import alert_name_of
 from ..rules.runbooks import norm
-from ..kinds import default_kinds
 from ..schema import PASSTHROUGH_KEYS, RunbookMeta
 from ..source import split_front_matter
 from ..yamlload import load
@@ -136,6 +137,7 @@ def _hugo(root: Path) -> tuple[str | None, dict]:
         if not path.is_file():
             continue
         text = _read(path) or ""
+        data: Any
         if name.endswith(".toml"):
             try:
                 import tomllib
@@ -196,9 +198,9 @@ def detect(root: Path) -> Plan:
                 docs_dir = cand
                 break
     # --- translated trees --------------------------------------------------------
-    langs = hugo.get("languages") if isinstance(hugo.get("languages"), dict) else {}
+    langs: dict = hugo["languages"] if isinstance(hugo.get("languages"), dict) else {}
     seen_tree = set()
-    for code, lang in langs.items():
+    for _code, lang in langs.items():
         cdir = lang.get("contentDir") if isinstance(lang, dict) else None
         if isinstance(cdir, str) and posixpath.basename(cdir.strip("/")) not in (posixpath.basename(docs_dir), ""):
             seen_tree.add(posixpath.basename(cdir.strip("/")))
@@ -310,19 +312,19 @@ def detect(root: Path) -> Plan:
 
     # sections: counted per family of names ("Mitigating" is a Mitigation)
     if runbook_files:
-        specs, names = _sections(runbook_files)
+        specs, section_names = _sections(runbook_files)
         opts["runbook_sections"] = specs
         lacking = [f.rel for f in runbook_files if not _has_all(f, specs)]
         plan.counts["runbooks lacking a section"] = len(lacking)
         if lacking:
             opts["rules"] = {"KB220": "warning"}
-            plan.unmapped.append(f"{len(lacking)} runbooks lack one of the sections {', '.join(names)} "
+            plan.unmapped.append(f"{len(lacking)} runbooks lack one of the sections {', '.join(section_names)} "
                                  f"(e.g. {lacking[0]}): reported as warnings (rules: {{KB220: warning}})")
-        plan.chosen.append(f"required sections: {', '.join(names) or 'none'} (in at least 60% of the runbooks)")
+        plan.chosen.append(f"required sections: {', '.join(section_names) or 'none'} (in at least 60% of the runbooks)")
         # alert names in file names
-        stems = [posixpath.splitext(posixpath.basename(f.rel))[0] for f in runbook_files]
-        alerts = [s for s in stems if alert_name_of(s)]
-        if len(alerts) >= 0.5 * len(stems):
+        rb_stems = [posixpath.splitext(posixpath.basename(f.rel))[0] for f in runbook_files]
+        alerts = [s for s in rb_stems if alert_name_of(s)]
+        if len(alerts) >= 0.5 * len(rb_stems):
             opts["alert_from_filename"] = True
             plan.chosen.append(f"alert names from file names ({len(alerts)} runbooks, e.g. {alerts[0]})")
 
@@ -356,7 +358,7 @@ def detect(root: Path) -> Plan:
         opts["front_matter_keys"] = extra
         plan.chosen.append(f"front-matter keys passed through: {', '.join(extra)}")
     if flavour == "hugo":
-        params = hugo.get("params") if isinstance(hugo.get("params"), dict) else {}
+        params: dict = hugo["params"] if isinstance(hugo.get("params"), dict) else {}
         used = {m for f in parsed for m in re.findall(r"\{\{[<%]\s*param\s+\"?(\w+)", f.body)}
         found = {k: str(v) for k, v in params.items() if k in used and isinstance(v, (str, int, float))}
         if found:
@@ -472,7 +474,8 @@ def _sections(runbook_files: list[MdFile]) -> tuple[list, list[str]]:
                         and " and " not in norm(h):
                     spelled.setdefault(fam, Counter())[h] += 1
         freq.update(fams)
-    specs, names = [], []
+    specs: list = []
+    names: list[str] = []
     for fam, n in sorted(freq.items(), key=lambda kv: (first_seen.get(kv[0], 99), kv[0])):
         if n < 0.6 * len(runbook_files):
             continue

@@ -5,6 +5,7 @@ INHERITs it (plain `mkdocs build` builds the team's site as before;
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -26,7 +27,7 @@ def config_text(plan: Plan) -> str:
         if isinstance(raw.get("plugins"), dict):
             plugins = [{k: v} if v else k for k, v in raw["plugins"].items()]
         plugins = [p for p in plugins if p != "kbgen" and not (isinstance(p, dict) and "kbgen" in p)]
-        doc = {"INHERIT": plan.existing_mkdocs, "plugins": plugins + [{"kbgen": opts}]}
+        doc: dict[str, Any] = {"INHERIT": plan.existing_mkdocs, "plugins": plugins + [{"kbgen": opts}]}
     else:
         doc = {"site_name": str(plan.site.get("site_name") or plan.root.name)}
         if plan.site.get("docs_dir") not in (".", None):

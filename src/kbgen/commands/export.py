@@ -15,7 +15,8 @@ from .common import config_or_exit, require_kb, root_argument
               help="opensearch: bulk NDJSON (action line + document); jsonl: one document per line.")
 @click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
               help="Whose records: public never includes internal content.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write, relative to the current directory (default: stdout).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write, relative to the current directory (default: stdout).")
 @click.option("--index", "index_name", default="kb", show_default=True, help="Index name in the bulk action lines.")
 def command(root, fmt, audience, out, index_name):
     """One record per page section, for OpenSearch/Elasticsearch or any search engine."""

@@ -34,15 +34,15 @@ def _yaml_text(value: str) -> str:
 
 def _split(words: tuple[str, ...], root_option: Path | None) -> tuple[Path, str, str]:
     """[ROOT] KIND TITLE...: ROOT is there when the first word is not a kind."""
-    words = list(words)
+    rest = list(words)
     root = root_option or Path(".")
-    if words and words[0] not in KINDS and root_option is None and (len(words) > 1 or is_kb_root(Path(words[0]))):
-        root = Path(words.pop(0))
-    if not words or words[0] not in KINDS:
-        got = f" (got {words[0]!r})" if words else ""
+    if rest and rest[0] not in KINDS and root_option is None and (len(rest) > 1 or is_kb_root(Path(rest[0]))):
+        root = Path(rest.pop(0))
+    if not rest or rest[0] not in KINDS:
+        got = f" (got {rest[0]!r})" if rest else ""
         raise click.UsageError(f"say what to create: kbgen new [ROOT] {{{'|'.join(KINDS)}}} TITLE{got}")
-    kind = words.pop(0)
-    title = " ".join(words).strip()
+    kind = rest.pop(0)
+    title = " ".join(rest).strip()
     if not title:
         raise click.UsageError(f"give the {kind} a title, e.g. kbgen new {kind} \"Payment webhook failures\"")
     return root, kind, title

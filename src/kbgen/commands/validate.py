@@ -10,7 +10,7 @@ import click
 
 from ..diagnostics import OVERDUE_CODES, render
 from ..validate import validate_config
-from .common import config_or_exit, overdue_note, root_argument, require_kb
+from .common import config_or_exit, overdue_note, require_kb, root_argument
 
 
 @click.command("validate")

@@ -5,6 +5,8 @@ approver, else its first reviewer)."""
 from __future__ import annotations
 
 import posixpath
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..yamlload import load
@@ -29,8 +31,8 @@ def _codeowners_pattern(p: str) -> str:
 
 
 class Owners:
-    def __init__(self, root: Path, sources: list[str]):
-        self.rules: list[tuple[object, str]] = []
+    def __init__(self, root: Path, sources: Sequence[str]):
+        self.rules: list[tuple[re.Pattern[str], str]] = []
         self.owners_files: dict[str, str] = {}   # folder -> owner
         if "CODEOWNERS" in sources:
             for place in CODEOWNERS_PLACES:

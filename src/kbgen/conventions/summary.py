@@ -27,7 +27,7 @@ def _from_prose(prose) -> str:
     last = None
     for line, text in prose:
         t = text.strip()
-        if words and (not t or line != last + 1):
+        if words and (not t or last is None or line != last + 1):
             break
         last = line
         if not t or t.startswith(("#", "<", "|", ">", "[TOC]", "[[", "---", "!!!", "???")):

@@ -13,6 +13,7 @@ KB-wide lookup for the whole build instead of one scan per entity.
 """
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,7 @@ def forget(kb: "KnowledgeBase") -> None:
 class Kind:
     type: ClassVar[str]                    # the entity type in kb.json and search ("error-table")
     name: ClassVar[str | None] = None      # the `kind:` of its YAML files ("error-codes"); None: not a YAML kind
-    model: ClassVar[type | None] = None    # the pydantic model of such a file
+    model: ClassVar[builtins.type | None] = None  # the pydantic model of such a file
     template: ClassVar[str | None] = None  # the Jinja template of its page
     facts_template: ClassVar[str | None] = None  # a Markdown source's facts under its title (runbooks)
     template_dir: ClassVar[Path | None] = None  # where that template is, when not among kbgen's own

@@ -2,7 +2,6 @@
 inside a public file (a person's phone)."""
 from __future__ import annotations
 
-
 from ..plaintext import joined
 from ..schema.kinds import Contacts
 from .base import Kind

@@ -82,8 +82,8 @@ def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset
             continue
         single = _SINGLE.match(line)
         block = None if single else _BLOCK.match(line)
-        if single or block:
-            m = single or block
+        m = single or block
+        if m is not None:
             if m.group("escape"):
                 out_lines.append(line.replace(";", "", 1))
                 line_map.append(i)
@@ -110,7 +110,7 @@ def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset
         for target, at, col in targets:
             inc = Included(target, at, col)
             found.append(inc)
-            body, nested = _resolve(inc, root, page_rel, depth, set(seen))
+            body, nested = _resolve(inc, root, page_rel, depth, seen)
             for n in nested:  # reported at the directive that brought them in
                 n.line, n.column = at, col
                 found.append(n)
@@ -122,7 +122,7 @@ def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset
     return Expansion("\n".join(out_lines), line_map, found)
 
 
-def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: set) -> tuple[str | None, list[Included]]:
+def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: frozenset) -> tuple[str | None, list[Included]]:
     m = _RANGE.match(inc.target)
     path_s = m.group("path") if m else inc.target
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path_s):
@@ -170,7 +170,7 @@ def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: set) ->
         if depth + 1 >= MAX_DEPTH:
             inc.error = "includes nest too deep"
             return None, []
-        inner = expand(body, root, rel, depth + 1, seen | {rel})
+        inner = expand(body, root, rel, depth + 1, seen | frozenset({rel}))
         nested = inner.includes
         body = inner.text
     return body.rstrip("\n"), nested

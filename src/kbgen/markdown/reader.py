@@ -248,10 +248,11 @@ class Reader:
                         continue  # link URLs: kbgen.rules.links reports them, at the link
                     line, col = loc.attribute(name)
                     out.unsafe.append(Unsafe(line, col, code, message))
-            if tag == "a" and el.get("href") is not None and "headerlink" not in (el.get("class") or ""):
-                out.links.append(loc.link(el.get("href"), image=False))
-            elif tag == "img" and el.get("src") is not None:
-                out.links.append(loc.link(el.get("src"), image=True))
+            href, src = el.get("href"), el.get("src")
+            if tag == "a" and href is not None and "headerlink" not in (el.get("class") or ""):
+                out.links.append(loc.link(href, image=False))
+            elif tag == "img" and src is not None:
+                out.links.append(loc.link(src, image=True))
             elif len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
                 title = _text_of(el, stash)
                 line, heading_cursor = loc.heading(title, heading_cursor)
@@ -266,8 +267,9 @@ class Reader:
     def _raw(self, block, loc: _Locator, out: Reading) -> None:
         if isinstance(block, etree.Element):   # md_in_html keeps parsed elements
             for el in block.iter():
-                if el.get("id"):
-                    out.anchors.add(el.get("id"))
+                ident = el.get("id")
+                if ident:
+                    out.anchors.add(ident)
                 attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in el.attrib.items())
                 block_html = f"<{el.tag}{attrs}>"
                 for f in sanitize.audit(block_html):

@@ -112,7 +112,7 @@ def normalize(entries) -> tuple[list[str], dict[str, dict]]:
         entries = [{k: v} for k, v in entries.items()]
     for item in entries or []:
         if isinstance(item, str):
-            name, opts = item, {}
+            name, opts = item, dict[str, object]()
         elif isinstance(item, dict) and len(item) == 1:
             name, opts = next(iter(item.items()))
             opts = opts or {}

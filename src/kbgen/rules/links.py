@@ -14,6 +14,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from ..markdown import Link, read_fragment, settings_for
@@ -25,7 +26,7 @@ _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 @dataclass
 class Resolved:
-    entity: object = None      # the Entity the link reaches, if any
+    entity: Any = None         # the Entity the link reaches, if any
     asset: str | None = None   # or a static file
     anchor: str = ""
     missing: str | None = None  # the path that was looked for, when nothing matched
@@ -90,7 +91,7 @@ def _markdown_names(doc, cfg):
     return kind.markdown_fields if kind is not None else None
 
 
-def field_readings(doc, cfg=None) -> dict[tuple, object]:
+def field_readings(doc, cfg=None) -> dict[tuple, Any]:
     """Each Markdown field of a YAML document, read once (kbgen.markdown) and
     kept on the document: links, checks and the page writer share it."""
     cached = getattr(doc, "_field_readings", None)
@@ -121,7 +122,7 @@ def link_targets(ent, cfg=None) -> list[str]:
     fields its (audience-filtered) object still has."""
     if ent.doc.md is not None:
         return [link.target for link in ent.doc.md.links]
-    out = []
+    out: list[str] = []
     for _, text in markdown_fields(ent.obj, ent.kind.markdown_fields if ent.kind else None):
         reading = reading_of_text(ent.doc, cfg, text)
         if reading is not None:

@@ -84,7 +84,8 @@ def _hint(*parts: str | None) -> str | None:
 def _prio_ref(prios, ent, path, pid, report):
     if pid not in prios:
         report.error(ent.source, _where(ent, path), "KB307", f"severity '{pid}' is not a priority of any SLA",
-                     did_you_mean(pid, prios) or (f"priorities: {', '.join(sorted(prios))}" if prios else "define priorities in a kind: sla file"))
+                     did_you_mean(pid, prios)
+                     or (f"priorities: {', '.join(sorted(prios))}" if prios else "define priorities in a kind: sla file"))
 
 
 def _runbook_ref(kb, ent, path, rid, report, aliases):
