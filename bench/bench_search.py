@@ -3,18 +3,29 @@ edit, query latency (codes, mixed words, the most common words, typos), and
 the relevance figures on the example KB (both halves of the new labelled
 queries reported separately).
 
-    .venv/bin/python bench/bench_search.py [--runbooks 3000 --articles 4000]
+    .venv/bin/python bench/bench_search.py [--runbooks 3000 --articles 4000] [--edits 5] [--only edits|queries]
 
 The generator makes one error code per runbook, so 3,000 runbooks + 4,000
 articles + 12 code tables + SLA + tiers + index page is ~10,000 entities.
 Goals (issue 12): p95 query <= 30 ms including common-word queries; one edit
-re-indexed in <= 1 s. Figures go to docs/index-and-search.md.
+re-indexed in <= 1 s, end to end: the next `kbgen search` after an edit
+(a new process), and the next query of a running `kbgen mcp` server.
+
+The edit part runs a frozen copy of kbgen (so that edits to kbgen's own code
+while it runs, which rightly rebuild an index, do not), and for each kind of
+edit (a runbook, an article, an error-code table, an added file, a deleted
+file) times --edits edits: the command line search that follows each, and
+the running server's (kbgen.mcp_server.KnowledgeBase, in this process, with
+its file watcher) first answer that shows it. Figures go to
+docs/index-and-search.md.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,7 +67,16 @@ def main() -> None:
     ap.add_argument("--runbooks", type=int, default=3000)
     ap.add_argument("--articles", type=int, default=4000)
     ap.add_argument("--queries", type=int, default=400)
+    ap.add_argument("--edits", type=int, default=5, help="edits of each kind timed end to end")
+    ap.add_argument("--only", choices=["edits", "queries"], default=None)
     args = ap.parse_args()
+    if args.only != "queries":
+        edits(args)
+    if args.only != "edits":
+        queries(args)
+
+
+def queries(args) -> None:
     from kbgen.config import load_config
     from kbgen.search.service import Searcher, refresh_index
     with tempfile.TemporaryDirectory() as d:
@@ -114,6 +134,132 @@ def main() -> None:
           f"(load average {os.getloadavg()[0]:.1f} at the end)")
     print(f"CLI `kbgen search` (process start + open index + query): {min(cold):.2f}-{max(cold):.2f} s")
     relevance()
+
+
+def _marker(kind: str, i: int) -> str:
+    """A word no generated text holds, one per edit (letters only: the tokenizer keeps it whole)."""
+    return "zq" + kind + "abcdefghijklmnopqrstuvwxyz"[i % 26] + "abcdefghijklmnopqrstuvwxyz"[i // 26 % 26] + "x"
+
+
+def _edit_kinds(root: Path, runbooks: int, articles: int):
+    """kind -> make(i): does the i-th edit of that kind, returns (query, check(result ids) -> bool)."""
+    def title(path: Path, word: str) -> None:
+        text = path.read_text()
+        path.write_text(text.replace("title: ", f"title: {word} ", 1))
+
+    def runbook(i):
+        n = (i * 37 + 11) % runbooks
+        word = _marker("rb", i)
+        title(root / "runbooks" / f"rb-{n:05d}.yaml", word)
+        return word, lambda ids: ids[:1] == [f"rb-{n:05d}"]
+
+    def article(i):
+        n = (i * 53 + 5) % articles
+        word = _marker("ar", i)
+        title(next((root / "content").rglob(f"article-{n:05d}.md")), word)
+        return word, lambda ids: ids[:1] == [f"article-{n:05d}"]
+
+    def table(i):
+        t = i % max(1, (runbooks + 249) // 250)
+        word = _marker("tb", i)
+        path = root / "content" / "reference" / f"codes-{t}.yaml"
+        path.write_text(path.read_text().replace("message: ", f"message: {word} ", 1))
+        return word, lambda ids: bool(ids) and ids[0].startswith(f"codes-{t}:")
+
+    def added(i):
+        word = _marker("ad", i)
+        (root / "runbooks" / f"added-{i}.yaml").write_text(
+            f"kind: runbook\nid: added-{i}\ntitle: {word.capitalize()} procedure\naudience: internal\n"
+            f"symptoms: [The {word} service stops]\nresolution: [Restart it]\n")
+        return word, lambda ids: ids[:1] == [f"added-{i}"]
+
+    def deleted(i):
+        n = (i * 71 + 29) % articles
+        next((root / "content").rglob(f"article-{n:05d}.md")).unlink()
+        return f"guide {n}", lambda ids: f"article-{n:05d}" not in ids
+
+    return {"runbook": runbook, "article": article, "error table": table, "added file": added,
+            "deleted file": deleted}
+
+
+def _frozen_copy(dest: Path) -> Path:
+    """kbgen's code as it is now, in a folder of its own (PYTHONPATH): edits to the
+    working tree while the bench runs would (rightly) rebuild the index."""
+    import kbgen
+    src = Path(kbgen.__file__).resolve().parent
+    shutil.copytree(src, dest / "kbgen", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def edits(args) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        code = _frozen_copy(d / "src")
+        sys.path.insert(0, str(code))
+        for name in [m for m in sys.modules if m == "kbgen" or m.startswith("kbgen.")]:
+            del sys.modules[name]
+        root = generate(d / "kb", articles=args.articles, runbooks=args.runbooks)
+        env = dict(os.environ, PYTHONPATH=str(code), KBGEN_SEARCH_DIR=str(d / "idx-cli"))
+
+        def cli(q: str) -> tuple[float, list[str]]:
+            t = time.perf_counter()
+            proc = subprocess.run([sys.executable, "-m", "kbgen.cli", "search", q, "--root", str(root), "--json",
+                                   "--limit", "20"], capture_output=True, text=True, env=env)
+            took = time.perf_counter() - t
+            if proc.returncode not in (0, 1):
+                raise SystemExit(f"kbgen search failed: {proc.stderr}")
+            return took, [r["id"] for r in json.loads(proc.stdout)["results"]] if proc.stdout.strip() else []
+
+        first, _ = cli("gateway timeout")
+        unchanged, _ = cli("gateway timeout")
+        print(f"edits at {args.runbooks + args.articles + args.runbooks + 15} entities "
+              f"({args.runbooks} runbooks, {args.articles} articles): first `kbgen search` (full build) "
+              f"{first:.1f} s; unchanged {unchanged:.2f} s")
+        kinds = _edit_kinds(root, args.runbooks, args.articles)
+        for kind, make in kinds.items():
+            times = []
+            for i in range(args.edits):
+                q, ok = make(i)
+                took, ids = cli(q)
+                if not ok(ids):
+                    raise SystemExit(f"the {kind} edit {i} is not in the results of '{q}': {ids[:5]}")
+                times.append(took)
+            print(f"  CLI `kbgen search` after one edit, {kind:>12} ({len(times)}): median "
+                  f"{statistics.median(times):.2f} s, max {max(times):.2f} s")
+        # the running server: its own index folder, its kept sources, its watcher
+        os.environ["KBGEN_SEARCH_DIR"] = str(d / "idx-mcp")
+        from kbgen.config import load_config
+        from kbgen.mcp_server import KnowledgeBase, search_answer
+        t = time.perf_counter()
+        state = KnowledgeBase(load_config(root), "internal")
+        print(f"  MCP server start (full build, watcher {'on' if state.watcher else 'off: polling'}): "
+              f"{time.perf_counter() - t:.1f} s")
+        try:
+            for kind, make in kinds.items():
+                times, read, docs = [], [], []
+                for i in range(args.edits, 2 * args.edits):
+                    q, ok = make(i)
+                    t = time.perf_counter()
+                    while True:  # the edit is seen once the watcher's event has arrived
+                        ids = [r["id"] for r in search_answer(state.current(), q, limit=20)["results"]]
+                        if ok(ids):
+                            break
+                        if time.perf_counter() - t > 30:
+                            raise SystemExit(f"the server never showed the {kind} edit {i}")
+                        time.sleep(0.005)
+                    times.append(time.perf_counter() - t)
+                    if state.last is not None:
+                        read.append(state.last.files_read)
+                        docs.append(state.last.changed + state.last.removed)
+                print(f"  MCP next query after one edit, {kind:>12} ({len(times)}): median "
+                      f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+                      f"(files read {max(read, default=0)}, documents written {max(docs, default=0)})")
+            t = time.perf_counter()
+            state.model()  # the model the other tools answer from, made again after the edits
+            print(f"  MCP model for get/list after edits: {(time.perf_counter() - t) * 1000:.0f} ms")
+        finally:
+            state.close()
+        sys.path.remove(str(code))
 
 
 def relevance() -> None:

@@ -216,12 +216,11 @@ def test_typos_are_corrected_and_suggested(tmp_path):
 
 def test_public_index_never_answers_with_internal_content(tmp_path):
     """Every labelled query, plus code-only and empty-ish ones, against the public index of the example KB."""
-    from test_relevance import QUERIES
-
     from kbgen.audience import for_audience
     from kbgen.config import load_config
     from kbgen.search.service import Searcher, ensure_index
     from kbgen.validate import validate_config
+    from test_relevance import QUERIES
     cfg = load_config(ROOT, overrides={"search_dir": str(tmp_path)})
     kb, _ = validate_config(cfg)
     public = set(for_audience(kb, "public").entities)

@@ -6,14 +6,18 @@ audience-filtered knowledge base and the audience's search index, so a
 public server cannot name internal content, not even an id: an internal id
 is answered exactly like an id that does not exist.
 
-Content edits are picked up while the server runs: before answering, the
-server checks the sources (at most every REFRESH_SECONDS) and re-indexes
-only the documents that changed."""
+Content edits are picked up while the server runs: a file watcher marks
+the sources changed, and before answering the server reads only the
+changed files and re-indexes only the documents they affect (KnowledgeBase
+below)."""
 from __future__ import annotations
 
+import gc
 import json
+import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
@@ -21,12 +25,15 @@ from mcp.server.mcpserver.exceptions import ToolError as SdkToolError
 
 from . import __version__
 from .audience import for_audience
+from .diagnostics import Report
+from .load import SourceCache
 from .model import normalize_code
-from .search.service import Searcher, SearchError, fingerprint, refresh_index
+from .search.service import Searcher, SearchError, UpdateStats, refresh_index
 from .search.synonyms import SynonymError
 
 TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
-REFRESH_SECONDS = 2.0
+POLL_SECONDS = 0.5           # without a file watcher: how stale an answer may be
+WATCHED_POLL_SECONDS = 10.0  # with one: in case a file system sends no events (network mounts)
 
 
 class ToolError(Exception):
@@ -34,44 +41,143 @@ class ToolError(Exception):
 
 
 class KnowledgeBase:
-    """The audience's view of the KB and its open search index, kept current."""
+    """The audience's view of the KB and its open search index, kept current.
+
+    The loaded source files stay in memory (kbgen.load.SourceCache). A
+    watcher (watchdog: inotify, FSEvents...) marks the sources changed as soon
+    as a file under them changes; before answering, a marked server (or one
+    that has not looked for POLL_SECONDS, in case the file system sends no
+    events) compares every source's size and time with the index's manifest,
+    reads only the changed files, and re-indexes only the documents they
+    affect (kbgen.search.incremental). The model the other tools answer from
+    is made again, from the kept files, when one of them next asks."""
 
     def __init__(self, cfg, audience: str):
         self.cfg, self.audience = cfg, audience
-        self.lock = threading.Lock()
-        self.kb = None
+        self.lock = threading.RLock()  # refreshes, the model, and queries of the open index
+        self.sources = SourceCache(cfg)
         self.searcher: Searcher | None = None
-        self.fp: str | None = None
+        self.path: Path | None = None
+        self._kb = None
+        self.alert_entries: dict = {}
+        self._model_stale = True
+        self.changed = True          # set by the watcher (any thread); cleared before each look
         self.checked = 0.0
-        self._load()
+        self.last: UpdateStats | None = None  # what the last refresh did (None: nothing had changed)
+        self.watcher = _watch(cfg, self._mark)
+        self.poll = POLL_SECONDS if self.watcher is None else WATCHED_POLL_SECONDS
+        self.current()
+        self.model()  # every file loaded once, now: the first get or list answers at once
 
-    def _load(self) -> None:
-        from .validate import validate_config
-        path, _, _ = refresh_index(self.cfg, self.audience)
-        kb, _ = validate_config(self.cfg)
-        self.kb = for_audience(kb, self.audience)
-        # alerts of Markdown catalogue pages (`alert_catalogues`), from the unfiltered model
-        self.alert_entries = getattr(kb, "alert_entries", {}) or {}
-        if self.searcher is not None:
-            self.searcher.close()
-        try:
-            self.searcher = Searcher(path)
-        except SynonymError as exc:  # the KB's synonyms file: the user's to fix, said plainly
-            raise SearchError(str(exc)) from None
-        self.fp = fingerprint(self.cfg, self.audience)
-        self.checked = time.monotonic()
+    def _mark(self) -> None:
+        self.changed = True
+
+    def _refresh(self) -> None:
+        path, _, stats = refresh_index(self.cfg, self.audience, sources=self.sources)
+        self.last = stats
+        if stats is not None or self.searcher is None or path != self.path:
+            if self.searcher is not None:
+                self.searcher.close()
+                self.searcher = None
+            try:
+                self.searcher = Searcher(path)  # a new connection: sees the update, fresh known codes
+            except SynonymError as exc:  # the KB's synonyms file: the user's to fix, said plainly
+                raise SearchError(str(exc)) from None
+            self.path = path
+            self._model_stale = True
+        _settle()
 
     def current(self):
         with self.lock:
-            if time.monotonic() - self.checked >= REFRESH_SECONDS:
-                self.checked = time.monotonic()
-                if fingerprint(self.cfg, self.audience) != self.fp:
-                    self._load()
+            now = time.monotonic()
+            if self.changed or now - self.checked >= self.poll:
+                self.changed = False  # before looking: an edit during the refresh marks it again
+                self.checked = now
+                self._refresh()
             return self
 
+    @property
+    def kb(self):
+        """The audience-filtered model (get, lookup_code, list, resources), from the kept files."""
+        return self.model()
+
+    def model(self):
+        with self.lock:
+            if self._model_stale or self._kb is None:
+                from .model import build_model
+                kb = build_model(self.cfg, self.sources.load(Report()), Report())
+                self._kb = for_audience(kb, self.audience)
+                # alerts of Markdown catalogue pages (`alert_catalogues`), from the unfiltered model
+                self.alert_entries = getattr(kb, "alert_entries", {}) or {}
+                self._model_stale = False
+                _settle()
+            return self._kb
+
+    def query(self, q: str, **kwargs):
+        with self.lock:  # a refresh closes and reopens the index
+            if self.searcher is None:
+                raise SearchError("the search index is not open")
+            return self.searcher.query(q, **kwargs)
+
     def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
         if self.searcher is not None:
             self.searcher.close()
+
+
+def _settle() -> None:
+    """Leave what is loaded now out of the garbage collector's full passes: the
+    kept files of a 10k-entity KB are millions of objects, and a full pass
+    over them (~0.2 s) would otherwise land in the middle of a refresh.
+    Objects freed later are still freed; only reference cycles among them
+    would stay (a Doc holds none)."""
+    gc.collect()
+    gc.freeze()
+
+
+def _watch(cfg, mark):
+    """Call mark() whenever a file under the sources (or the config beside them)
+    changes; None when no watcher can run (then the server polls)."""
+    try:
+        from watchdog.events import EVENT_TYPE_CLOSED_NO_WRITE, EVENT_TYPE_OPENED, FileSystemEventHandler
+        from watchdog.observers import Observer
+    except ImportError:
+        return None
+    quiet = {EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE}  # reads, ours included
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if event.event_type in quiet:
+                return
+            for p in (event.src_path, getattr(event, "dest_path", "") or ""):
+                if p and not _hidden(Path(os.fsdecode(p))):
+                    mark()
+                    return
+
+    root = Path(cfg.root).resolve()
+
+    def _hidden(path: Path) -> bool:
+        # dot-names (.git, the index in .kbgen, an editor's swap file) are never sources
+        try:
+            parts = path.relative_to(root).parts
+        except ValueError:
+            parts = (path.name,)
+        return any(part.startswith(".") for part in parts)
+    trees = {Path(d).resolve() for d in (cfg.content_dir, cfg.runbooks_dir) if Path(d).is_dir()}
+    trees = {t for t in trees if not any(o in t.parents for o in trees)}  # runbooks/ inside content/: once
+    try:
+        observer = Observer()
+        observer.daemon = True
+        handler = Handler()
+        for t in sorted(trees):
+            observer.schedule(handler, str(t), recursive=True)
+        if root not in trees and not any(t in root.parents for t in trees):
+            observer.schedule(handler, str(root), recursive=False)  # mkdocs.yml, the synonyms file
+        observer.start()
+    except Exception:  # noqa: BLE001 - no inotify watches left, an unsupported file system: poll instead
+        return None
+    return observer
 
 
 # --- answers (plain functions: the tools below wrap them) ------------------------------
@@ -112,7 +218,7 @@ def search_answer(state: KnowledgeBase, query: str, type: str | None = None, pro
     if product is not None and product not in state.cfg.product_ids():
         raise ToolError(f"unknown product '{product}' (products: {', '.join(sorted(state.cfg.product_ids()))})")
     limit = max(1, min(int(limit), 100))
-    result = state.searcher.query(q, limit=limit, type_=type, product=product)
+    result = state.query(q, limit=limit, type_=type, product=product)
     return result.as_json()
 
 
@@ -152,13 +258,13 @@ def lookup_code_answer(state: KnowledgeBase, code: str) -> dict:
     entries = sorted(kb.codes.get(n, []), key=lambda e: e.id) if hasattr(kb, "codes") else []
     entries = [e for e in entries if e.id in kb.entities]
     runbooks = _runbooks_for_codes(kb, entries)
-    out = {"code": code, "entries": [], "runbooks": [_summary(kb, r) for r in runbooks]}
+    items = []
     for e in entries:
         item = _summary(kb, e)
         item.update({"code": str(e.obj.code), "message": e.obj.message, "table": e.parent,
                      "description": e.obj.description or "", "causes": list(e.obj.causes)})
-        out["entries"].append(item)
-    return out
+        items.append(item)
+    return {"code": code, "entries": items, "runbooks": [_summary(kb, r) for r in runbooks]}
 
 
 def runbook_for_alert_answer(state: KnowledgeBase, alert: str) -> dict:

@@ -54,6 +54,15 @@ class Hit:
     snippet: str
 
 
+class _Hit(Hit):
+    """A hit with its row in the index, for the engine's own use (not a dataclass field: never serialised)."""
+    _rowid: int
+
+
+class Conflict(Exception):
+    """Another process changed the index since this one read what `apply` expects."""
+
+
 class SearchEngine(Protocol):
     """What the ranking rules (service.py) need from an engine. Documents are
     the plain dicts of documents.py; filters are {"type": ..., "product": ...}."""
@@ -61,8 +70,8 @@ class SearchEngine(Protocol):
     def open(self, path: Path) -> "SearchEngine": ...
     def close(self) -> None: ...
     def meta(self, k: str) -> str | None: ...
-    def fingerprints(self) -> dict[str, str]: ...
-    def apply(self, upsert: list[dict], delete: list[str], meta: dict) -> None: ...
+    def fingerprints(self, ids=None) -> dict[str, str]: ...
+    def apply(self, upsert: list[dict], delete: list[str], meta: dict, expect: dict | None = None) -> None: ...
     def known_codes(self) -> set[str]: ...
     def exact_codes(self, codes: list[str], limit: int, filters: dict | None = None) -> list[Hit]: ...
     def text(self, q: Query, limit: int, filters: dict) -> list[Hit]: ...
@@ -79,6 +88,7 @@ CREATE TABLE IF NOT EXISTS doc(rowid INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NU
 CREATE TABLE IF NOT EXISTS code(code TEXT NOT NULL, rowid INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS code_code ON code(code);
 CREATE INDEX IF NOT EXISTS code_rowid ON code(rowid);
+CREATE INDEX IF NOT EXISTS doc_id ON doc(id);
 CREATE VIRTUAL TABLE IF NOT EXISTS ftitle USING fts5({", ".join(TABLES["ftitle"])}, {_TOKENIZE});
 CREATE VIRTUAL TABLE IF NOT EXISTS fsym USING fts5({", ".join(TABLES["fsym"])}, {_TOKENIZE});
 CREATE VIRTUAL TABLE IF NOT EXISTS fbody USING fts5({", ".join(TABLES["fbody"])}, {_TOKENIZE});
@@ -90,7 +100,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(words, row);
 
 class SqliteEngine:
     def __init__(self):
-        self.db: sqlite3.Connection | None = None
+        self._db: sqlite3.Connection | None = None
         self._dfs: dict[tuple[str, str], int] = {}
         self._sizes: dict[str, int] = {}
 
@@ -98,30 +108,48 @@ class SqliteEngine:
 
     def open(self, path: Path) -> "SqliteEngine":
         path.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path / DB_NAME), timeout=30, isolation_level=None, check_same_thread=False)
+        self._db = sqlite3.connect(str(path / DB_NAME), timeout=30, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(_SCHEMA)
         return self
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise sqlite3.ProgrammingError("the index is not open")
+        return self._db
+
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def meta(self, k: str) -> str | None:
         row = self.db.execute("SELECT v FROM meta WHERE k=?", (k,)).fetchone()
         return row[0] if row else None
 
-    def fingerprints(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT key, fp FROM doc"))
+    def fingerprints(self, ids=None) -> dict[str, str]:
+        """key -> fingerprint of every document, or of the documents of these entity ids."""
+        if ids is None:
+            return dict(self.db.execute("SELECT key, fp FROM doc"))
+        wanted, out = sorted(ids), dict[str, str]()
+        for i in range(0, len(wanted), 500):  # under SQLite's limit on parameters
+            chunk = wanted[i:i + 500]
+            out.update(self.db.execute(f"SELECT key, fp FROM doc WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return out
 
-    def apply(self, upsert: list[dict], delete: list[str], meta: dict) -> None:
+    def apply(self, upsert: list[dict], delete: list[str], meta: dict, expect: dict | None = None) -> None:
         """Remove and (re)insert documents by key, and set meta, in one transaction:
-        readers see the old index or the new one, never half of it."""
+        readers see the old index or the new one, never half of it. expect:
+        meta values the change was planned from; another value raises Conflict
+        (another process updated the index meanwhile) and nothing is written."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
+            for k, v in (expect or {}).items():
+                if self.meta(k) != v:
+                    raise Conflict(k)
             gone = [r[0] for k in [*delete, *(d["key"] for d in upsert)]
                     for r in db.execute("SELECT rowid FROM doc WHERE key=?", (k,))]
             for rowid in gone:
@@ -173,11 +201,11 @@ class SqliteEngine:
             args.append("," + filters["product"] + ",")
         return sql, args
 
-    def _hits(self, rows) -> list[Hit]:
+    def _hits(self, rows) -> list[_Hit]:
         out = []
         for rowid, id_, type_, title, url, score in rows:
-            h = Hit(id_, type_, title, url, float(score), "")
-            h._rowid = rowid  # not a dataclass field: never serialised
+            h = _Hit(id_, type_, title, url, float(score), "")
+            h._rowid = rowid
             out.append(h)
         return out
 
@@ -188,7 +216,8 @@ class SqliteEngine:
             f"SELECT DISTINCT doc.rowid, doc.id, doc.type, doc.title, doc.url, 1.0 FROM code "
             f"JOIN doc ON doc.rowid = code.rowid WHERE code.code IN ({marks}){where} "
             f"ORDER BY doc.rowid LIMIT ?", [*codes, *args, limit])
-        return self._hits(rows)
+        hits: list[Hit] = [*self._hits(rows)]
+        return hits
 
     def text(self, q: Query, limit: int, filters: dict) -> list[Hit]:
         """The reader's words in each table, plus synonyms at their weight
@@ -203,7 +232,7 @@ class SqliteEngine:
         for weight in sorted(set(q.alternatives.values())):
             parts += [(self._useful(q.alternative_terms(weight), t), t, weight) for t in TABLES]
         parts = [p for p in parts if p[0]]
-        hits: dict[int, Hit] = {}
+        hits: dict[int, _Hit] = {}
         for match, table, weight in parts:
             # one statement per table: SQLite computes a term's IDF once per statement
             weight *= TABLE_WEIGHT[table]
@@ -215,7 +244,8 @@ class SqliteEngine:
                     hits[h._rowid] = h
         for h in hits.values():
             h.score = round(h.score, 4)
-        return sorted(hits.values(), key=lambda h: -h.score)[:limit]
+        found: list[Hit] = sorted(hits.values(), key=lambda h: -h.score)
+        return found[:limit]
 
     def _df(self, table: str, term: str) -> int:
         """How many documents of a table hold a term (cached for this open index)."""
@@ -243,7 +273,7 @@ class SqliteEngine:
         kept = [t for t in terms if 0 < self._df(table, t) <= most]
         return " OR ".join(kept) or None
 
-    def _text(self, match: str | None, table: str, limit: int, filters: dict) -> list[Hit]:
+    def _text(self, match: str | None, table: str, limit: int, filters: dict) -> list[_Hit]:
         if not match:
             return []
         where, args = self._filter(filters)
@@ -291,8 +321,7 @@ class SqliteEngine:
         """A short passage with the matched words (plain text: no markup), for
         the final results only. Symptoms first, then body; the page's own start
         when the words matched only the title or hidden fields."""
-        want = {getattr(h, "_rowid", None): h for h in hits if not h.snippet}
-        want.pop(None, None)
+        want = {h._rowid: h for h in hits if isinstance(h, _Hit) and not h.snippet}
         if not want:
             return
         match = q.match_all(phrases=False) if q else None

@@ -2,7 +2,6 @@
 content changed, and answer queries with the ranking agents rely on."""
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import re
@@ -13,13 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..audience import for_audience
 from ..config import Config
-from ..load import discover
+from ..diagnostics import Report
+from ..load import SourceCache
 from ..model import normalize_code
+from . import incremental as inc
 from .analysis import QUERY_WORD, Query
-from .documents import documents
-from .engine import DB_NAME, INDEX_FORMAT, Hit, SqliteEngine, dumps
+from .engine import DB_NAME, INDEX_FORMAT, Conflict, Hit, SqliteEngine
 from .synonyms import SynonymError, kb_synonyms_file, vocabulary
 
 ENGINE = SqliteEngine  # the one place that names the engine
@@ -50,65 +49,69 @@ def index_dir(cfg: Config, audience: str) -> Path:
 
 
 def fingerprint(cfg: Config, audience: str) -> str:
-    """Changes whenever a source, the config or kbgen itself changes (file sizes
-    and times only: cheap enough to check before every query)."""
-    h = hashlib.sha256(f"{__version__}\0{INDEX_FORMAT}\0{audience}\0".encode())
-    # mkdocs.yml (or kbgen.yml) and the files it INHERITs
-    for p in getattr(cfg, "config_files", None) or [cfg.root / "mkdocs.yml", cfg.root / "mkdocs.yaml"]:
-        if p.exists():
-            h.update(p.read_bytes())
-    for path, rel, _ in discover(cfg):
-        st = path.stat()
-        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-    return h.hexdigest()
+    """Changes whenever a source, the config or kbgen itself changes (file
+    sizes and times, and the contents of files changed too recently for
+    their times to tell): cheap enough to check before every query."""
+    listed = _stamp(index_dir(cfg, audience))
+    extras = listed[1] if listed else []
+    return inc.fingerprint(inc.kb_stamp(cfg, audience), inc.scan(cfg), inc.current_extras(cfg.root, extras))
 
 
 class SearchError(Exception):
     """The index cannot be made or read (a read-only checkout, say): exit code 2."""
 
 
+# The index folder's stamp: the fingerprint of the sources its documents were
+# made from, then the files that fingerprint checks by content ("digest") or
+# that pages include from outside the sources ("dep"), one "kind<TAB>rel" a line.
 STAMP = "kbgen-fingerprint"
 
 
-def _current(path: Path, fp: str) -> bool:
+def _stamp(path: Path) -> tuple[str, list[tuple[str, str]]] | None:
     try:
-        return (path / STAMP).read_text() == fp
+        lines = (path / STAMP).read_text().split("\n")
     except OSError:
-        return False
+        return None
+    extras = []
+    for line in lines[1:]:
+        kind, tab, rel = line.partition("\t")
+        if tab:
+            extras.append((kind, rel))
+    return lines[0], extras
+
+
+def _write_stamp(path: Path, fp: str, extras: list[tuple[str, str, str]]) -> None:
+    tmp = path / f".{STAMP}.{os.getpid()}"
+    tmp.write_text("\n".join([fp, *(f"{k}\t{rel}" for k, rel, _ in extras)]) + "\n")
+    os.replace(tmp, path / STAMP)  # written last: a stamped index is complete
 
 
 def _format(audience: str) -> str:
     return f"{__version__}/{INDEX_FORMAT}/{audience}"
 
 
-def _keyed(docs: list[dict]) -> dict[str, dict]:
-    """Documents by key, each with its fingerprint (a hash of everything it holds):
-    only documents whose fingerprint changed are re-indexed."""
-    out: dict[str, dict] = {}
-    for d in docs:
-        key, n = d["key"], 1
-        while key in out:  # two parts with one anchor: keep both
-            n += 1
-            key = f"{d['key']}~{n}"
-        d["key"] = key
-        d["fp"] = hashlib.blake2b(dumps(d).encode(), digest_size=16).hexdigest()
-        out[key] = d
-    return out
+_keyed = inc.keyed
 
 
 @dataclass
 class UpdateStats:
-    documents: int = 0
-    changed: int = 0
+    documents: int = 0      # documents made (all of them, or those of the files an edit affects)
+    changed: int = 0        # ... written because they are new or differ from the index
     removed: int = 0
-    rebuilt: bool = False
-    load_seconds: float = 0.0   # validating the KB and making its documents
+    rebuilt: bool = False   # the whole index written afresh (another format or kbgen version)
+    incremental: bool = False  # only the changed files read (else the whole KB was loaded)
+    files_read: int = 0
+    affected: int = 0       # files whose documents were made again
+    errors: int = 0         # load and model errors in the KB (what changes what is searched)
+    reason: str = ""        # why the whole KB was loaded
+    load_seconds: float = 0.0   # reading the sources and making their documents
     index_seconds: float = 0.0  # comparing fingerprints and writing the changed documents
 
 
-def update_index(engine, docs: list[dict], audience: str, fp: str, synonyms: str = "") -> UpdateStats:
-    """Bring an open index in line with these documents: only changed ones are
-    written (a full rebuild when the index format or kbgen changed)."""
+def update_index(engine, docs: list[dict], audience: str, meta: dict, expect: dict | None = None) -> UpdateStats:
+    """Bring an open index in line with these documents (all of the KB's):
+    only changed ones are written (a full rebuild when the index format or
+    kbgen changed)."""
     stats = UpdateStats(documents=len(docs))
     new = _keyed(docs)
     old = engine.fingerprints() if engine.meta("format") == _format(audience) else None
@@ -120,8 +123,7 @@ def update_index(engine, docs: list[dict], audience: str, fp: str, synonyms: str
         upsert = [d for k, d in new.items() if old.get(k) != d["fp"]]
         delete = [k for k in old if k not in new]
     stats.changed, stats.removed = len(upsert), len(delete)
-    if upsert or delete or stats.rebuilt or engine.meta("fingerprint") != fp:
-        engine.apply(upsert, delete, {"format": _format(audience), "fingerprint": fp, "synonyms": synonyms})
+    engine.apply(upsert, delete, {"format": _format(audience), **meta}, expect)
     return stats
 
 
@@ -144,20 +146,23 @@ def ensure_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path,
     return path, warnings
 
 
-def refresh_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path, list[str], UpdateStats | None]:
+def refresh_index(cfg: Config, audience: str, force: bool = False,
+                  sources: SourceCache | None = None) -> tuple[Path, list[str], UpdateStats | None]:
+    """Bring the audience's index up to date; stats None when it already was.
+    Only the changed files are read, and only the documents they affect are
+    made again (kbgen.search.incremental); the whole KB is loaded when there
+    is no index yet or the change cannot be bounded. sources: loaded files
+    kept by a long-running caller (kbgen mcp), reused when unchanged."""
     path = index_dir(cfg, audience)
-    fp = fingerprint(cfg, audience)
-    if not force and _current(path, fp):
-        return path, [], None
-    from ..validate import validate_config
-    started = time.perf_counter()
-    kb, report = validate_config(cfg)
-    warnings = []
-    if report.errors:
-        warnings.append(f"the knowledge base has {report.errors} validation error(s); "
-                        "searching what could be loaded (run `kbgen validate`)")
-    docs = documents(for_audience(kb, audience), getattr(kb, "alert_entries", None))
-    loaded = time.perf_counter()
+    stamp = inc.kb_stamp(cfg, audience)
+    scan_report = Report()
+    files = inc.scan(cfg, scan_report)
+    if not force:
+        listed = _stamp(path)
+        if listed and listed[0] == inc.fingerprint(stamp, files, inc.current_extras(cfg.root, listed[1])):
+            return path, [], None
+    cache = sources if sources is not None else SourceCache(cfg)
+    scan_report.apply(cfg.rule_settings())
     syn = kb_synonyms_file(cfg)
     try:
         if force:
@@ -170,18 +175,65 @@ def refresh_index(cfg: Config, audience: str, force: bool = False) -> tuple[Path
             _remove_db(path)
             engine = _open_engine(path)
         try:
-            stats = update_index(engine, docs, audience, fp, str(syn) if syn else "")
+            for attempt in range(3):
+                try:  # the last attempt writes whatever another process did meanwhile
+                    stats, extras = _update(engine, cfg, audience, stamp, files, scan_report.errors, cache,
+                                            str(syn) if syn else "", check=attempt < 2)
+                    break
+                except Conflict:
+                    continue
         finally:
             engine.close()
-        stats.load_seconds, stats.index_seconds = loaded - started, time.perf_counter() - loaded
-        tmp = path / f".{STAMP}.{os.getpid()}"
-        tmp.write_text(fp)
-        os.replace(tmp, path / STAMP)  # written last: a stamped index is complete
+        _write_stamp(path, inc.fingerprint(stamp, files, extras), extras)
     except (OSError, sqlite3.OperationalError) as exc:
         why = getattr(exc, "strerror", None) or exc
         raise SearchError(f"cannot write the search index in {path}: {why}; "
                           "point the plugin option search_dir (or KBGEN_SEARCH_DIR) at a writable folder") from None
+    warnings = []
+    if stats.errors:
+        warnings.append(f"the knowledge base has {stats.errors} error(s) in files it could not load in full; "
+                        "searching what could be loaded (run `kbgen validate`)")
     return path, warnings, stats
+
+
+def _update(engine, cfg: Config, audience: str, stamp: str, files: list, scan_errors: int, cache: SourceCache,
+            synonyms: str, check: bool) -> tuple[UpdateStats, list]:
+    """One attempt: plan from the manifest the index holds, or load everything; write in one transaction."""
+    generation = engine.meta("generation")
+    expect = {"generation": generation} if check else None
+    meta = {"generation": str(int(generation or 0) + 1), "synonyms": synonyms}
+    manifest = None
+    if engine.meta("format") == _format(audience):
+        manifest = inc.read_manifest(engine.meta("manifest"), stamp)
+    started = time.perf_counter()
+    reason = "no manifest of the sources in the index" if manifest is None else ""
+    p = None
+    if manifest is not None:
+        try:
+            p = inc.plan(cfg, audience, files, scan_errors, manifest, cache)
+        except inc.NeedFull as why:
+            reason = str(why)
+    if p is not None:
+        loaded = time.perf_counter()
+        new = _keyed(p.docs)
+        old = engine.fingerprints(ids=p.touched)
+        upsert = [d for k, d in new.items() if old.get(k) != d["fp"]]
+        delete = [k for k in old if k not in new]
+        stats = UpdateStats(documents=len(new), changed=len(upsert), removed=len(delete), incremental=True,
+                            files_read=p.files_read, affected=p.affected, errors=p.errors)
+        if upsert or delete or p.dirty:
+            meta["manifest"] = inc.manifest_json(stamp, p.records, p.rbcodes)
+            engine.apply(upsert, delete, meta, expect)
+        records = p.records
+    else:
+        f = inc.full(cfg, audience, files, scan_errors, cache)
+        loaded = time.perf_counter()
+        meta["manifest"] = inc.manifest_json(stamp, f.records, f.rbcodes) if f.records is not None else ""
+        stats = update_index(engine, f.docs, audience, meta, expect)
+        stats.files_read, stats.affected, stats.errors, stats.reason = f.files_read, len(files), f.errors, reason
+        records = f.records or []
+    stats.load_seconds, stats.index_seconds = loaded - started, time.perf_counter() - loaded
+    return stats, inc.manifest_extras(records)
 
 
 def code_candidates(q: str, known: set[str]) -> list[str]:
