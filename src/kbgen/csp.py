@@ -167,9 +167,11 @@ def _insert_meta(html: str, tag: str) -> str:
     return html[:m.end()] + tag + html[m.end():]
 
 
-def apply_csp(view, site_dir: Path, offline: bool | None = None) -> str | None:
+def apply_csp(view, site_dir: Path, offline: bool | None = None, wasm: bool | None = None) -> str | None:
     """Add the policy to every page of a public site; return it (None when
-    the build is internal or offline and was left alone)."""
+    the build is internal or offline and was left alone). wasm: whether the
+    site searches with Pagefind (its WebAssembly needs 'wasm-unsafe-eval');
+    None tells from the built files (a pagefind/ folder)."""
     site_dir = Path(site_dir)
     if getattr(view, "audience", None) != "public":
         return None
@@ -178,15 +180,19 @@ def apply_csp(view, site_dir: Path, offline: bool | None = None) -> str | None:
         offline = (site_dir / "search" / "search_index.js").is_file()
     if offline:
         return None
+    if wasm is None:
+        wasm = (site_dir / "pagefind").is_dir()
+    # two passes, one page at a time: the hashes of every page make the one
+    # policy, then each page gets it (10,000 pages' HTML is 230 MB)
     pages = sorted(p for p in site_dir.rglob("*.html") if p.is_file())
-    texts = {p: p.read_text(encoding="utf-8", errors="surrogateescape") for p in pages}
     hashes: set[str] = set()
-    for text in texts.values():
-        hashes |= script_hashes(text)
+    for path in pages:
+        hashes |= script_hashes(path.read_text(encoding="utf-8", errors="surrogateescape"))
     raw = getattr(getattr(view, "config", None), "raw", {}) or {}
-    policy = build_policy(hashes, config_origins(raw), wasm=(site_dir / "pagefind").is_dir())
+    policy = build_policy(hashes, config_origins(raw), wasm=wasm)
     tag = f'<meta http-equiv="{META_NAME}" content="{policy}">'
-    for path, text in texts.items():
+    for path in pages:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
         new = _insert_meta(text, tag)
         if new != text:
             path.write_text(new, encoding="utf-8", errors="surrogateescape")

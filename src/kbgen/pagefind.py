@@ -219,13 +219,28 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
     """Mark up, add the search box to, and index the HTML in site_dir (one
     audience's build: the index holds exactly the pages of that build).
     Returns None for an offline build (left to Material's lunr search);
-    offline=None tells one from the built files."""
+    offline=None tells one from the built files. kbgen.site runs the two
+    halves apart (mark_site, then run_pagefind once the build's memory is
+    given back)."""
     site_dir = Path(site_dir)
     if offline is None:
         offline = is_offline(site_dir)
     if offline:
         return None
     start = time.perf_counter()
+    pages, listing = mark_site(view, site_dir)
+    bundle = run_pagefind(site_dir, quiet)
+    log.info("browser search: Pagefind indexed %d pages (%d by title only) in %.1f s", pages, listing,
+             time.perf_counter() - start)
+    return Result(pages, listing, bundle)
+
+
+def mark_site(view, site_dir: Path) -> tuple[int, int]:
+    """Steps 1 and 2, one page at a time (read, edit, write: the site's HTML
+    is never all in memory): Pagefind's marks and kbgen's search box on every
+    page, and the box's script and style. Returns (pages marked, of which
+    listings indexed by title only)."""
+    site_dir = Path(site_dir)
     facts = page_facts(view)
     filters = _filter_values(facts)
     pages = listing = 0
@@ -252,6 +267,16 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
     assets.mkdir(parents=True, exist_ok=True)
     for name in UI_FILES:
         shutil.copyfile(ASSET_DIR / name, assets / name)
+    return pages, listing
+
+
+def run_pagefind(site_dir: Path, quiet: bool = True) -> Path:
+    """Step 3: the Pagefind binary on the marked site, into <site>/pagefind/
+    (Pagefind's own UIs removed, filter files in a stable order). Pagefind
+    holds the whole index in memory while it writes it (about 85 KB a page:
+    850 MB at 10,000 pages), so kbgen.site runs it after the build has given
+    back MkDocs' pages. Returns the bundle folder."""
+    site_dir = Path(site_dir)
     bundle = site_dir / BUNDLE
     shutil.rmtree(bundle, ignore_errors=True)
     cmd = [str(executable()), "--site", str(site_dir), "--output-subdir", BUNDLE, "--exclude-selectors", EXCLUDE,
@@ -262,9 +287,7 @@ def index_site(view, site_dir: Path, offline: bool | None = None, quiet: bool = 
     for name in UNUSED:  # Pagefind's own UIs: kbgen's box uses its API only
         (bundle / name).unlink(missing_ok=True)
     stable_filters(bundle)
-    log.info("browser search: Pagefind indexed %d pages (%d by title only) in %.1f s", pages, listing,
-             time.perf_counter() - start)
-    return Result(pages, listing, bundle)
+    return bundle
 
 
 # -- byte-identical builds ----------------------------------------------------

@@ -184,32 +184,119 @@ def build_site(cfg: Config, audience: str, site_dir: Path, strict: bool = False,
         raise BuildFailed("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", 2)
     check_site_dir(cfg, site_dir)
     check_replaceable(site_dir, force)
+    with signals_interrupt(), staged(site_dir) as tmp:
+        project = tmp.parent / f".{site_dir.name}.stage-{os.getpid()}"
+        try:
+            # every step that holds the KB or MkDocs' pages runs in a child
+            # process that has ended before Pagefind starts (isolated)
+            marked = isolated(_html_site, cfg, audience, tmp, project, renderer, strict, offline, quiet, echo,
+                              fail_on_overdue)
+        finally:
+            shutil.rmtree(project, ignore_errors=True)
+        release_memory(cfg)  # what is left here, and all of it where the build ran in this process
+        finish_site(tmp, audience, marked)
+    return Path(site_dir)
+
+
+def _html_site(cfg: Config, audience: str, tmp: Path, project: Path, renderer: str, strict: bool, offline: bool,
+               quiet: bool, echo, fail_on_overdue: bool) -> tuple[int, int] | None:
+    """Validate, filter, stage, render and post-process the HTML of one build
+    into tmp: every step that needs the knowledge base. Returns what
+    post_html does. Raises BuildFailed."""
     kb, report = validate_config(cfg)  # the one validation of this build
     if report.problems:
         (echo or _stderr)(format_text(report))
     if report.failed(strict, overdue=fail_on_overdue):  # overdue reviews alone never fail --strict
         raise BuildFailed("validation failed; the previous site was left untouched")
     view = for_audience(kb, audience)
+    del kb, report
     from .mkdocs.build import render, staged_edit_root
     from .stage import StageError, stage
-    with signals_interrupt(), staged(site_dir) as tmp:
-        project = tmp.parent / f".{site_dir.name}.stage-{os.getpid()}"
-        shutil.rmtree(project, ignore_errors=True)
+    shutil.rmtree(project, ignore_errors=True)
+    try:
+        with _log_to_stderr(quiet):
+            plan = stage(cfg, view, project, offline=offline, own_search=True)  # Pagefind: finish_site
+    except StageError as exc:
+        raise BuildFailed(str(exc), exc.exit_code) from None
+    # the date comes from this audience's content: a public sitemap does not
+    # carry the review date of an internal page
+    render(renderer, plan, tmp, strict=strict, quiet=quiet, epoch=source_date_epoch(view),
+           edit_root=staged_edit_root(cfg))
+    # MkDocs keeps its last configuration (and so the run-time plugin that holds
+    # the staged pages) in class attributes: empty what we handed it
+    plan.pages.clear()
+    plan.sources.clear()
+    shutil.rmtree(project, ignore_errors=True)
+    check_output(view, tmp)
+    return post_html(view, tmp)
+
+
+def isolated(fn, *args):
+    """fn(*args) in a forked child process, its result or exception passed
+    back. The child holds the KB, the staged pages and MkDocs' state (500 MB
+    at 10,000 pages); when it ends all of that goes back to the system, so
+    Pagefind (850 MB at 10,000 pages) runs beside a small process. Python
+    cannot give that memory back by itself: its small-object arenas stay
+    while any object in them lives. In-process where fork is missing
+    (Windows) or unsafe (a caller with threads: only this one would be
+    copied); release_memory then frees what it can."""
+    import threading
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return fn(*args)
+    import pickle
+    import traceback
+    r, w = os.pipe()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns, so it never runs the caller's clean-up
+        os.close(r)
         try:
             try:
-                with _log_to_stderr(quiet):
-                    plan = stage(cfg, view, project, offline=offline, own_search=True)  # Pagefind, in post_build
-            except StageError as exc:
-                raise BuildFailed(str(exc), exc.exit_code) from None
-            # the date comes from this audience's content: a public sitemap does not
-            # carry the review date of an internal page
-            render(renderer, plan, tmp, strict=strict, quiet=quiet, epoch=source_date_epoch(view),
-                   edit_root=staged_edit_root(cfg))
+                answer = ("value", fn(*args))
+            except BaseException as exc:  # every outcome goes back to the parent
+                if not isinstance(exc, (BuildFailed, KeyboardInterrupt)):  # a bug: where it was, for KBGEN_DEBUG
+                    exc.add_note("".join(traceback.format_exception(exc)).rstrip())
+                answer = ("raise", exc)
+            try:
+                data = pickle.dumps(answer)
+                pickle.loads(data)  # noqa: S301 - checked here, where a failure can still be told
+            except Exception:  # an exception that does not pickle (or unpickle): its text does
+                data = pickle.dumps(("raise", RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
+            with os.fdopen(w, "wb") as pipe:
+                pipe.write(data)
         finally:
-            shutil.rmtree(project, ignore_errors=True)
-        check_output(view, tmp)
-        post_build(view, tmp)
-    return Path(site_dir)
+            try:
+                for stream in (sys.stdout, sys.stderr):
+                    stream.flush()
+            finally:
+                os._exit(0)
+    os.close(w)
+    try:
+        with os.fdopen(r, "rb") as pipe:
+            data = pipe.read()
+    except BaseException:  # interrupted (Ctrl-C reaches both processes, SIGTERM only this one): stop the child
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+        raise
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise BuildFailed(f"the build process died ({_status(status)}); the previous site was left untouched")
+    kind, value = pickle.loads(data)  # noqa: S301 - our own child, over our own pipe
+    if kind == "raise":
+        raise value
+    return value
+
+
+def _status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        try:
+            return f"killed by {signal.Signals(os.WTERMSIG(status)).name}"
+        except ValueError:
+            return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit {os.WEXITSTATUS(status)}"
 
 
 def stage_site(cfg: Config, audience: str, out: Path, strict: bool = False, offline: bool = False,
@@ -237,13 +324,56 @@ def stage_site(cfg: Config, audience: str, out: Path, strict: bool = False, offl
 def post_build(view, site: Path) -> None:
     """Steps on the built site, before it replaces the previous one (the
     place for steps that read or rewrite the HTML: a search index, a CSP).
-    An exception here keeps the previous site."""
+    An exception here keeps the previous site. build_site runs the two
+    halves apart, to give memory back between them."""
+    finish_site(site, view.audience, post_html(view, site))
+
+
+def post_html(view, site: Path) -> tuple[int, int] | None:
+    """The steps that need the view: kb.json and friends, Pagefind's marks and
+    the search box on every page, the CSP. Returns (pages marked, of which
+    listings) for Pagefind to index, or None for an offline build (it keeps
+    Material's lunr search)."""
     _write_outputs(view, site)  # the staged copies, whatever the renderer did with them
-    from .pagefind import index_site
-    index_site(view, site)  # browser search; offline builds keep Material's lunr (kbgen.pagefind)
+    from .pagefind import is_offline, mark_site
+    marked = None if is_offline(site) else mark_site(view, site)  # browser search (kbgen.pagefind)
     from .csp import apply_csp
-    apply_csp(view, site)  # last HTML step: hashes the theme's inline scripts as written (kbgen.csp)
-    (site / SITE_MARKER).write_text(f"built by kbgen for the {view.audience} audience\n", encoding="utf-8")
+    # last HTML step: hashes the theme's inline scripts as written (kbgen.csp);
+    # Pagefind reads the pages, it does not change them
+    apply_csp(view, site, wasm=marked is not None)
+    return marked
+
+
+def finish_site(site: Path, audience: str, marked: tuple[int, int] | None) -> None:
+    """The steps that need no view: the Pagefind index of the marked pages,
+    then the marker that lets the next build replace this site."""
+    if marked is not None:
+        import time
+
+        from .pagefind import log as pagefind_log
+        from .pagefind import run_pagefind
+        start = time.perf_counter()
+        run_pagefind(site)
+        pagefind_log.info("browser search: Pagefind indexed %d pages (%d by title only) in %.1f s", *marked,
+                          time.perf_counter() - start)
+    (site / SITE_MARKER).write_text(f"built by kbgen for the {audience} audience\n", encoding="utf-8")
+
+
+def release_memory(cfg: Config | None = None) -> None:
+    """Give back to the system what the build no longer needs, before Pagefind
+    runs: Pagefind holds its whole index (850 MB at 10,000 pages), and the
+    build's own peak (MkDocs' pages) would add to it. Python frees the
+    objects; glibc keeps freed memory for reuse unless asked to trim it."""
+    if cfg is not None:
+        # kbgen.markdown's readings: validation saved them to disk already
+        getattr(cfg, "__dict__", {}).pop("_reading_cache", None)
+    import gc
+    gc.collect()
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def check_output(view, out_dir: Path) -> None:
