@@ -119,10 +119,11 @@ def queries(args) -> None:
             cold.append(time.perf_counter() - t)
     all_times = [t for ts in per_kind.values() for t in ts]
     print(f"index: {n} entities ({ndocs} documents) built in {build:.1f} s "
-          f"(validate + documents {full.load_seconds:.1f} s, indexing {full.index_seconds:.1f} s; "
+          f"(loading + documents {full.load_seconds:.1f} s, indexing {full.index_seconds:.1f} s; "
           f"reuse check when unchanged: {reuse * 1000:.0f} ms)")
-    print(f"one edit: {edit.changed} document(s) re-indexed in {edit.index_seconds * 1000:.0f} ms "
-          f"(validate + documents {edit.load_seconds:.2f} s, total {edited:.2f} s); "
+    print(f"one edit, in this process: {edit.changed} document(s) re-indexed in {edit.index_seconds * 1000:.0f} ms "
+          f"({'incremental' if edit.incremental else 'whole KB loaded: ' + edit.reason}, {edit.files_read} file(s) "
+          f"read; reading + documents {edit.load_seconds:.2f} s, total {edited:.2f} s); "
           f"the edit is found: {bool(first) and 'Flux capacitor' in first[0].title}")
     print(f"queries ({len(all_times)}): median {statistics.median(all_times):.1f} ms, "
           f"p95 {_p95(all_times):.1f} ms, max {max(all_times):.1f} ms")
@@ -166,6 +167,18 @@ def _edit_kinds(root: Path, runbooks: int, articles: int):
         path.write_text(path.read_text().replace("message: ", f"message: {word} ", 1))
         return word, lambda ids: bool(ids) and ids[0].startswith(f"codes-{t}:")
 
+    def table_runbook(i):
+        # a code's `runbook:` names another runbook: the code, and both runbooks' documents change
+        t = (i + 5) % max(1, (runbooks + 249) // 250)
+        path = root / "content" / "reference" / f"codes-{t}.yaml"
+        lines = path.read_text().split("\n")
+        at = [k for k, line in enumerate(lines) if line.startswith("    runbook: rb-")][i % 50]
+        code = next(lines[k].split(": ", 1)[1] for k in range(at, -1, -1) if lines[k].startswith("  - code: "))
+        new = f"rb-{(int(lines[at].rsplit('-', 1)[1]) + 2 * (i + 1)) % runbooks:05d}"
+        lines[at] = f"    runbook: {new}"
+        path.write_text("\n".join(lines))
+        return code, lambda ids: new in ids
+
     def added(i):
         word = _marker("ad", i)
         (root / "runbooks" / f"added-{i}.yaml").write_text(
@@ -178,8 +191,8 @@ def _edit_kinds(root: Path, runbooks: int, articles: int):
         next((root / "content").rglob(f"article-{n:05d}.md")).unlink()
         return f"guide {n}", lambda ids: f"article-{n:05d}" not in ids
 
-    return {"runbook": runbook, "article": article, "error table": table, "added file": added,
-            "deleted file": deleted}
+    return {"runbook": runbook, "article": article, "error table": table, "code's runbook": table_runbook,
+            "added file": added, "deleted file": deleted}
 
 
 def _frozen_copy(dest: Path) -> Path:
@@ -196,8 +209,7 @@ def edits(args) -> None:
         d = Path(d)
         code = _frozen_copy(d / "src")
         sys.path.insert(0, str(code))
-        for name in [m for m in sys.modules if m == "kbgen" or m.startswith("kbgen.")]:
-            del sys.modules[name]
+        _forget_kbgen()
         root = generate(d / "kb", articles=args.articles, runbooks=args.runbooks)
         env = dict(os.environ, PYTHONPATH=str(code), KBGEN_SEARCH_DIR=str(d / "idx-cli"))
 
@@ -224,9 +236,10 @@ def edits(args) -> None:
                 if not ok(ids):
                     raise SystemExit(f"the {kind} edit {i} is not in the results of '{q}': {ids[:5]}")
                 times.append(took)
-            print(f"  CLI `kbgen search` after one edit, {kind:>12} ({len(times)}): median "
+            print(f"  CLI `kbgen search` after one edit, {kind:>14} ({len(times)}): median "
                   f"{statistics.median(times):.2f} s, max {max(times):.2f} s")
         # the running server: its own index folder, its kept sources, its watcher
+        saved = os.environ.get("KBGEN_SEARCH_DIR")
         os.environ["KBGEN_SEARCH_DIR"] = str(d / "idx-mcp")
         from kbgen.config import load_config
         from kbgen.mcp_server import KnowledgeBase, search_answer
@@ -251,7 +264,7 @@ def edits(args) -> None:
                     if state.last is not None:
                         read.append(state.last.files_read)
                         docs.append(state.last.changed + state.last.removed)
-                print(f"  MCP next query after one edit, {kind:>12} ({len(times)}): median "
+                print(f"  MCP next query after one edit, {kind:>14} ({len(times)}): median "
                       f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
                       f"(files read {max(read, default=0)}, documents written {max(docs, default=0)})")
             t = time.perf_counter()
@@ -259,7 +272,17 @@ def edits(args) -> None:
             print(f"  MCP model for get/list after edits: {(time.perf_counter() - t) * 1000:.0f} ms")
         finally:
             state.close()
+            if saved is None:
+                os.environ.pop("KBGEN_SEARCH_DIR", None)
+            else:
+                os.environ["KBGEN_SEARCH_DIR"] = saved
         sys.path.remove(str(code))
+        _forget_kbgen()  # what follows imports the working tree's kbgen again
+
+
+def _forget_kbgen() -> None:
+    for name in [m for m in sys.modules if m == "kbgen" or m.startswith("kbgen.")]:
+        del sys.modules[name]
 
 
 def relevance() -> None:

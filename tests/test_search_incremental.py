@@ -347,3 +347,37 @@ def test_kinds_the_kb_adds_load_everything_on_a_change(tmp_path, monkeypatch):
     stats, state = p.check(incremental=False)
     assert "kind the KB adds" in stats.reason and any(d[2] == "Quorum lost" for d in state["docs"].values())
     sys.modules.pop("kbgen_glossary", None)
+
+
+def test_a_running_server_follows_edits_and_other_writers(tmp_path):
+    """kbgen mcp's state, in this process: its watcher marks an edit; a search
+    run elsewhere that updated the index first still reaches its model and index."""
+    from kbgen.config import load_config
+    from kbgen.mcp_server import KnowledgeBase, get_answer, search_answer
+    kb = write_kb(tmp_path / "kb", FILES, mkdocs=MK)
+    cfg = load_config(kb, overrides={"search_dir": str(tmp_path / "idx")})
+    state = KnowledgeBase(cfg, "internal")
+    try:
+        assert state.watcher is not None  # watchdog is installed with MkDocs
+        rb = kb / "runbooks" / "disk.yaml"
+        state.current()
+        rb.write_text(rb.read_text().replace("Disk cleanup", "Flux capacitor cleanup"))
+        deadline = time.monotonic() + 10
+        while not state.changed and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert state.changed  # the watcher saw the write
+        found = search_answer(state.current(), "flux capacitor")["results"]
+        assert found and found[0]["id"] == "disk", (found, state.last)
+        assert state.last.incremental and state.last.files_read == 1, state.last
+        assert get_answer(state, "disk")["title"] == "Flux capacitor cleanup"
+        # the command line updates the index first; the server's model and open index follow
+        rb.write_text(rb.read_text().replace("Flux capacitor", "Quokka"))
+        proc = run_kbgen("search", "quokka", "--root", kb, "--json", env={"KBGEN_SEARCH_DIR": str(tmp_path / "idx")})
+        assert json.loads(proc.stdout)["results"][0]["id"] == "disk", proc.stderr
+        state.changed = True  # as the watcher would (it may have already)
+        state.current()
+        assert state.last is None, state.last  # the index was current: the other process wrote it
+        assert search_answer(state, "quokka")["results"][0]["id"] == "disk"
+        assert get_answer(state, "disk")["title"] == "Quokka cleanup"
+    finally:
+        state.close()

@@ -26,10 +26,10 @@ from mcp.server.mcpserver.exceptions import ToolError as SdkToolError
 from . import __version__
 from .audience import for_audience
 from .diagnostics import Report
-from .load import SourceCache
+from .load import SourceCache, file_state
 from .model import normalize_code
 from .search.service import Searcher, SearchError, UpdateStats, refresh_index
-from .search.synonyms import SynonymError
+from .search.synonyms import SynonymError, kb_synonyms_file
 
 TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
 POLL_SECONDS = 0.5           # without a file watcher: how stale an answer may be
@@ -61,6 +61,9 @@ class KnowledgeBase:
         self._kb = None
         self.alert_entries: dict = {}
         self._model_stale = True
+        self._model_generation = -1  # the kept files' generation the model was made from
+        self.generation: str | None = None  # the index's, when this server last opened it
+        self.synonyms: tuple[int, int] | None = None  # the synonyms file's state, then
         self.changed = True          # set by the watcher (any thread); cleared before each look
         self.checked = 0.0
         self.last: UpdateStats | None = None  # what the last refresh did (None: nothing had changed)
@@ -75,7 +78,13 @@ class KnowledgeBase:
     def _refresh(self) -> None:
         path, _, stats = refresh_index(self.cfg, self.audience, sources=self.sources)
         self.last = stats
-        if stats is not None or self.searcher is None or path != self.path:
+        # another process (kbgen search) may have brought the index up to date with an edit
+        theirs = self.searcher is not None and path == self.path and \
+            self.searcher.engine.meta("generation") != self.generation
+        syn = kb_synonyms_file(self.cfg)
+        synonyms = file_state(syn) if syn else None  # read when the index is opened
+        if stats is not None or theirs or self.searcher is None or path != self.path or synonyms != self.synonyms:
+            self.synonyms = synonyms
             if self.searcher is not None:
                 self.searcher.close()
                 self.searcher = None
@@ -84,8 +93,9 @@ class KnowledgeBase:
             except SynonymError as exc:  # the KB's synonyms file: the user's to fix, said plainly
                 raise SearchError(str(exc)) from None
             self.path = path
+            self.generation = self.searcher.engine.meta("generation")
             self._model_stale = True
-        _settle()
+            _settle()
 
     def current(self):
         with self.lock:
@@ -105,12 +115,15 @@ class KnowledgeBase:
         with self.lock:
             if self._model_stale or self._kb is None:
                 from .model import build_model
-                kb = build_model(self.cfg, self.sources.load(Report()), Report())
-                self._kb = for_audience(kb, self.audience)
-                # alerts of Markdown catalogue pages (`alert_catalogues`), from the unfiltered model
-                self.alert_entries = getattr(kb, "alert_entries", {}) or {}
+                sources = self.sources.load(Report())  # only files changed since they were kept are read
+                if self._kb is None or self.sources.generation != self._model_generation:
+                    kb = build_model(self.cfg, sources, Report())
+                    self._kb = for_audience(kb, self.audience)
+                    # alerts of Markdown catalogue pages (`alert_catalogues`), from the unfiltered model
+                    self.alert_entries = getattr(kb, "alert_entries", {}) or {}
+                    self._model_generation = self.sources.generation
+                    _settle()
                 self._model_stale = False
-                _settle()
             return self._kb
 
     def query(self, q: str, **kwargs):

@@ -29,7 +29,6 @@ documents this writes are exactly those a full rebuild writes.
 from __future__ import annotations
 
 import copy
-import functools
 import hashlib
 import json
 import time
@@ -51,6 +50,9 @@ from .engine import INDEX_FORMAT, dumps
 MANIFEST_VERSION = 1
 # build_model's errors between files: recomputed from the manifest, never stored per file
 CROSS_FILE = frozenset({"KB301", "KB312"})
+# More changed files than this (and a quarter of the KB): loading everything is as fast
+# (Markdown is then read on every core) and simpler.
+MANY = 500
 
 
 class NeedFull(Exception):
@@ -69,28 +71,18 @@ def scan(cfg: Config, report: Report | None = None) -> list[tuple[Path, str, str
     return out
 
 
-@functools.cache
-def _code_stamp() -> str:
-    """kbgen's own code, by file size and time: an edited kbgen rebuilds the index."""
-    pkg = Path(__file__).resolve().parents[1]
-    h = hashlib.blake2b(digest_size=16)
-    for p in sorted(pkg.rglob("*.py")):
-        st = p.stat()
-        h.update(f"{p.relative_to(pkg)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
 def kb_stamp(cfg: Config, audience: str) -> str:
-    """Everything that can change every document at once: kbgen, the index
-    format, the audience, and the configuration (its files, and the options
-    as read, which !ENV values can change without changing the files)."""
-    h = hashlib.sha256(f"{__version__}\0{INDEX_FORMAT}\0{MANIFEST_VERSION}\0{audience}\0{_code_stamp()}\0".encode())
+    """Everything that can change every document at once: kbgen's version, the
+    index format (engine.INDEX_FORMAT: bumped when documents are made
+    differently), the audience, and the configuration (its files, and the
+    options as read, which !ENV values can change without changing the files)."""
+    h = hashlib.sha256(f"{__version__}\0{INDEX_FORMAT}\0{MANIFEST_VERSION}\0{audience}\0".encode())
     for p in getattr(cfg, "config_files", None) or [cfg.root / "mkdocs.yml", cfg.root / "mkdocs.yaml"]:
         p = Path(p)
         if p.exists():
             h.update(p.read_bytes())
     try:
-        options = cfg.options.model_dump_json()
+        options = cfg.options.model_dump_json(exclude={"search_dir"})  # where the index is: not what it holds
     except Exception:  # noqa: BLE001 - a value pydantic cannot serialise: its repr still changes with it
         options = repr(cfg.options)
     h.update(f"\0{cfg.site_url}\0{cfg.docs_dir}\0{options}".encode())
@@ -343,6 +335,8 @@ def plan(cfg: Config, audience: str, files: list, scan_errors: int, manifest: di
     removed = set(old_by) - present
     if changed or removed:
         changed |= {rel for rel, rec in kept.items() if rec.get("volatile")}
+    if len(changed) > max(MANY, len(files) // 4):  # a checkout of another branch: all at once is faster
+        raise NeedFull(f"{len(changed)} files changed")
     read: dict[str, CachedFile] = {}
     for path, rel, area, *_ in files:
         if rel in changed:
@@ -418,9 +412,11 @@ def full(cfg: Config, audience: str, files: list, scan_errors: int, cache: Sourc
     """Every document, from the whole KB (as `kbgen build` models it), and the manifest."""
     settings = cfg.rule_settings()
     cache.read = []
+    first = not cache.files
     report = Report()
     sources = cache.load(report, [f[:3] for f in files])
-    flush_cache(cfg)  # this run's Markdown readings, for the next run (as validate does)
+    if first:  # every page read or looked up: keep the readings for the next run (as validate does);
+        flush_cache(cfg)  # a cache that reused its files looked up only a few, and would keep only those
     mreport = Report()
     kb = build_model(cfg, sources, mreport)
     model_problems: dict[str, list] = {}
