@@ -99,6 +99,46 @@ def test_example_error_tables_show_every_cell(example_public):
             [str(c["code"]) for c in data["codes"]]
 
 
+def test_a_code_with_only_a_message_is_its_row(tmp_path):
+    """A table of many bare codes must not say each twice (issue 12: a
+    250-code table was a 250 KB page): a code with nothing beyond message,
+    severity and runbook is its summary row, which carries its anchor; a code
+    with more gets its own section, which its row links to."""
+    kb = write_kb(tmp_path / "kb", {"content/reference/errors.yaml": """\
+        kind: error-codes
+        id: errors
+        title: Errors
+        audience: public
+        last_reviewed: 2026-05-01
+        codes:
+          - code: QT-001
+            message: Gateway timeout
+            severity: P2
+            description: The upstream did not answer in **30 s**.
+          - code: QT_002
+            message: Quota exceeded
+            runbook: public-rb
+        """})
+    site = tmp_path / "site"
+    run_kbgen("build", kb, "--site-dir", site, "-q", check=True)
+    page = soup(site, "reference/errors")
+    article = page.find("article")
+    assert [h.get("id") for h in article.find_all("h2")] == ["qt-001"]
+    table = next(t for t in article.find_all("table") if t.find("th").get_text(strip=True) == "Code")
+    rows = table.find("tbody").find_all("tr")
+    first, second = (r.find("td") for r in rows)
+    assert first.find("a")["href"] == "#qt-001" and first.find(id=True) is None
+    # a heading with the code's anchor (what browser search links to), not in the page's contents
+    assert [(h.name, h["id"], h.get_text()) for h in second.find_all(id=True)] == [("h3", "qt-002", "QT_002")]
+    assert rows[1].find_all("td")[3].find("a")["href"] == "../../runbooks/public-rb/"
+    # the page's table of contents lists the sections only
+    toc = {a["href"] for a in page.select("nav.md-nav--secondary a")}  # Material prints it twice (mobile)
+    assert toc == {"#qt-001"}
+    # the short link of the bare code lands on its row
+    redirect = (site / "e" / "qt-002" / "index.html").read_text()
+    assert "reference/errors/#qt-002" in redirect
+
+
 def _code_anchor(code: str) -> str:
     import re
     return re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-") or "code"
