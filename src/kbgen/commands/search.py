@@ -10,8 +10,6 @@ import click
 
 from .common import config_or_exit, require_kb, root_alias_option, split_root
 
-TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
-
 
 @click.command("search")
 @click.argument("query", nargs=-1, required=True, metavar="[ROOT] QUERY...")
@@ -19,7 +17,9 @@ TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "con
 @click.option("--audience", type=click.Choice(["public", "internal"]), default=None,
               help="Search what this audience may see; public never returns internal content. "
                    "Default: the plugin option `audience` in mkdocs.yml, else internal.")
-@click.option("--type", "type_", type=click.Choice(TYPES), default=None, help="Only this kind of result.")
+@click.option("--type", "type_", default=None, metavar="TYPE",
+              help="Only this kind of result: runbook, article, error-code, error-table, sla, tiers, contacts, "
+                   "templates, faq, alerts, or a kind the KB adds.")
 @click.option("--product", default=None, help="Only results for this product id.")
 @click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True,
               help="Return at most this many results (1-100).")
@@ -39,6 +39,8 @@ def command(query, root_option, audience, type_, product, limit, as_json):
     if product and product not in cfg.product_ids():
         known = ", ".join(sorted(cfg.product_ids())) or "none declared"
         raise click.BadParameter(f"unknown product '{product}' (products: {known})", param_hint="--product")
+    if type_ and cfg.kinds.get(type_) is None:
+        raise click.BadParameter(f"unknown type '{type_}' (types: {', '.join(cfg.kinds.types())})", param_hint="--type")
     audience = audience or cfg.options.audience or "internal"
     try:
         result = search(cfg, q, audience=audience, type_=type_, product=product, limit=limit)
