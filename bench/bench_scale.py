@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_scale.py [--sizes 1000 3000 10000] [--shapes flat folders deep]
                                           [--tools kbgen mkdocs zensical] [--stop-at 13:45] [--out results.jsonl]
+                                          [--reuse bench/scale-2026-11-23.jsonl]
 
 For each size N and shape it generates one KB (bench/gen_kb.py: 70% articles,
 30% YAML runbooks, in the shape's folders) and builds the same content with:
@@ -13,15 +14,24 @@ For each size N and shape it generates one KB (bench/gen_kb.py: 70% articles,
     lunr search;
   - zensical: the same Markdown files and mkdocs.yml, built by `zensical build`.
 It reports, per build: wall time; peak memory (the resident memory of the
-build's whole process tree, sampled every 50 ms); KB per page (HTML pages,
-redirect stubs left out: average and largest) and the site's total size;
-and what a browser downloads for one search query, from headless Chromium's
-network log (every response whose path names search or pagefind: Material's
-search_index.json and worker, Zensical's search.json and worker, kbgen's
-Pagefind files), served as static hosts serve them (text gzipped; the size
-of the files themselves beside it), with the time from the query to the
-first result on screen for kbgen (after the box was focused, and cold: the
-first query of a page).
+build's whole process tree, sampled every 50 ms; the JSON lines also keep the
+peaks of the build's own process and of its children apart); KB per page
+(HTML pages, redirect stubs left out: average and largest) and the site's
+total size; and what a browser downloads for one search query, from headless
+Chromium's network log (every response whose path names search or pagefind:
+Material's search_index.json and worker, Zensical's search.json and worker,
+kbgen's Pagefind files), served as static hosts serve them (text gzipped; the
+size of the files themselves beside it). For kbgen, the time to the first
+result on screen, each on a fresh page: the query set at once a second after
+the box was focused (the page's first query), then the median of three more;
+and the query typed at once after clicking the box (100 ms between keys),
+from the last keystroke.
+
+--reuse takes the rows of an earlier run (its --out file) for builds this run
+leaves out: the plain MkDocs build at 10,000 pages takes five minutes and
+does not change with kbgen, so `--tools kbgen --reuse FILE` still gets the
+"vs mkdocs" ratio. bench/scale-2026-11-23.jsonl holds the plain MkDocs rows of
+the 23 November 2026 run (docs/site.md).
 
 Goals (issue 12) are in docs/site.md beside the measured figures. Nothing here
 is asserted: the machine is shared, so times vary from run to run.
@@ -111,23 +121,29 @@ def tree_rss(pid: int) -> int:
 DEADLINE: float | None = None  # time.time() after which builds are stopped (--stop-at)
 
 
+PEAKS: dict[str, int] = {}  # of the last measure(): the command's own process, and its children together
+
+
 def measure(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> tuple[float, int]:
-    """Wall seconds and peak resident bytes (children included) of one command."""
+    """Wall seconds and peak resident bytes (children included) of one command;
+    PEAKS keeps the peaks of the process itself and of its children apart."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    peak = 0
+    peak = own = kids = 0
     errors: list[str] = []
     reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
     reader.start()
     while proc.poll() is None:
-        peak = max(peak, tree_rss(proc.pid))
+        mine, total = _rss(proc.pid), tree_rss(proc.pid)
+        peak, own, kids = max(peak, total), max(own, mine), max(kids, total - mine)
         if DEADLINE and time.time() > DEADLINE:  # the machine is shared: stop on time, whatever is left
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             raise RuntimeError(f"stopped at the deadline after {time.perf_counter() - start:.0f} s")
         time.sleep(0.05)
     seconds = time.perf_counter() - start
+    PEAKS.update(own=own, children=kids)
     reader.join()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{''.join(errors)[-3000:]}")
@@ -223,6 +239,20 @@ FIRST_RESULT_JS = """async (q) => {
 }"""
 
 
+# Before typing on a fresh page: note each keystroke and when the first result
+# of the whole query is drawn (box.dataset.shown names the query drawn).
+TYPED_SETUP_JS = """(q) => {
+  const box = document.querySelector('.kbgen-search'), input = box.querySelector('input');
+  const rec = window.__typed = { keys: [], shown: 0 };
+  input.addEventListener('keydown', () => rec.keys.push(performance.now()));
+  new MutationObserver(() => {
+    if (!rec.shown && box.dataset.shown === q && input.value.trim() === q && box.querySelector('.kbgen-search__result'))
+      rec.shown = performance.now();
+  }).observe(box, { attributes: true, childList: true, subtree: true });
+}"""
+TYPING_DELAY_MS = 100  # between keystrokes: a quick typist
+
+
 def _wait_ms(limit: float = 120) -> float:
     """A browser wait: at most `limit` seconds, and never past the deadline."""
     if DEADLINE:
@@ -270,6 +300,19 @@ def search_bytes(browser, site: Path, tool: str, query: str) -> dict:
             out["first_result_ms"] = page.evaluate(FIRST_RESULT_JS, query)
             nexts = sorted(page.evaluate(FIRST_RESULT_JS, q) for q in ("gateway timeout", "replica", "rollback"))
             out["next_query_ms"] = nexts[1]  # the median of three more queries
+            context.close()
+            # a fresh page where the reader clicks the box and types at once
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            page.evaluate(TYPED_SETUP_JS, query)
+            page.locator(".kbgen-search__input").click()
+            page.keyboard.type(query, delay=TYPING_DELAY_MS)
+            page.wait_for_function("() => window.__typed.shown > 0", timeout=_wait_ms(60))
+            keys, shown = page.evaluate("() => [window.__typed.keys, window.__typed.shown]")
+            out["typed_ms"] = shown - keys[-1]  # from the last keystroke
+            out["typed_from_first_key_ms"] = shown - keys[0]
             context.close()
         return out
     finally:
@@ -341,7 +384,8 @@ def run(args) -> list[dict]:
                     row = {"n": n, "shape": shape, "tool": tool, "load": os.getloadavg()[0]}
                     try:
                         seconds, peak = build(tool, kb_root, plain, site)
-                        row.update(seconds=seconds, peak_mb=peak / 1e6, **page_sizes(site))
+                        row.update(seconds=seconds, peak_mb=peak / 1e6, peak_own_mb=PEAKS["own"] / 1e6,
+                                   peak_children_mb=PEAKS["children"] / 1e6, **page_sizes(site))
                         row.update(search_bytes(browser, site, tool, args.query))
                     except Exception as exc:  # one tool failing must not lose the others' figures
                         row["error"] = str(exc)[-500:]
@@ -362,9 +406,13 @@ def fmt(r: dict) -> str:
     if "error" in r and "seconds" not in r:
         return f"{head} FAILED: {r['error'].strip().splitlines()[-1] if r['error'].strip() else ''}"
     ms = f" | first result {r['first_result_ms']:.0f} ms, next {r['next_query_ms']:.0f} ms" if "first_result_ms" in r else ""
+    if "typed_ms" in r:
+        ms += f", typed {r['typed_ms']:.0f} ms after the last key ({r['typed_from_first_key_ms']:.0f} ms after the first)"
     search = (f" | search {r['search_kb']:.0f} KB sent ({r.get('search_raw_kb', 0):.0f} KB of files) in "
               f"{r['search_requests']} requests" if "search_kb" in r else "")
-    return (f"{head} load {r.get('load', 0):4.1f} {r['seconds']:7.1f} s {r['peak_mb']:6.0f} MB peak | {r['pages']} pages, "
+    own = (f" (process {r['peak_own_mb']:.0f} MB, children {r['peak_children_mb']:.0f} MB)"
+           if "peak_own_mb" in r else "")
+    return (f"{head} load {r.get('load', 0):4.1f} {r['seconds']:7.1f} s {r['peak_mb']:6.0f} MB peak{own} | {r['pages']} pages, "
             f"{r['avg_kb']:.0f} KB avg, {r['max_kb']:.0f} KB max ({r.get('largest', '?')}), {r['site_mb']:.0f} MB site"
             f"{search}{ms}"
             + (f" | {r['error']}" if "error" in r else ""))
@@ -373,7 +421,8 @@ def fmt(r: dict) -> str:
 def table(results: list[dict]) -> str:
     """The Markdown table for docs/site.md."""
     lines = ["| pages | shape | tool | build | vs mkdocs | peak memory | KB/page avg | KB/page max | site | "
-             "one search query: sent (files) | first result (next) | load |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "one search query: sent (files) | first result: focused (next) / typed | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     plain = {(r["n"], r["shape"]): r["seconds"] for r in results if r["tool"] == "mkdocs" and "seconds" in r}
     for r in results:
         if "seconds" not in r:
@@ -384,8 +433,11 @@ def table(results: list[dict]) -> str:
         search = (f"{r['search_kb']:.0f} KB ({r['search_raw_kb']:.0f} KB)" if "search_raw_kb" in r
                   else f"{r['search_kb']:.0f} KB" if "search_kb" in r else "")
         first = f"{r['first_result_ms']:.0f} ms ({r['next_query_ms']:.0f} ms)" if "first_result_ms" in r else ""
+        if "typed_ms" in r:
+            first += f" / {r['typed_ms']:.0f} ms"
         load = f"{r['load']:.1f}" if "load" in r else ""
-        lines.append(f"| {r['pages']:,} | {r['shape']} | {r['tool']} | {r['seconds']:.1f} s | {ratio} | "
+        tool = r["tool"] + (" (earlier run)" if r.get("reused") else "")
+        lines.append(f"| {r['pages']:,} | {r['shape']} | {tool} | {r['seconds']:.1f} s | {ratio} | "
                      f"{r['peak_mb']:.0f} MB | {r['avg_kb']:.0f} | {r['max_kb']:.0f} | {r['site_mb']:.0f} MB | "
                      f"{search} | {first} | {load} |")
     return "\n".join(lines)
@@ -400,6 +452,8 @@ def main() -> None:
     ap.add_argument("--stop-at", help="HH:MM: start no build after this time (the machine is shared)")
     ap.add_argument("--out", type=Path, help="append each result as a JSON line to this file")
     ap.add_argument("--table", type=Path, help="only print the table of the results saved in this file (--out)")
+    ap.add_argument("--reuse", type=Path, help="results of an earlier run (--out) for the builds this run leaves "
+                    "out, e.g. the plain MkDocs baseline at 10,000 pages: shown and used for 'vs mkdocs'")
     args = ap.parse_args()
     if args.table:
         rows = [json.loads(line) for line in args.table.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -408,6 +462,12 @@ def main() -> None:
     print(f"{dt.date.today()} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
           f"Python {platform.python_version()}", flush=True)
     results = run(args)
+    if args.reuse:
+        done = {(r["n"], r["shape"], r["tool"]) for r in results}
+        for line in args.reuse.read_text(encoding="utf-8").splitlines():
+            r = json.loads(line) if line.strip() else None
+            if r and r["n"] in args.sizes and r["shape"] in args.shapes and (r["n"], r["shape"], r["tool"]) not in done:
+                results.append({**r, "reused": True})
     print()
     print(table(results))
     for shape in args.shapes:

@@ -247,6 +247,23 @@ def test_offline_build_keeps_lunr_search(tmp_path):
     assert 'name="search"' in page and "kbgen-search" not in page and "data-pagefind" not in page
 
 
+def test_warm_up_word_is_a_word_of_a_small_chunk(sites):
+    """pagefind-entry.json names, per language, the word kbgen's box searches
+    when the reader focuses it (so Chromium compiles Pagefind's search code
+    before the first query): a word of the index, in a chunk of a few KB."""
+    from kbgen.pagefind import WARM_CHUNK, _read
+    bundle = sites["public"] / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text())
+    info = entry["languages"]["en"]
+    word = info["kbgen_warm"]
+    meta = _read(bundle / f"pagefind.{info['hash']}.pf_meta")
+    chunks = [bundle / "index" / f"{c[2]}.pf_index" for c in meta[2] if c[0] <= word <= c[1]]
+    assert len(chunks) == 1 and chunks[0].stat().st_size <= WARM_CHUNK
+    assert word in [w[0] for w in _read(chunks[0])[0]]
+    # Pagefind still reads its entry file (its own keys are all there)
+    assert set(info) == {"hash", "wasm", "page_count", "kbgen_warm"} and entry["version"]
+
+
 def test_mark_page_leaves_pages_without_an_article_alone():
     from kbgen.pagefind import add_ui, mark_page, search_box
     stub = '<html><head><meta http-equiv="refresh" content="0; url=../x/"></head><body></body></html>'

@@ -102,6 +102,27 @@ def test_nothing_is_downloaded_before_the_reader_searches(page, search_site):
     assert page.errors == []
 
 
+def test_focus_loads_pagefind_and_warms_it_up(page, search_site):
+    """Focusing the box loads Pagefind and runs the warm-up query: one small
+    index chunk, no fragment (nothing is shown for it)."""
+    from kbgen.pagefind import WARM_CHUNK
+    site, url = search_site
+    page.goto(url + "/")
+    page.wait_for_load_state("networkidle")
+    got = []
+    page.on("requestfinished", lambda r: got.append(urlsplit(r.url).path))
+    page.locator(".kbgen-search__input").click()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    chunks = [p for p in got if p.endswith(".pf_index")]
+    assert any(p.endswith("/pagefind/pagefind.js") for p in got) and any(p.endswith(".pf_meta") for p in got)
+    assert len(chunks) == 1 and (site / chunks[0].lstrip("/")).stat().st_size <= WARM_CHUNK, got
+    assert not [p for p in got if p.endswith(".pf_fragment")], got
+    assert page.locator(".kbgen-search__result").count() == 0  # the warm-up shows nothing
+    assert search(page, "QT-001")[0].endswith("/reference/gateway-errors/#qt-001")
+    assert page.errors == []
+
+
 def test_filters_by_product_and_type(page, search_site):
     site, url = search_site
     page.goto(url + "/")

@@ -2,6 +2,9 @@
 // kbgen.pagefind into every page). Pagefind is imported on the first focus or
 // keystroke, so a page view downloads nothing of the index; a query then loads
 // only the index chunks for its words and the fragments of the results shown.
+// On focus, one small warm-up query (a word kbgen picked at build time, in a
+// chunk of a few KB) makes the browser compile Pagefind's search code before
+// the reader's first query: that query is then as fast as the ones after it.
 const box = document.querySelector(".kbgen-search");
 if (box) {
   const input = box.querySelector(".kbgen-search__input");
@@ -14,12 +17,28 @@ if (box) {
   const FIRST = 3;
   let pagefind = null;
   let seq = 0;
+  let running = false; // a search is under way...
+  let again = false; // ...and the query changed meanwhile
+
+  // kbgen's warm-up word for the page's language (chosen as Pagefind chooses its index)
+  function warmWord(entry) {
+    const langs = (entry && entry.languages) || {};
+    const lang = (document.documentElement.lang || "unknown").toLowerCase();
+    const index = langs[lang] || langs[lang.split("-")[0]]
+      || Object.values(langs).sort((a, b) => b.page_count - a.page_count)[0];
+    return index && index.kbgen_warm;
+  }
 
   // Site-relative, so a site published under a sub-path (/kb/) still links right.
-  const load = () => pagefind ??= import(new URL("pagefind.js", bundle).href).then(async (pf) => {
+  const load = () => pagefind ??= Promise.all([
+    import(new URL("pagefind.js", bundle).href),
+    fetch(new URL("pagefind-entry.json", bundle)).then((r) => r.json()).catch(() => null),
+  ]).then(async ([pf, entry]) => {
     // noWorker: the worker script is 41 KB more per reader, for searches that take milliseconds
     await pf.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24, noWorker: true });
     pf.init();
+    const warm = warmWord(entry);
+    if (warm) await pf.search(warm).catch(() => null);
     return pf;
   });
 
@@ -63,7 +82,25 @@ if (box) {
     return li;
   }
 
+  // No fixed debounce: a query runs at once when no search is under way; keystrokes
+  // that come meanwhile are one search, of the latest query, when it ends.
   async function run() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await runOnce();
+      } while (again);
+    } finally {
+      running = false;
+    }
+  }
+
+  async function runOnce() {
     const query = input.value.trim();
     const mine = ++seq;
     panel.hidden = false;
@@ -75,18 +112,17 @@ if (box) {
     const pf = await load();
     const filters = {};
     for (const s of selects) if (s.value) filters[s.dataset.filter] = s.value;
-    pf.preload(query, { filters }); // fetch the word's index chunk while the debounce waits
-    const search = await pf.debouncedSearch(query, { filters }, 60); // ms: a pause between keystrokes
-    if (search === null || mine !== seq) return; // a newer keystroke took over
+    const search = await pf.search(query, { filters });
+    if (again || mine !== seq) return; // a newer keystroke took over: no fragments for this one
     const n = search.results.length;
     // the first results as soon as their fragments arrive, then the rest
     const first = await Promise.all(search.results.slice(0, FIRST).map((r) => r.data()));
-    if (mine !== seq) return;
+    if (again || mine !== seq) return;
     list.replaceChildren(...first.map((d) => item(d, query)));
     meta.textContent = n ? `${n} result${n === 1 ? "" : "s"}` : "No results";
     box.dataset.shown = query;
     const rest = await Promise.all(search.results.slice(FIRST, SHOWN).map((r) => r.data()));
-    if (mine !== seq) return;
+    if (again || mine !== seq) return;
     list.append(...rest.map((d) => item(d, query)));
     box.dataset.query = query; // tests wait for the results of the whole query
   }
