@@ -262,6 +262,17 @@ def runbook_codes(cfg: Config, records: list[dict], view: dict[str, dict], audie
     return {rid: sorted(codes) for rid, codes in _answered_codes(kb).items()}
 
 
+def _code_facts(u: dict | None):
+    """What runbook_codes reads of a file's unit (None: nothing)."""
+    if u is None:
+        return None
+    if u["type"] == "runbook":
+        return u["id"], u["aud"], u.get("refs"), u.get("aliases")
+    if any(c[1] is not None for c in u.get("children", ())):
+        return u["id"], u["aud"], u["children"]
+    return None
+
+
 def error_count(cfg: Config, records: list[dict], win: dict, errs: list, settings) -> int:
     n = sum(rec.get("errors", 0) for rec in records)
     n += sum(rec.get("merrors", 0) for rec in records if rec["rel"] in win)
@@ -355,12 +366,15 @@ def plan(cfg: Config, audience: str, files: list, scan_errors: int, manifest: di
     old_view, new_view = in_view(old_win, audience), in_view(new_win, audience)
     if any(u.get("custom") for u in (*old_win.values(), *new_win.values())) and (changed or removed):
         raise NeedFull("entities of a kind the KB adds")
-    affected = changed | removed
-    for rel in old_view.keys() | new_view.keys():
-        if old_view.get(rel) != new_view.get(rel):  # won or lost its id, shown or hidden, or changed
-            affected.add(rel)
-    rbcodes = runbook_codes(cfg, records, new_view, audience)
+    # files that won or lost their id, were shown or hidden, or model differently
+    differ = {rel for rel in old_view.keys() | new_view.keys() if old_view.get(rel) != new_view.get(rel)}
+    affected = changed | removed | differ
     old_codes = manifest.get("rbcodes", {})
+    if "rbcodes" in manifest and all(_code_facts(old_view.get(rel)) == _code_facts(new_view.get(rel))
+                                     for rel in differ):
+        rbcodes = old_codes  # nothing runbook_codes reads changed (a runbook's title, an article)
+    else:
+        rbcodes = runbook_codes(cfg, records, new_view, audience)
     owner = {u["id"]: rel for rel, u in new_view.items()}
     for rid in old_codes.keys() | rbcodes.keys():
         if old_codes.get(rid) != rbcodes.get(rid) and rid in owner:
