@@ -148,8 +148,14 @@ def mark_page(text: str, facts: PageFacts | None) -> str:
     return text[: m.end()] + " data-pagefind-body" + text[m.end(): end] + "".join(tags) + body
 
 
-def search_box(prefix: str, filters: dict[str, list[str]]) -> str:
-    """The search box kbgen puts in Material's header (pagefind-search.js drives it)."""
+WORKER_PAGES = 2000  # from this many pages, Pagefind searches in its web worker (see search_box)
+
+
+def search_box(prefix: str, filters: dict[str, list[str]], worker: bool = False) -> str:
+    """The search box kbgen puts in Material's header (pagefind-search.js drives it).
+    worker: search in Pagefind's web worker (41 KB more for the reader): on a
+    big site a query for a frequent word takes a few hundred ms (270 ms at
+    10,000 pages), which in the page would hold up the keystrokes typed meanwhile."""
     selects = "".join(
         f'<select class="kbgen-search__filter" data-filter="{key}" aria-label="{label}">'
         f'<option value="">{label}</option>'
@@ -157,7 +163,8 @@ def search_box(prefix: str, filters: dict[str, list[str]]) -> str:
         for key, label, values in (("product", "All products", filters.get("product", [])),
                                    ("type", "All types", filters.get("type", [])))
         if values)
-    return (f'<div class="kbgen-search" role="search" data-bundle="{prefix}{BUNDLE}/">'
+    return (f'<div class="kbgen-search" role="search" data-bundle="{prefix}{BUNDLE}/"'
+            + (" data-worker" if worker else "") + '>'
             '<input type="search" class="kbgen-search__input" placeholder="Search" aria-label="Search" '
             'autocomplete="off" autocapitalize="off" spellcheck="false" enterkeyhint="search">'
             '<div class="kbgen-search__panel" hidden>'
@@ -255,7 +262,7 @@ def mark_site(view, site_dir: Path) -> tuple[int, int]:
         prefix = "../" * rel.count("/")
         page = facts.get(_url_of(rel))
         if prefix not in boxes:
-            boxes[prefix] = search_box(prefix, filters)
+            boxes[prefix] = search_box(prefix, filters, worker=len(facts) >= WORKER_PAGES)
         new = add_ui(mark_page(text, page), prefix, boxes[prefix])
         if new != text:
             path.write_text(new, encoding="utf-8")

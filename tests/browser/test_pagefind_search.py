@@ -123,6 +123,27 @@ def test_focus_loads_pagefind_and_warms_it_up(page, search_site):
     assert page.errors == []
 
 
+def test_big_sites_search_in_pagefind_worker(page, search_site):
+    """From WORKER_PAGES pages the box carries data-worker and Pagefind
+    searches in its web worker (the page stays free while it works)."""
+    from kbgen.pagefind import search_box
+    site, url = search_site
+    assert " data-worker>" in search_box("", {}, worker=True) and "data-worker" not in search_box("", {})
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert "data-worker" not in html  # a small site searches in the page
+    page.route(url + "/", lambda route: route.fulfill(
+        status=200, content_type="text/html; charset=utf-8",
+        body=html.replace('class="kbgen-search" role="search"', 'class="kbgen-search" role="search" data-worker', 1)))
+    got = []
+    page.on("request", lambda r: got.append(urlsplit(r.url).path))
+    page.goto(url + "/")
+    page.wait_for_load_state("networkidle")
+    hrefs = search(page, "QT-001")
+    assert hrefs[0].endswith("/reference/gateway-errors/#qt-001"), hrefs
+    assert any(p.endswith("/pagefind/pagefind-worker.js") for p in got), got
+    assert page.errors == []
+
+
 def test_filters_by_product_and_type(page, search_site):
     site, url = search_site
     page.goto(url + "/")

@@ -34,8 +34,9 @@ if (box) {
     import(new URL("pagefind.js", bundle).href),
     fetch(new URL("pagefind-entry.json", bundle)).then((r) => r.json()).catch(() => null),
   ]).then(async ([pf, entry]) => {
-    // noWorker: the worker script is 41 KB more per reader, for searches that take milliseconds
-    await pf.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24, noWorker: true });
+    // Pagefind's web worker (41 KB more) only on big sites (data-worker), where a query for a
+    // frequent word takes a few hundred ms: in the page, it would hold up the keystrokes meanwhile
+    await pf.options({ baseUrl: new URL("../", bundle).pathname, excerptLength: 24, noWorker: !("worker" in box.dataset) });
     pf.init();
     const warm = warmWord(entry);
     if (warm) await pf.search(warm).catch(() => null);
