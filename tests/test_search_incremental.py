@@ -381,3 +381,16 @@ def test_a_running_server_follows_edits_and_other_writers(tmp_path):
         assert get_answer(state, "disk")["title"] == "Quokka cleanup"
     finally:
         state.close()
+
+
+def test_files_checked_by_content_stop_being_read_once_settled(tmp_path):
+    """Files changed just before indexing are checked by content (coarse timestamps);
+    once their change is older than the racy window, size and time are enough again."""
+    from kbgen.load import RACY_NS
+    p = Pair(tmp_path, "internal", keep_sources=False)
+    stamp = tmp_path / "inc" / "search-internal" / "kbgen-fingerprint"
+    assert "digest\trunbooks/disk.yaml" in stamp.read_text()  # written a moment ago
+    time.sleep(RACY_NS / 1e9 + 0.2)
+    assert p.refresh()[2] is None  # nothing changed ...
+    assert "digest" not in stamp.read_text()  # ... and nothing is read by content any more
+    assert p.refresh()[2] is None

@@ -298,6 +298,7 @@ class Plan:
     files_read: int
     affected: int
     dirty: bool               # the manifest changed (a file changed, or a hash is no longer needed)
+    files_changed: int = 0    # changed, added and deleted files
 
 
 def keyed(docs: list[dict]) -> dict[str, dict]:
@@ -410,7 +411,8 @@ def plan(cfg: Config, audience: str, files: list, scan_errors: int, manifest: di
     for rel in affected:
         touched |= _ids(old_view.get(rel)) | _ids(new_view.get(rel))
     return Plan(records, rbcodes, error_count(cfg, records, new_win, errs, settings) + scan_errors, docs, touched,
-                files_read=len(read), affected=len(affected), dirty=dirty or bool(changed or removed))
+                files_read=len(read), affected=len(affected), dirty=dirty or bool(changed or removed),
+                files_changed=len(changed | removed))
 
 
 @dataclass

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import __version__
 from ..config import Config
 from ..diagnostics import Report
-from ..load import SourceCache
+from ..load import RACY_NS, SourceCache
 from ..model import normalize_code
 from . import incremental as inc
 from .analysis import QUERY_WORD, Query
@@ -80,6 +80,16 @@ def _stamp(path: Path) -> tuple[str, list[tuple[str, str]]] | None:
     return lines[0], extras
 
 
+def _settled(extras: list[tuple[str, str]], files: list) -> bool:
+    """Has a file checked by content since changed long enough ago for its time to
+    tell? Then the index is brought up to date once more, to stop reading it."""
+    racy = {rel for kind, rel in extras if kind == "digest"}
+    if not racy:
+        return False
+    old = time.time_ns() - RACY_NS
+    return any(mtime < old for _, rel, _, _, mtime in files if rel in racy)
+
+
 def _write_stamp(path: Path, fp: str, extras: list[tuple[str, str, str]]) -> None:
     tmp = path / f".{STAMP}.{os.getpid()}"
     tmp.write_text("\n".join([fp, *(f"{k}\t{rel}" for k, rel, _ in extras)]) + "\n")
@@ -102,6 +112,7 @@ class UpdateStats:
     incremental: bool = False  # only the changed files read (else the whole KB was loaded)
     files_read: int = 0
     affected: int = 0       # files whose documents were made again
+    files_changed: int = 0  # changed, added and deleted files (when incremental)
     errors: int = 0         # load and model errors in the KB (what changes what is searched)
     reason: str = ""        # why the whole KB was loaded
     load_seconds: float = 0.0   # reading the sources and making their documents
@@ -159,7 +170,8 @@ def refresh_index(cfg: Config, audience: str, force: bool = False,
     files = inc.scan(cfg, scan_report)
     if not force:
         listed = _stamp(path)
-        if listed and listed[0] == inc.fingerprint(stamp, files, inc.current_extras(cfg.root, listed[1])):
+        if listed and not _settled(listed[1], files) and \
+                listed[0] == inc.fingerprint(stamp, files, inc.current_extras(cfg.root, listed[1])):
             return path, [], None
     cache = sources if sources is not None else SourceCache(cfg)
     scan_report.apply(cfg.rule_settings())
@@ -189,6 +201,8 @@ def refresh_index(cfg: Config, audience: str, force: bool = False,
         why = getattr(exc, "strerror", None) or exc
         raise SearchError(f"cannot write the search index in {path}: {why}; "
                           "point the plugin option search_dir (or KBGEN_SEARCH_DIR) at a writable folder") from None
+    if stats.incremental and not (stats.files_changed or stats.changed or stats.removed):
+        return path, [], None  # only files checked by content have settled: nothing changed
     warnings = []
     if stats.errors:
         warnings.append(f"the knowledge base has {stats.errors} error(s) in files it could not load in full; "
@@ -220,7 +234,8 @@ def _update(engine, cfg: Config, audience: str, stamp: str, files: list, scan_er
         upsert = [d for k, d in new.items() if old.get(k) != d["fp"]]
         delete = [k for k in old if k not in new]
         stats = UpdateStats(documents=len(new), changed=len(upsert), removed=len(delete), incremental=True,
-                            files_read=p.files_read, affected=p.affected, errors=p.errors)
+                            files_read=p.files_read, affected=p.affected, errors=p.errors,
+                            files_changed=p.files_changed)
         if upsert or delete or p.dirty:
             meta["manifest"] = inc.manifest_json(stamp, p.records, p.rbcodes)
             engine.apply(upsert, delete, meta, expect)
