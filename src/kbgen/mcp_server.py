@@ -89,7 +89,7 @@ class KnowledgeBase:
                 self.searcher.close()
                 self.searcher = None
             try:
-                self.searcher = Searcher(path)  # a new connection: sees the update, fresh known codes
+                self.searcher = Searcher(path, kinds=self.cfg.kinds)  # a new connection: sees the update, fresh known codes
             except SynonymError as exc:  # the KB's synonyms file: the user's to fix, said plainly
                 raise SearchError(str(exc)) from None
             self.path = path
@@ -202,7 +202,7 @@ def _summary(kb, ent) -> dict:
 
 def _markdown(kb, ent) -> str:
     """The entity as Markdown: its page as the site renders it (an error code: its entry)."""
-    if ent.type == "error-code":
+    if ent.type == "error-code":  # its own entry, not the whole page of its table
         o = ent.obj
         lines = [f"# {o.code}: {o.message}", ""]
         if o.description:

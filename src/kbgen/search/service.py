@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import __version__
 from ..config import Config
 from ..diagnostics import Report
+from ..kinds import Kind, Kinds, default_kinds
 from ..load import RACY_NS, SourceCache
 from ..model import normalize_code
 from . import incremental as inc
@@ -23,12 +24,11 @@ from .synonyms import SynonymError, kb_synonyms_file, vocabulary
 
 ENGINE = SqliteEngine  # the one place that names the engine
 
-# Whole-entity multipliers after text scoring: agents want procedures and codes first.
-TYPE_WEIGHT = {"runbook": 1.25, "error-code": 1.15, "faq": 1.1, "article": 1.0, "sla": 1.0, "tiers": 1.0,
-               "error-table": 0.7, "contacts": 0.8, "templates": 0.8, "alerts": 0.8}
-# An alert of an alerts catalogue (its URL has the entry's anchor)
-# answers on its own (weight 1), not like the whole page (0.8).
-ENTRY_WEIGHT = {"alerts": 1.0}
+_PLAIN = Kind()  # the weights of a type no kind of this KB has (an index made with other kinds)
+
+# Each kind's weights after text scoring (agents want procedures and codes
+# first) and its rank among exact code matches: kbgen.kinds (search_weight,
+# part_weight, exact_rank).
 
 
 @dataclass
@@ -274,7 +274,8 @@ def _rest(q: str, codes: list[str]) -> str:
 class Searcher:
     """An open index: query it many times (the bench and long-lived tools)."""
 
-    def __init__(self, path: Path, synonyms: Path | None = None):
+    def __init__(self, path: Path, synonyms: Path | None = None, kinds: Kinds | None = None):
+        self.kinds = kinds or default_kinds()
         self.engine = _open_engine(path)
         self.known = self.engine.known_codes()
         syn = synonyms or (self.engine.meta("synonyms") or None)
@@ -282,6 +283,9 @@ class Searcher:
 
     def close(self) -> None:
         self.engine.close()
+
+    def _kind(self, type_: str) -> Kind:
+        return self.kinds.get(type_) or _PLAIN  # a type no kind of this KB has: plain weights
 
     def query(self, q: str, limit: int = 10, type_: str | None = None, product: str | None = None) -> SearchResult:
         filters = {"type": type_, "product": product}
@@ -291,8 +295,7 @@ class Searcher:
         analysed = Query(q, self.vocab)
         if codes:
             exact = self.engine.exact_codes(codes, limit=100, filters=filters)
-            order = {"error-code": 0, "runbook": 1}
-            exact.sort(key=lambda h: (order.get(h.type, 2), h.id))
+            exact.sort(key=lambda h: (self._kind(h.type).exact_rank, h.id))
             for rank, h in enumerate(exact):
                 h.score = round(1000.0 - rank, 4)  # exact codes outrank any text match
                 seen.setdefault(h.id, h)
@@ -314,8 +317,9 @@ class Searcher:
                 shown = Query(result.suggestion, self.vocab)
                 hits += self.engine.text(shown, limit=pool, filters=filters)
         for h in hits:
-            weight = ENTRY_WEIGHT.get(h.type) if "#" in h.url else None
-            h.score = round(h.score * (weight or TYPE_WEIGHT.get(h.type, 1.0)), 4)
+            kind = self._kind(h.type)
+            weight = kind.part_weight if "#" in h.url else None  # a part of a page, at its anchor
+            h.score = round(h.score * (weight or kind.search_weight), 4)
         for h in sorted(hits, key=lambda h: (-h.score, h.id)):
             seen.setdefault(h.id, h)  # one result per entity: its best-scoring document
         result.results = list(seen.values())[:limit]
@@ -327,13 +331,13 @@ def open_searcher(cfg: Config, audience: str) -> tuple[Searcher, list[str]]:
     """An up-to-date index, opened; a damaged one is rebuilt once."""
     path, warnings = ensure_index(cfg, audience)
     try:
-        return Searcher(path), warnings
+        return Searcher(path, kinds=cfg.kinds), warnings
     except SynonymError as exc:
         raise SearchError(str(exc)) from None
     except Exception:  # noqa: BLE001 - files removed or truncated by hand, a crash mid-copy...
         path, warnings = ensure_index(cfg, audience, force=True)
         try:
-            return Searcher(path), warnings
+            return Searcher(path, kinds=cfg.kinds), warnings
         except Exception as exc:  # noqa: BLE001
             raise SearchError(f"cannot open the search index {path}: {exc}") from None
 
