@@ -35,7 +35,7 @@ try:  # libyaml: about ten times faster; the pure-Python parser is the fallback
     from yaml import CSafeLoader as _Parser
     LIBYAML = True
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment,unused-ignore]
     LIBYAML = False
 
 MAX_DEPTH = 64          # deeper than any real KB file; stops stack-depth attacks

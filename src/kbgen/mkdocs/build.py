@@ -84,7 +84,8 @@ def _mkdocs(staged, out_dir: Path, strict: bool, quiet: bool, epoch: int, edit_r
         except (Abort, MkDocsException) as exc:
             raise BuildFailed(f"MkDocs: {exc}") from None
         except TemplateError as exc:  # a broken template in overrides/
-            where = f" ({exc.filename}:{exc.lineno})" if getattr(exc, "filename", None) else ""
+            filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+            where = f" ({filename}:{lineno})" if filename else ""
             raise BuildFailed(f"theme template error{where}: {exc}", 2) from None
         finally:
             mk_cfg.plugins.on_shutdown()

@@ -45,7 +45,7 @@ def _has_plugin(config, *names: str) -> bool:
     return any(n in config.plugins for n in names)
 
 
-class KbgenPlugin(BasePlugin[KbgenConfig]):
+class KbgenPlugin(BasePlugin[KbgenConfig]):  # type: ignore[valid-type]  # a class made from PluginOptions
     supports_multiple_instances = False
 
     def on_startup(self, *, command, dirty):

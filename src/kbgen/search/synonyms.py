@@ -94,7 +94,7 @@ def _load(kb_file: str | None, mtime: float | None) -> Vocabulary:
     if not (isinstance(extra, dict) and extra.get("replace_defaults")):
         vocab.merge(yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8")), str(DEFAULT_FILE))
     if extra is not None:
-        vocab.merge(extra, kb_file)
+        vocab.merge(extra, str(kb_file))
     return vocab
 
 
