@@ -5,15 +5,17 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .diagnostics import Report
-from .load import load_sources
+from .load import SourceCache, load_sources
 from .markdown import flush_cache
 from .model import KnowledgeBase, build_model
 from .rules import run_all
 
 
-def validate_config(cfg: Config) -> tuple[KnowledgeBase, Report]:
+def validate_config(cfg: Config, kept: SourceCache | None = None) -> tuple[KnowledgeBase, Report]:
+    """kept: loaded files kept between runs of a long-running command (kbgen
+    serve): only the files changed since are read again."""
     report = Report()
-    sources = load_sources(cfg, report)
+    sources = kept.load(report) if kept is not None else load_sources(cfg, report)
     kb = build_model(cfg, sources, report)
     run_all(kb, report)
     flush_cache(cfg)  # this run's Markdown readings, for the next run

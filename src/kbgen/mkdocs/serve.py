@@ -5,7 +5,9 @@ kbgen drives the rebuilds itself instead of `mkdocs serve`, so that:
   shows the problems with file:line:column) instead of requests that hang
   until the file is fixed; when it is fixed, the browser reloads to the site;
 - kb.json, kb.schema.json and llms.txt are served, as a build writes them;
-- content/, runbooks/, mkdocs.yml and overrides/ are watched.
+- content/, runbooks/, mkdocs.yml and overrides/ are watched;
+- an edit re-renders only the pages it changes (kbgen.mkdocs.incremental),
+  and the search index is refreshed in the background once edits pause.
 """
 from __future__ import annotations
 
@@ -13,16 +15,25 @@ import html
 import logging
 import os
 import shutil
+import socket
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..config import Config, ConfigError, load_config
 
+if TYPE_CHECKING:
+    from ..load import SourceCache
+    from .incremental import Renderer
+
 log = logging.getLogger("mkdocs.kbgen.serve")
 
 DEFAULT_ADDR = "127.0.0.1:8000"
+REFRESH_QUIET = 10.0  # seconds without a rebuild before kb.json, llms.txt and the search index are made again
 
 
 def parse_addr(value: str) -> tuple[str, int]:
@@ -64,13 +75,26 @@ h1{{color:#b00020;font-size:1.4rem}}li{{margin:.6rem 0}}code{{font-size:.95rem}}
 
 
 class Preview:
-    """One rebuild: validate, then build the site as `kbgen build` does (the
-    same staging and renderer, kb.json and llms.txt included), or keep the
-    problems for the error page. Never raises for a problem the writer can fix."""
+    """One rebuild: validate, stage only what changed, and render only the
+    pages that need it (kbgen.mkdocs.incremental); or keep the problems for
+    the error page. kb.json, llms.txt and the search index are refreshed in
+    the background once the edits pause. Never raises for a problem the
+    writer can fix."""
 
-    def __init__(self, cfg: Config, audience: str, site_dir: Path):
-        self.cfg, self.audience, self.site_dir = cfg, audience, Path(site_dir)
-        self.server = None
+    def __init__(self, cfg: Config, audience: str, workdir: Path):
+        from .incremental import Refresher, SyncWriter
+        self.cfg, self.audience, self.workdir = cfg, audience, Path(workdir)
+        self.site_dir = self.workdir / "site"
+        self.hidden = self.workdir / "site.hidden"  # the site, set aside while problems are shown
+        self.project = self.workdir / "project"
+        self.writer = SyncWriter(self.project)
+        self.renderer: Renderer | None = None
+        self.kept: SourceCache | None = None  # the loaded source files, kept between rebuilds
+        self.kept_count = 0
+        self.built_from: tuple | None = None  # the sources the site shows (no rebuild when they are the same)
+        self.lock = threading.Lock()  # the site folder: rebuilds and the Refresher's renames
+        self.refresher = Refresher(self.site_dir, self.lock, REFRESH_QUIET)
+        self.server: Any = None  # MkDocs' LiveReloadServer
         self.problem_page: bytes | None = None  # set while the preview shows problems
 
     def _epoch(self) -> int:
@@ -81,21 +105,47 @@ class Preview:
         for line, hint in lines:
             print(line + (f"\n  hint: {hint}" if hint else ""), file=sys.stderr)
         print(f"kbgen serve: {title}; the browser shows them until they are fixed", file=sys.stderr)
-        # no site at all: every URL is a 404, answered with the problem page
-        shutil.rmtree(self.site_dir, ignore_errors=True)
+        # every URL is a 404, answered with the problem page; the site is kept
+        # aside, so the fix renders only what changed
+        if self.site_dir.is_dir():
+            shutil.rmtree(self.hidden, ignore_errors=True)
+            os.rename(self.site_dir, self.hidden)
         self.problem_page = error_page(title, lines, self._epoch()).encode("utf-8")
 
+    def _unhide(self) -> None:
+        if self.hidden.is_dir() and not self.site_dir.exists():
+            os.rename(self.hidden, self.site_dir)
+
     def __call__(self) -> None:
+        self.refresher.cancel()  # a running search indexing would compete with this rebuild
+        with self.lock:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        from ..audience import for_audience
+        from ..config import find_plugin_options
         from ..diagnostics import Severity
-        from ..site import BuildFailed, build_site
+        from ..site import BuildFailed, _log_to_stderr, source_date_epoch
+        from ..stage import StageError, _plugin_names, stage
         from ..validate import validate_config
+        from .build import _epoch, staged_edit_root
+        from .incremental import Marks, Renderer
         log.info("Building documentation...")
+        started = time.perf_counter()
         try:
             cfg = load_config(self.cfg.root)
         except ConfigError as exc:
             self._show_problems("kbgen: configuration error", [(str(exc), None)])
             return
-        _, report = validate_config(cfg)
+        if find_plugin_options(cfg.raw)[0] is None:
+            self._show_problems("kbgen: configuration error",
+                                [("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", None)])
+            return
+        if self.kept is None or self.kept.cfg.raw != cfg.raw:
+            from ..load import SourceCache
+            self.kept = SourceCache(cfg)  # a new configuration reads every file again
+            self.kept_count += 1
+        kb, report = validate_config(cfg, self.kept)
         if report.errors:
             lines = [(f"{p.file}:{p.line}:{p.column}: {p.severity.value} {p.code} {p.message}", p.hint)
                      for p in report.sorted() if p.severity is Severity.ERROR]
@@ -104,15 +154,49 @@ class Preview:
             return
         for p in report.sorted():
             log.warning(f"{p.file}:{p.line}:{p.column}: {p.code} {p.message}")
+        sources = (self.kept_count, self.kept.generation, _theme_state(cfg))
+        if sources == self.built_from and self.problem_page is None and not self.writer.pending:
+            # an event for a file kbgen does not read (an editor's swap file), or a save
+            # without a change: the site is current, and the browser need not reload
+            log.info(f"kbgen serve: no source changed; nothing rebuilt ({time.perf_counter() - started:.2f} s)")
+            if hasattr(self.server, "_visible_epoch"):
+                self.server._wanted_epoch = self.server._visible_epoch
+            return
+        view = for_audience(kb, self.audience)
+        validated = time.perf_counter()
+        self.writer.begin()
         try:
-            build_site(cfg, self.audience, self.site_dir, quiet=True, echo=lambda text: None)
-        except BuildFailed as exc:
+            with _log_to_stderr(quiet=True):
+                plan = stage(cfg, view, self.project, own_search=True, writer=self.writer)
+        except StageError as exc:
             self._show_problems("kbgen: the site could not be built", [(str(exc), None)])
             return
+        staged = time.perf_counter()
+        self._unhide()
+        if self.renderer is None:
+            self.renderer = Renderer(self.project, self.site_dir, staged_edit_root(cfg))
+        # an offline site keeps Material's lunr search (kbgen.pagefind.is_offline): no Pagefind marks
+        offline = bool({"offline", "material/offline"} & set(_plugin_names(plan.config.get("plugins"))))
+        try:
+            with _epoch(source_date_epoch(view)):
+                result = self.renderer.render(plan, set(self.writer.pending), self.writer.files(self.project / "docs"),
+                                              None if offline else Marks(view))
         except Exception as exc:  # a theme or renderer problem: shown, the server keeps running
-            self._show_problems("kbgen: the site could not be built", [(f"{type(exc).__name__}: {exc}", None)])
+            self.renderer.settings = None  # whatever MkDocs had half done, the next render is whole
+            what = str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}"
+            self._show_problems("kbgen: the site could not be built", [(what, None)])
             return
+        self.writer.pending.clear()
         self.problem_page = None
+        self.built_from = sources
+        if result.way == "full":
+            from ..outputs import write_outputs
+            write_outputs(view, self.site_dir)  # served at once; the search index follows in the background
+        self.refresher.schedule(view, search=not offline, now=result.way == "full")
+        log.info(f"kbgen serve: {result.way} rebuild, {result.pages} page{'s' if result.pages != 1 else ''} rendered "
+                 f"in {time.perf_counter() - started:.2f} s (validate {validated - started:.2f} s, stage "
+                 f"{staged - validated:.2f} s, {self.writer.writes} file{'s' if self.writer.writes != 1 else ''} "
+                 f"written, render {result.seconds:.2f} s)")
 
     def not_found(self, code: int) -> bytes | None:
         if code != 404:
@@ -123,34 +207,85 @@ class Preview:
         return page.read_bytes() if page.is_file() else None
 
 
+class _Noise(logging.Filter):
+    """MkDocs lines that say nothing to a writer in kbgen serve: kbgen picks
+    what a rebuild renders (the dirty-build warning is about MkDocs' own
+    --dirty, which does not fix the navigation), and the temporary folders
+    are kbgen's."""
+    LINES = ("A 'dirty' build is being performed", "Building documentation to directory", "Cleaning site directory",
+             "The directory contains stale files", "The following pages exist in the docs directory")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.LINES)
+
+
+def _theme_state(cfg: Config) -> tuple:
+    """The files of overrides/ (theme templates, kbgen's page templates) as
+    sizes and times: they are not sources the loader keeps."""
+    base = cfg.root / "overrides"
+    if not base.is_dir():
+        return ()
+    out = []
+    for p in sorted(base.rglob("*")):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        out.append((p.relative_to(base).as_posix(), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
 def _watched(cfg: Config) -> list[Path]:
     paths = [cfg.content_dir, cfg.runbooks_dir, cfg.root / "overrides"]
     paths += list(cfg.config_files)  # the config file and the files it INHERITs
     return [p for p in paths if p.exists()]
 
 
+def _port_free(host: str, port: int) -> None:
+    """Fail before the first build (minutes on a large KB) when the address is
+    taken, not after it; raises OSError as the server's own bind would."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot serve on {host}:{port} ({exc.strerror}); "
+                                     "choose another address with --dev-addr") from None
+
+
 def serve(cfg: Config, audience: str, dev_addr: str | None, open_browser: bool = False) -> None:
     from mkdocs.livereload import LiveReloadServer
+
+    from ..site import signals_interrupt
     host, port = parse_addr(dev_addr or cfg.raw.get("dev_addr") or DEFAULT_ADDR)
     mount_path = urlsplit(cfg.site_url or "/").path or "/"
     if not mount_path.endswith("/"):
         mount_path += "/"
+    _port_free(host, port)
     workdir = Path(tempfile.mkdtemp(prefix="kbgen-serve-"))
-    site_dir = workdir / "site"
-    preview = Preview(cfg, audience, site_dir)
-    server = LiveReloadServer(builder=preview, host=host, port=port, root=str(site_dir), mount_path=mount_path)
+    preview = Preview(cfg, audience, workdir)
+    server = LiveReloadServer(builder=preview, host=host, port=port, root=str(preview.site_dir), mount_path=mount_path)
     preview.server = server
     server.error_handler = preview.not_found
     os.environ["KBGEN_AUDIENCE"] = audience
-    try:
-        preview()
-        for path in _watched(cfg):
-            server.watch(str(path))
+    noise = _Noise()
+    for name in ("mkdocs.commands.build", "mkdocs.structure.nav"):
+        logging.getLogger(name).addFilter(noise)
+    # SIGTERM and SIGHUP stop it like Ctrl-C, so its temporary folder goes too
+    with signals_interrupt():
         try:
-            server.serve(open_in_browser=open_browser)
-        except KeyboardInterrupt:
-            log.info("Shutting down...")
+            preview()
+            for path in _watched(cfg):
+                server.watch(str(path))
+            try:
+                server.serve(open_in_browser=open_browser)
+            except KeyboardInterrupt:
+                log.info("Shutting down...")
+            finally:
+                server.shutdown()
         finally:
-            server.shutdown()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+            preview.refresher.stop()
+            for name in ("mkdocs.commands.build", "mkdocs.structure.nav"):
+                logging.getLogger(name).removeFilter(noise)
+            shutil.rmtree(workdir, ignore_errors=True)

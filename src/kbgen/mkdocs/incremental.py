@@ -1,0 +1,637 @@
+"""Incremental rebuilds for `kbgen serve`: one edited page reloads in
+seconds, not after a whole-site build (docs/site.md, "Preview (kbgen serve)").
+
+The server keeps, for as long as it runs, one staged project and one built
+site, and:
+
+- SyncWriter: kbgen.stage writes the project through it; a file is written
+  only when its content changed, files no longer staged are deleted, and it
+  keeps the list of what changed since the last successful render.
+- Renderer: MkDocs kept alive between rebuilds. Three ways to render, the
+  cheapest that is still right:
+    * quick: the same files, navigation and settings as the last render:
+      only the changed pages are read, converted and written again, with the
+      MkDocs objects (files, navigation, Jinja environment) of that render;
+    * dirty: pages added or removed, a navigation change, an edit link that
+      moved: MkDocs' own dirty build (`build(dirty=True)`: a page is rendered
+      when its staged Markdown is newer than its HTML), with the pages whose
+      navigation changed touched so they render too; it still walks every
+      file and builds the navigation and the sitemap for all pages;
+    * full: the first build and any change of the site settings or the theme
+      (mkdocs.yml, overrides/): everything, into a new folder swapped in.
+- Marks: the Pagefind attributes and kbgen's search box, added to each page
+  as it is written (kbgen.pagefind's own functions), so pages rebuilt between
+  two search indexings look like the rest.
+- Refresher: kb.json, kb.schema.json, llms.txt and the Pagefind index, made
+  again in a background thread once no rebuild has happened for a while.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import posixpath
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..stage import Writer, _copy_file, _write
+
+log = logging.getLogger("mkdocs.kbgen.serve")
+
+ALL = None  # "every page" where a set of pages is expected
+NAV_FEATURES_WIDE = ("navigation.tabs", "navigation.sections", "navigation.expand")
+TAGS_DIRECTIVE = "<!-- material/tags"
+
+
+# -- the staged project, written only where it changed ----------------------
+
+class SyncWriter(Writer):
+    """stage() writes through it into one project kept between rebuilds. A
+    file is written only when its content differs from the last time (so its
+    mtime moves only then), and what is no longer staged is deleted.
+    `pending` holds the project-relative paths changed since the last render
+    that succeeded (the caller clears it): a render that fails leaves them for
+    the next one."""
+
+    outputs = False  # kb.json and co. go into the site itself (Refresher)
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.prefix = os.fspath(self.root) + os.sep
+        self.known: dict[str, object] = {}  # path -> digest of what is on disk
+        self.seen: set[str] = set()
+        self.pending: set[str] = set()
+        self.writes = 0
+
+    def begin(self) -> None:
+        self.seen = set()
+        self.writes = 0
+
+    def _rel(self, path: Path) -> str:
+        text = os.fspath(path)  # stage() names every file under root; strings are cheaper than Paths here
+        if text.startswith(self.prefix):
+            return text[len(self.prefix):].replace(os.sep, "/")
+        return Path(path).relative_to(self.root).as_posix()
+
+    def _put(self, rel: str, key: object, write) -> None:
+        self.seen.add(rel)
+        if self.known.get(rel) == key:
+            return
+        write()
+        self.known[rel] = key
+        self.pending.add(rel)
+        self.writes += 1
+
+    def text(self, path: Path, text: str) -> None:
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        self._put(self._rel(path), key, lambda: _write(path, text))
+
+    def copy(self, src: Path, dest: Path) -> None:
+        st = os.stat(src)
+        self._put(self._rel(dest), (str(src), st.st_size, st.st_mtime_ns), lambda: _copy_file(src, dest))
+
+    def exists(self, path: Path) -> bool:
+        return self._rel(path) in self.seen
+
+    def done(self, docs: Path) -> None:
+        for rel in [r for r in self.known if r not in self.seen and r.startswith(("docs/", "overrides/"))]:
+            (self.root / rel).unlink(missing_ok=True)
+            del self.known[rel]
+            self.pending.add(rel)
+
+    def files(self, docs: Path) -> set[str]:
+        """docs-relative paths of the files staged now."""
+        return {r[5:] for r in self.known if r.startswith("docs/")}
+
+
+# -- what the navigation shows, and which pages a change of it reaches ------
+
+@dataclass(frozen=True)
+class NavShape:
+    """The staged navigation as Material prints it: top-level entries (title,
+    first page), each top-level section's tree, and the order of its pages
+    (previous/next links)."""
+    top: tuple
+    sections: tuple           # per top-level entry: its subtree (or None)
+    order: tuple              # page paths in navigation order
+    titles: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def of(cls, nav, titles: dict[str, str]) -> "NavShape":
+        def node(item):
+            if isinstance(item, str):
+                return (titles.get(item), item)
+            if isinstance(item, dict) and item:
+                title, value = next(iter(item.items()))
+                if isinstance(value, list):
+                    return (str(title), tuple(node(x) for x in value))
+                return (str(title), str(value))
+            return (None, repr(item))
+
+        def first(n):
+            value = n[1]
+            while isinstance(value, tuple) and value:
+                value = value[0][1]
+            return value if isinstance(value, str) else None
+
+        def leaves(n, out):
+            if isinstance(n[1], tuple):
+                for c in n[1]:
+                    leaves(c, out)
+            elif n[1].endswith(".md"):
+                out.append(n[1])
+            return out
+
+        nodes = tuple(node(x) for x in nav or [])
+        order: list[str] = []
+        for n in nodes:
+            leaves(n, order)
+        used = {p: titles.get(p) for p in order}
+        return cls(tuple((n[0], first(n)) for n in nodes),
+                   tuple(n if isinstance(n[1], tuple) else None for n in nodes), tuple(order), used)
+
+    @staticmethod
+    def pages_of(section) -> set[str]:
+        out: set[str] = set()
+        if section is None:
+            return out
+        todo = [section]
+        while todo:
+            n = todo.pop()
+            if isinstance(n[1], tuple):
+                todo.extend(n[1])
+            else:
+                out.add(n[1])
+        return out
+
+
+def nav_affected(old: NavShape, new: NavShape, features: list) -> set[str] | None:
+    """The pages whose printed navigation differs between old and new: none,
+    some (a set), or ALL (None). With Material's navigation.prune a page
+    carries the top-level entries and only the branch of its own top-level
+    section; without it (or with tabs, sections or expand, which open more)
+    every page carries the whole navigation."""
+    if old == new and old.titles == new.titles:
+        return set()
+    pruned = "navigation.prune" in features and not any(f in features for f in NAV_FEATURES_WIDE)
+    if not pruned or old.top != new.top or len(old.sections) != len(new.sections):
+        return ALL
+    out: set[str] = set()
+    for a, b in zip(old.sections, new.sections):
+        if a != b:
+            out |= NavShape.pages_of(a) | NavShape.pages_of(b)
+    # previous/next links (and their titles in the footer) of the pages in the navigation
+    def neighbours(shape: NavShape) -> dict[str, tuple]:
+        o = shape.order
+        return {p: (o[i - 1] if i else None, o[i + 1] if i + 1 < len(o) else None,
+                    shape.titles.get(o[i - 1]) if i else None, shape.titles.get(o[i + 1]) if i + 1 < len(o) else None)
+                for i, p in enumerate(o)}
+    before, after = neighbours(old), neighbours(new)
+    out |= {p for p in after if before.get(p) != after[p]}
+    return out
+
+
+# -- Pagefind marks on each page as MkDocs writes it ------------------------
+
+class Marks:
+    """What kbgen.pagefind.index_site adds to a page (attributes and the
+    search box), done on each page as it is written."""
+
+    def __init__(self, view):
+        from ..pagefind import WORKER_PAGES, _filter_values, page_facts
+        self.facts = page_facts(view)
+        self.filters = _filter_values(self.facts)
+        self.worker = len(self.facts) >= WORKER_PAGES  # as kbgen.pagefind.mark_site decides
+        self.boxes: dict[str, str] = {}
+
+    def apply(self, rel: str, text: str) -> str:
+        from ..pagefind import _url_of, add_ui, mark_page, search_box
+        if rel == "404.html" or "<article" not in text or 'class="kbgen-search"' in text:
+            return text
+        prefix = "../" * rel.count("/")
+        if prefix not in self.boxes:
+            self.boxes[prefix] = search_box(prefix, self.filters, worker=self.worker)
+        return add_ui(mark_page(text, self.facts.get(_url_of(rel))), prefix, self.boxes[prefix])
+
+
+def _search_assets(site: Path) -> None:
+    """kbgen's search box script and style (kbgen.pagefind.index_site copies them in a build)."""
+    from ..pagefind import ASSET_DIR, UI_FILES
+    assets = site / "assets" / "kbgen"
+    assets.mkdir(parents=True, exist_ok=True)
+    for name in UI_FILES:
+        shutil.copyfile(ASSET_DIR / name, assets / name)
+
+
+# -- MkDocs, kept alive between rebuilds ------------------------------------
+
+def _bytecode_cache():
+    import jinja2
+
+    class Memory(jinja2.BytecodeCache):
+        """Compiled theme templates kept between rebuilds (a new MkDocs
+        config makes a new Jinja environment, which would compile them all
+        again: half a second for Material). A changed template has another
+        checksum and is compiled again."""
+
+        def __init__(self):
+            self.store: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket):
+            data = self.store.get(bucket.key)
+            if data is not None:
+                bucket.bytecode_from_string(data)
+
+        def dump_bytecode(self, bucket):
+            self.store[bucket.key] = bucket.bytecode_to_string()
+
+    return Memory()
+
+
+def _tags_plugin(config):
+    for name in ("material/tags", "tags"):
+        plugin = config.plugins.get(name)
+        if plugin is not None:
+            return plugin
+    return None
+
+
+def _feedable(tags) -> bool:
+    """Material's tags plugin as this module knows it (9.6+): its mappings
+    (made in on_config) can be given the pages a dirty build does not read."""
+    try:
+        from material.plugins.tags.structure.mapping.manager import MappingManager
+    except ImportError:
+        return False
+    return type(tags).__module__.startswith("material.plugins.tags") and hasattr(MappingManager, "add")
+
+
+def _incremental(config) -> bool:
+    """Whether pages can be rendered alone: not with a plugin that gathers
+    every page into one file this module cannot give it the others of
+    (Material's lunr search index, kept by offline sites; the offline
+    plugin); the tags plugin is given them (Renderer._restore_unread)."""
+    for name in ("search", "material/search"):
+        search = config.plugins.get(name)
+        if search is not None and getattr(search.config, "enabled", True):
+            return False
+    if config.plugins.get("offline") or config.plugins.get("material/offline"):
+        return False
+    tags = _tags_plugin(config)
+    return tags is None or _feedable(tags)
+
+
+@dataclass
+class Result:
+    way: str                 # quick, dirty or full
+    pages: int               # pages MkDocs rendered
+    seconds: float
+
+
+class Renderer:
+    """MkDocs on the staged project, into site_dir, as cheaply as is right."""
+
+    def __init__(self, project: Path, site: Path, edit_root: str):
+        self.project, self.site, self.edit_root = Path(project), Path(site), edit_root
+        # MkDocs' objects of the last render (config, Files, Navigation, Jinja environment)
+        self.config: Any = None
+        self.files: Any = None
+        self.nav: Any = None
+        self.env: Any = None
+        self.settings: dict | None = None  # the staged mkdocs.yml without its nav, as last rendered
+        self.shape: NavShape | None = None
+        self.sources: dict = {}
+        self.doc_set: set[str] = set()
+        self.dest_of: dict[str, str] = {}
+        self.titles: dict[str, tuple] = {}   # src_uri -> (title, meta) when last read
+        self.marks: Marks | None = None
+        self.filters: tuple | None = None  # the search box's filters and mode, in every page
+        self.plan: Any = None
+        self.rendered = 0
+        self.bytecode = _bytecode_cache()
+        self.incremental = True
+        self.restored: set[str] = set()  # pages whose title _restore_unread set
+
+    # the plugin MkDocs runs with: edit links, progress, Pagefind marks, and
+    # what the next rebuild needs (files, navigation, environment, titles)
+    def _plugin(self):
+        from mkdocs.plugins import BasePlugin, event_priority
+
+        from .build import PROGRESS_EVERY, _normal_url
+        r = self
+
+        class Serve(BasePlugin):
+            def on_files(self, files, config):
+                for f in files:
+                    source = r.plan.sources.get(f.src_uri)
+                    if source:
+                        f.edit_uri = posixpath.relpath(source, r.edit_root or ".")
+                r.files = files
+                return files
+
+            def on_nav(self, nav, config, files):
+                r.nav = nav
+                return nav
+
+            def on_pre_page(self, page, config, files):
+                if page.edit_url and "/." in page.edit_url:
+                    page.edit_url = _normal_url(page.edit_url)
+                return page
+
+            def on_page_content(self, html, page, config, files):
+                r.titles[page.file.src_uri] = (page.title, dict(page.meta))
+                r.rendered += 1
+                if len(r.plan.pages) >= 2 * PROGRESS_EVERY and r.rendered % PROGRESS_EVERY == 0:
+                    logging.getLogger("mkdocs.plugins.kbgen").info(f"converted {r.rendered} pages")
+                return html
+
+            @event_priority(150)  # before the tags plugin (100) fills its listings
+            def on_env(self, env, config, files):
+                env.bytecode_cache = r.bytecode
+                r._restore_unread(config, files)
+                r.env = env
+                return env
+
+            def on_post_page(self, output, page, config):
+                return r.marks.apply(page.file.dest_uri, output) if r.marks else output
+
+        plugin = Serve()
+        plugin.load_config({})
+        return plugin
+
+    def _restore_unread(self, config, files) -> None:
+        """A dirty build reads only the pages it renders; the others keep the
+        title and front matter of their last reading, so the navigation and
+        the tags pages the rendered pages print are what a full build prints."""
+        tags = _tags_plugin(config)
+        feed = tags is not None and getattr(tags.config, "enabled", True) and _feedable(tags) \
+            and hasattr(tags, "mappings") and hasattr(tags, "filter")
+        self.restored = set()
+        for f in files.documentation_pages():
+            page = f.page
+            if page is None or page.markdown is not None:
+                continue
+            known = self.titles.get(f.src_uri)
+            if known is None:
+                continue
+            if "title" not in page.__dict__ and known[0] is not None:
+                page.title = known[0]
+                self.restored.add(f.src_uri)
+            page.meta = dict(known[1])
+            if feed and tags.filter(f):
+                tags.mappings.add(page, "")
+
+    def _load(self, site_dir: Path, dirty: bool):
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import Abort, ConfigurationError
+
+        from ..site import BuildFailed
+        try:
+            config = load_config(config_file=str(self.project / "mkdocs.yml"), site_dir=str(site_dir))
+        except (Abort, ConfigurationError) as exc:
+            raise BuildFailed(f"mkdocs.yml: {exc}", 2) from None
+        config.plugins["kbgen/serve"] = self._plugin()
+        config.plugins.on_startup(command="build", dirty=dirty)
+        self.incremental = _incremental(config)
+        return config
+
+    def _build(self, config, dirty: bool) -> None:
+        from jinja2 import TemplateError
+        from mkdocs.commands.build import build
+        from mkdocs.exceptions import Abort, MkDocsException
+
+        from ..site import BuildFailed
+        try:
+            build(config, dirty=dirty)
+        except (Abort, MkDocsException) as exc:
+            raise BuildFailed(f"MkDocs: {exc}") from None
+        except TemplateError as exc:  # a broken template in overrides/
+            name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+            where = f" ({name}:{line})" if name else ""
+            raise BuildFailed(f"theme template error{where}: {exc}", 2) from None
+        finally:
+            config.plugins.on_shutdown()
+        self.config = config
+        self.dest_of = {f.src_uri: f.abs_dest_path for f in self.files}
+
+    # -- the three ways --------------------------------------------------
+
+    def render(self, plan, changed: set[str], docs: set[str], marks: Marks | None) -> Result:
+        """Bring the site up to date with plan (kbgen.stage.Staged), given
+        the project paths changed since the last render and the docs files
+        staged now. marks: Pagefind's, or None for a site without it (offline)."""
+        start = time.perf_counter()
+        self.plan, self.rendered = plan, 0
+        settings = {k: v for k, v in plan.config.items() if k != "nav"}
+        shape = NavShape.of(plan.config.get("nav"), {p: pg.title for p, pg in plan.pages.items()})
+        features = (plan.config.get("theme") or {}).get("features") or []
+        changed_docs = {p[5:] for p in changed if p.startswith("docs/")}
+        from mkdocs.utils import is_markdown_file
+        all_pages = {p for p in docs if is_markdown_file(p)}
+        listings = {p for p, pg in plan.pages.items() if TAGS_DIRECTIVE in pg.markdown}
+        filters = (marks.filters, marks.worker) if marks is not None else None
+        filters_changed = self.settings is not None and filters != self.filters  # in the box on every page
+        self.marks, self.filters = marks, filters
+        if (self.settings is None or self.shape is None or settings != self.settings or any(p.startswith("overrides/") for p in changed)
+                or not self.site.is_dir() or not self.incremental or filters_changed):
+            way = self._full()
+        else:
+            touch = nav_affected(self.shape, shape, features)
+            touch = all_pages if touch is ALL else touch & all_pages
+            pages = {p for p in changed_docs if p in all_pages}
+            moved = {p for p in all_pages if plan.sources.get(p) != self.sources.get(p)}
+            if touch or moved or docs != self.doc_set or self.files is None:
+                way = self._dirty(touch | pages | moved, changed_docs - docs, listings if pages or touch else set())
+            elif not self._quick(pages, changed_docs - pages):
+                way = self._dirty(pages, set(), listings)
+            else:
+                way = "quick"
+        self.settings, self.shape, self.sources, self.doc_set = settings, shape, dict(plan.sources), set(docs)
+        return Result(way, self.rendered, time.perf_counter() - start)
+
+    def _full(self) -> str:
+        if not self.site.is_dir():
+            self._build(self._load(self.site, dirty=False), dirty=False)
+            _search_assets(self.site)
+            return "full"
+        # a new folder swapped in: the old site stays served while this builds
+        new = self.site.with_name(self.site.name + ".new")
+        old = self.site.with_name(self.site.name + ".old")
+        shutil.rmtree(new, ignore_errors=True)
+        self._build(self._load(new, dirty=False), dirty=False)
+        _search_assets(new)
+        from ..pagefind import BUNDLE
+        if (self.site / BUNDLE).is_dir():  # the last index until the Refresher makes the next
+            shutil.copytree(self.site / BUNDLE, new / BUNDLE)
+        for name in ("kb.json", "kb.schema.json", "llms.txt"):
+            if (self.site / name).is_file():
+                shutil.copy2(self.site / name, new / name)
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(self.site, old)
+        os.rename(new, self.site)
+        shutil.rmtree(old, ignore_errors=True)
+        # MkDocs' objects name the folder they were built into: the next rebuild loads them again
+        self.config = self.files = self.nav = self.env = None
+        return "full"
+
+    def _dirty(self, touch: set[str], removed: set[str], listings: set[str]) -> str:
+        docs = self.project / "docs"
+        now = time.time()
+        for p in touch | listings:
+            if (docs / p).is_file():
+                os.utime(docs / p, (now, now))  # newer than its HTML: MkDocs renders it
+        for p in removed:  # pages and files no longer staged leave the site too
+            dest = self.dest_of.get(p)
+            if dest and os.path.isfile(dest):
+                os.unlink(dest)
+                parent = os.path.dirname(dest)
+                if parent != str(self.site) and not os.listdir(parent):
+                    os.rmdir(parent)
+        self._build(self._load(self.site, dirty=True), dirty=True)
+        return "dirty"
+
+    def _quick(self, pages: set[str], others: set[str]) -> bool:
+        """Render only `pages` again with the objects of the last render, and
+        copy the other changed files; False when that would not be right (a
+        page's tags or title changed and the tags plugin lists them): then
+        the caller does a dirty build."""
+        try:
+            from mkdocs.commands.build import _build_page, _populate_page
+        except ImportError:  # another MkDocs: its dirty build does it
+            return False
+        config, files = self.config, self.files
+        tags = _tags_plugin(config)
+        objects = []
+        for p in sorted(pages):
+            f = files.get_file_from_path(p)
+            if f is None or f.page is None:
+                return False
+            page = f.page
+            before = self.titles.get(p)
+            if p in self.restored:  # a title this module gave it: the page's own comes from its reading
+                page.__dict__.pop("title", None)
+                self.restored.discard(p)
+            _populate_page(page, config, files)
+            after = self.titles.get(p)
+            if tags is not None and (before is None or after is None or before[0] != after[0]
+                                     or before[1].get("tags") != after[1].get("tags")):
+                return False
+            objects.append(page)
+        doc_files = files.documentation_pages()
+        for page in objects:
+            _build_page(page, config, doc_files, self.nav, self.env)
+            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        for p in sorted(others):
+            f = files.get_file_from_path(p)
+            if f is not None and not f.is_documentation_page():
+                f.copy_file(dirty=False)
+        return True
+
+
+# -- kb.json, llms.txt and the search index, in the background --------------
+
+class Refresher:
+    """Writes kb.json, kb.schema.json and llms.txt into the site and runs
+    Pagefind on it, in a thread, once `quiet` seconds passed without a
+    rebuild. A rebuild that starts stops a running refresh (it starts again
+    after the next quiet period); the new index replaces the old one in one
+    rename, so search answers from the last index until then."""
+
+    def __init__(self, site: Path, lock: threading.Lock, quiet: float):
+        self.site, self.lock, self.quiet = Path(site), lock, quiet
+        self.cond = threading.Condition()
+        self.view = None
+        self.search = True
+        self.due = 0.0
+        self.proc: subprocess.Popen | None = None
+        self.stopped = False
+        self.generation = 0
+        self.thread = threading.Thread(target=self._loop, name="kbgen-search-refresh", daemon=True)
+        self.thread.start()
+
+    def schedule(self, view, search: bool = True, now: bool = False) -> None:
+        """Refresh for view in `quiet` seconds (now: at once); search: run Pagefind too."""
+        with self.cond:
+            self.view, self.search, self.generation = view, search, self.generation + 1
+            self.due = time.monotonic() + (0 if now else self.quiet)
+            self.cond.notify_all()
+
+    def cancel(self) -> None:
+        with self.cond:
+            self.view, self.generation = None, self.generation + 1
+            proc = self.proc
+        if proc and proc.poll() is None:
+            proc.terminate()
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.cancel()
+        with self.cond:
+            self.cond.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self.cond:
+                while not self.stopped and (self.view is None or time.monotonic() < self.due):
+                    self.cond.wait(None if self.view is None else max(0.05, self.due - time.monotonic()))
+                if self.stopped:
+                    return
+                view, search, generation, self.view = self.view, self.search, self.generation, None
+            try:
+                self._refresh(view, search, generation)
+            except Exception as exc:  # the preview keeps going; the next refresh tries again
+                log.warning(f"kbgen serve: search index not refreshed: {type(exc).__name__}: {exc}")
+
+    def _current(self, generation: int) -> bool:
+        with self.cond:
+            return generation == self.generation and not self.stopped
+
+    def _refresh(self, view, search: bool, generation: int) -> None:
+        from ..outputs import write_outputs
+        from ..pagefind import BUNDLE, EXCLUDE, UNUSED, executable, stable_filters, warm_up_words
+        start = time.perf_counter()
+        work = self.site.with_name(self.site.name + ".refresh")
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir()
+        try:
+            written = write_outputs(view, work)
+            with self.lock:
+                if not self._current(generation) or not self.site.is_dir():
+                    return
+                for path in written:
+                    os.replace(path, self.site / path.name)
+            if not search:  # an offline site keeps Material's lunr search, made by each build
+                return
+            bundle = work / BUNDLE
+            cmd = [str(executable()), "--site", str(self.site), "--output-path", str(bundle),
+                   "--exclude-selectors", EXCLUDE, "--silent"]
+            with self.cond:
+                if generation != self.generation:
+                    return
+                self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            out, _ = self.proc.communicate()
+            code, self.proc = self.proc.returncode, None
+            if not self._current(generation):
+                return
+            if code != 0 or not (bundle / "pagefind.js").is_file():
+                log.warning(f"kbgen serve: Pagefind failed (exit {code}): {(out or '').strip()[-500:]}")
+                return
+            for name in UNUSED:
+                (bundle / name).unlink(missing_ok=True)
+            stable_filters(bundle)
+            warm_up_words(bundle)  # as kbgen.pagefind.run_pagefind does
+            with self.lock:
+                if not self._current(generation) or not self.site.is_dir():
+                    return
+                old = work / "old"
+                if (self.site / BUNDLE).exists():
+                    os.rename(self.site / BUNDLE, old)
+                os.rename(bundle, self.site / BUNDLE)
+            log.info(f"kbgen serve: search index and kb.json refreshed in {time.perf_counter() - start:.1f} s")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
