@@ -27,10 +27,10 @@ the box was focused (the page's first query), then the median of three more;
 and the query typed at once after clicking the box (100 ms between keys),
 from the last keystroke.
 
---reuse takes the rows of an earlier run (its --out file) for builds this run
-leaves out: the plain MkDocs build at 10,000 pages takes five minutes and
-does not change with kbgen, so `--tools kbgen --reuse FILE` still gets the
-"vs mkdocs" ratio. bench/scale-2026-11-23.jsonl holds the plain MkDocs rows of
+--reuse takes the rows of an earlier run (its --out file): the builds it has
+are not run again, and its rows are shown and used for the "vs mkdocs"
+ratio. The plain MkDocs build at 10,000 pages takes five minutes and does not
+change with kbgen. bench/scale-2026-11-23.jsonl holds the plain MkDocs rows of
 the 23 November 2026 run (docs/site.md).
 
 Goals (issue 12) are in docs/site.md beside the measured figures. Nothing here
@@ -373,9 +373,11 @@ def run(args) -> list[dict]:
                 articles = round(n * 0.7)
                 generate(kb_root, articles=articles, runbooks=n - articles, seed=0, shape=shape)
                 plain = tmp / f"plain-{n}-{shape}"
-                if set(args.tools) - {"kbgen"}:
+                if {t for t in args.tools if (n, shape, t) not in args.reused} - {"kbgen"}:
                     plain_project(kb_root, plain)
                 for tool in args.tools:
+                    if (n, shape, tool) in args.reused:
+                        continue  # taken from the earlier run (--reuse)
                     if stop_at and dt.datetime.now() >= stop_at:
                         print(f"stopped at {args.stop_at}: {n} {shape} {tool} and later runs not done", flush=True)
                         browser.close()
@@ -452,8 +454,8 @@ def main() -> None:
     ap.add_argument("--stop-at", help="HH:MM: start no build after this time (the machine is shared)")
     ap.add_argument("--out", type=Path, help="append each result as a JSON line to this file")
     ap.add_argument("--table", type=Path, help="only print the table of the results saved in this file (--out)")
-    ap.add_argument("--reuse", type=Path, help="results of an earlier run (--out) for the builds this run leaves "
-                    "out, e.g. the plain MkDocs baseline at 10,000 pages: shown and used for 'vs mkdocs'")
+    ap.add_argument("--reuse", type=Path, help="results of an earlier run (--out): builds it has are not run again "
+                    "but shown and used for 'vs mkdocs' (e.g. the plain MkDocs baseline at 10,000 pages)")
     args = ap.parse_args()
     if args.table:
         rows = [json.loads(line) for line in args.table.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -461,13 +463,12 @@ def main() -> None:
         return
     print(f"{dt.date.today()} on {platform.node() or 'this machine'}: {os.cpu_count()} cores, "
           f"Python {platform.python_version()}", flush=True)
-    results = run(args)
-    if args.reuse:
-        done = {(r["n"], r["shape"], r["tool"]) for r in results}
-        for line in args.reuse.read_text(encoding="utf-8").splitlines():
-            r = json.loads(line) if line.strip() else None
-            if r and r["n"] in args.sizes and r["shape"] in args.shapes and (r["n"], r["shape"], r["tool"]) not in done:
-                results.append({**r, "reused": True})
+    earlier = ([json.loads(line) for line in args.reuse.read_text(encoding="utf-8").splitlines() if line.strip()]
+               if args.reuse else [])
+    earlier = [r for r in earlier if r["n"] in args.sizes and r["shape"] in args.shapes and r["tool"] in args.tools
+               and "seconds" in r]
+    args.reused = {(r["n"], r["shape"], r["tool"]) for r in earlier}
+    results = run(args) + [{**r, "reused": True} for r in earlier]
     print()
     print(table(results))
     for shape in args.shapes:
