@@ -229,3 +229,28 @@ def test_an_offline_site_is_rebuilt_whole(served):
     assert "Quokka text." in index.read_text() and "The first page of beta." in index.read_text()
     assert "Quokka text." in (_get(server.base + "/alpha/first.html") or "")
 
+
+def test_the_search_index_and_kb_json_catch_up_after_an_edit(served):
+    """Pagefind does not run with each rebuild: the index made at start is
+    made again in the background once the edits pause, and kb.json with it."""
+    from test_pagefind import fragments
+    kb, server = served()
+    deadline = time.time() + 120
+    while not (server.site / "pagefind" / "pagefind.js").is_file() and time.time() < deadline:
+        time.sleep(0.2)
+    words = " ".join(f["content"] for f in fragments(server.site).values())
+    assert "The first page of alpha." in words and "Zebrafinch" not in words
+    page = kb / "content" / "alpha" / "first.md"
+    server.edit(page, page.read_text().replace("The first page of alpha.", "The Zebrafinch page of alpha.")
+                .replace("title: Alpha first", "title: Alpha Zebrafinch"))
+    found = False
+    while not found and time.time() < deadline + 60:
+        time.sleep(0.5)
+        try:
+            found = any("Zebrafinch" in f["content"] for f in fragments(server.site).values())
+        except (OSError, ValueError):  # the bundle is being replaced
+            continue
+    assert found, server.output()
+    assert "Zebrafinch" in (_get(server.base + "/kb.json") or "")
+    assert "search index and kb.json refreshed" in server.output()
+
