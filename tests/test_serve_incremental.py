@@ -4,8 +4,8 @@ a real server on a small KB, real edits, the served site read from its folder.
 - a body edit rewrites the edited page and leaves the others' files alone;
 - a title change reaches the navigation of the pages that show it (and, with
   navigation.prune, only those);
-- after a series of edits (body, title, page added, page removed, tags, a
-  YAML file several pages show), every page served is byte for byte the page a full
+- after a series of edits (body, title, page added, page removed, a status
+  the navigation shows, tags, a YAML file several pages show), every page served is byte for byte the page a full
   `kbgen build` of the final sources writes;
 - a broken edit shows the problems page, and the fix renders only what it changed.
 """
@@ -162,6 +162,8 @@ def test_after_each_edit_every_page_is_what_a_full_build_writes(served, tmp_path
         ("title", alpha / "second.md", ARTICLES["content/alpha/second.md"].replace("Alpha second", "Alpha later")),
         ("added", beta / "three.md", "---\ntitle: Beta three\ntags: [gamma]\n---\n# Beta three\n\nA new page.\n"),
         ("removed", beta / "one.md", None),
+        ("nav status", alpha / "second.md", ARTICLES["content/alpha/second.md"].replace("Alpha second", "Alpha later")
+         .replace("tags: [delta]\n", "tags: [delta]\nstatus: new\n")),
         ("tags", beta / "two.md", ARTICLES["content/beta/two.md"].replace("tags: [gamma, delta]", "tags: [delta]")),
         ("yaml", rb, rb.read_text().replace("title: Gateway timeouts", "title: Gateway time-outs")),
     ]
