@@ -145,7 +145,7 @@ def build_policy(hashes: set[str], origins: dict[str, list[str]], wasm: bool) ->
         ("img-src", ["'self'", "data:", *origins.get("img-src", [])]),
         ("font-src", ["'self'", *origins.get("font-src", [])]),
         ("connect-src", ["'self'"]),   # search indexes
-        ("worker-src", ["'self'"]),    # Material's search worker
+        ("worker-src", ["'self'"]),    # Pagefind's worker (sites of 2,000 pages and more)
         ("manifest-src", ["'self'"]),
         ("media-src", ["'self'"]),
         ("object-src", ["'none'"]),
