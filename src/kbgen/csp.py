@@ -120,14 +120,14 @@ def config_origins(raw: dict) -> dict[str, list[str]]:
         found["style-src"].add("https://fonts.googleapis.com")
         found["font-src"].add("https://fonts.gstatic.com")
     for url in _entries(raw.get("extra_javascript")):
-        if _origin(url):
-            found["script-src"].add(_origin(url))
+        if origin := _origin(url):
+            found["script-src"].add(origin)
     for url in _entries(raw.get("extra_css")):
-        if _origin(url):
-            found["style-src"].add(_origin(url))
+        if origin := _origin(url):
+            found["style-src"].add(origin)
     for key in ("logo", "favicon"):
-        if _origin(theme.get(key) or ""):
-            found["img-src"].add(_origin(theme[key]))
+        if origin := _origin(theme.get(key) or ""):
+            found["img-src"].add(origin)
     return {k: sorted(v) for k, v in found.items()}
 
 

@@ -186,10 +186,8 @@ def _cut_material_search(text: str) -> tuple[str, int]:
             break
     if end < 0:
         return text, -1
-    label = None
-    for label in _MD_SEARCH_LABEL.finditer(text, 0, start):
-        pass
-    begin = label.start() if label else start
+    labels = list(_MD_SEARCH_LABEL.finditer(text, 0, start))
+    begin = labels[-1].start() if labels else start  # the search button just before the dialog
     return text[:begin] + text[end:], begin
 
 

@@ -7,7 +7,6 @@ import json
 import threading
 import urllib.error
 import urllib.request
-
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
