@@ -248,8 +248,18 @@ def isolated(fn, *args):
     r, w = os.pipe()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    pid = os.fork()
+    # No signal between the fork and the parent's try below: one raised there
+    # (or inside the fork's own handlers, where Python ignores it) would leave
+    # the child building into a folder the parent has already removed.
+    stops = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        raise
     if pid == 0:  # the child: never returns, so it never runs the caller's clean-up
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(r)
         try:
             try:
@@ -271,8 +281,9 @@ def isolated(fn, *args):
                     stream.flush()
             finally:
                 os._exit(0)
-    os.close(w)
     try:
+        os.close(w)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal that came meanwhile is raised here
         with os.fdopen(r, "rb") as pipe:
             data = pipe.read()
     except BaseException:  # interrupted (Ctrl-C reaches both processes, SIGTERM only this one): stop the child

@@ -152,7 +152,23 @@ def _start_pool(settings):
     if cores < 2 or threading.active_count() > 1 or os.name != "posix":
         return None  # one core, or threads that a fork would copy mid-flight (serve, mcp)
     reader_for(settings)  # built once, before the fork
-    return multiprocessing.get_context("fork").Pool(min(cores, 4))
+    return multiprocessing.get_context("fork").Pool(min(cores, 4), initializer=_quiet_reader)
+
+
+def _quiet_reader() -> None:
+    """A reader process stops when told to, and says nothing: Ctrl-C is the
+    parent's to handle (it stops the pool), a stop signal ends the process at
+    once, and a parent gone mid-batch (a stopped build) is no traceback on
+    the user's terminal. Its errors travel back as results."""
+    import os
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 def _read_batch(key: int, batch: list[tuple[str, int]]) -> list[Reading]:
