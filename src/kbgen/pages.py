@@ -8,6 +8,7 @@ MkDocs is not imported here: the site adapter hands these pages to it.
 """
 from __future__ import annotations
 
+import dataclasses
 import html
 import posixpath
 import re
@@ -488,28 +489,126 @@ def tidy(markdown: str) -> str:
     return "\n".join(out).strip("\n") + "\n"
 
 
-def render_pages(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, Page]:
+class PageCache:
+    """The pages of the last render, for a process that renders again and
+    again (kbgen serve): an entity's page is rendered anew only when its
+    own inputs changed (its source text, its reading, its facts) or when
+    something pages print about other entities changed (the KB's signature:
+    ids, titles, pages, audiences, codes, tiers, priorities, assets, today);
+    listings are made anew when that or a summary or products changed. A KB
+    with kinds of its own is always rendered whole (their pages may print
+    anything)."""
+
+    def __init__(self) -> None:
+        self.signature: tuple | None = None          # what entity pages print about others
+        self.listing_signature: tuple | None = None  # ... and what listings print
+        self.entries: dict[str, tuple[tuple, Page]] = {}   # page path -> (entity key, page)
+        self.listings: dict[str, Page] = {}
+        self.rendered = 0   # pages rendered by the last call (the rest came from the cache)
+
+    def start(self, kb: KnowledgeBase, directory_urls: bool) -> tuple[bool, bool]:
+        """Whether kept entity pages, and kept listings, may be used for this render."""
+        if any(not type(k).__module__.startswith("kbgen.") for k in kb.config.kinds):
+            self.signature = self.listing_signature = None
+            self.entries.clear()
+            self.listings.clear()
+            return False, False
+        sig, listing = _signatures(kb, directory_urls)
+        pages_ok = sig == self.signature
+        listings_ok = pages_ok and listing == self.listing_signature
+        if not pages_ok:
+            self.entries.clear()
+        if not listings_ok:
+            self.listings.clear()
+        self.signature, self.listing_signature = sig, listing
+        return pages_ok, listings_ok
+
+
+def _signatures(kb: KnowledgeBase, directory_urls: bool) -> tuple[tuple, tuple]:
+    """(what one entity's page may print about others: link targets and
+    texts, codes, tier and priority names; what listings print besides:
+    summaries and products)."""
+    cfg = kb.config
+    out: list = [directory_urls, kb.audience, cfg.today, cfg.site_url, repr(cfg.options.products),
+                 tuple(sorted(kb.assets_set or kb.assets))]
+    listed: list = []
+    for e in kb.entities.values():
+        out.append((e.id, e.type, e.title, e.page, e.url, e.audience, e.parent))
+        listed.append((e.summary, tuple(e.products)))
+        code = e.kind.code(e) if e.kind else None
+        if code is not None:
+            out.append((code, e.obj.message, e.obj.runbook, e.obj.severity))
+        for attr in ("aliases", "error_codes"):
+            out.append(tuple(str(x) for x in getattr(e.obj, attr, None) or ()))
+        for part in ("tiers", "priorities"):
+            out.append(tuple((str(x.id), x.name) for x in getattr(e.obj, part, None) or ()))
+    return tuple(out), tuple(listed)
+
+
+def _entity_key(ent: Entity) -> tuple:
+    """The inputs of an entity's own page (strings kept by identity: an
+    unchanged file's text is the same object, so comparing is cheap)."""
+    md = ent.doc.md
+    return (ent.type, ent.doc.rel, ent.doc.text, md.text if md is not None else None, ent.owner,
+            ent.last_reviewed, str(ent.review_every), tuple(ent.tags), ent.audience)
+
+
+def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCache | None = None) -> dict[str, Page]:
     """directory_urls: the renderer's URL style (False for offline sites);
-    raw HTML links are written as URLs, which the renderer does not map."""
+    raw HTML links are written as URLs, which the renderer does not map.
+    cache: pages kept from the last render (PageCache)."""
     from .rules.freshness import (
         with_overdue_notice,  # internal readers see overdue reviews
     )
-    env = environment(kb)
-    pages: dict[str, Page] = {}
-    for ent in kb.by_source.values():
-        if ent.id in kb.entities and kb.entities[ent.id] is ent:
-            pages[ent.page] = with_overdue_notice(kb, ent, render_entity(kb, ent, env, directory_urls))
-    for path, page in index_pages(kb).items():
-        pages.setdefault(path, page)
     from .sitemap import (
         _folder_indexes,  # index pages of folders too big for the navigation
     )
-    for path, page in _folder_indexes(kb, pages).items():
-        pages.setdefault(path, page)
-    for page in pages.values():
+    env = environment(kb)
+    reuse, reuse_listings = cache.start(kb, directory_urls) if cache is not None else (False, False)
+    pages: dict[str, Page] = {}
+    rendered = 0
+    for ent in kb.by_source.values():
+        if ent.id not in kb.entities or kb.entities[ent.id] is not ent:
+            continue
+        key = _entity_key(ent) if cache is not None else ()
+        kept = cache.entries.get(ent.page) if cache is not None and reuse else None
+        if kept is not None and kept[0] == key:
+            pages[ent.page] = _copy(kept[1])
+            continue
+        page = with_overdue_notice(kb, ent, render_entity(kb, ent, env, directory_urls))
         if not page.verbatim:
             page.markdown = tidy(page.markdown)
+        rendered += 1
+        pages[ent.page] = page
+        if cache is not None:
+            cache.entries[ent.page] = (key, _copy(page))
+    if cache is not None and reuse_listings and cache.listings:
+        listings = {path: _copy(p) for path, p in cache.listings.items()}
+    else:
+        listings = {}
+        for path, page in index_pages(kb).items():
+            if path not in pages:
+                listings[path] = page
+        for path, page in _folder_indexes(kb, {**pages, **listings}).items():
+            if path not in pages and path not in listings:
+                listings[path] = page
+        for page in listings.values():
+            if not page.verbatim:
+                page.markdown = tidy(page.markdown)
+        rendered += len(listings)
+        if cache is not None:
+            cache.listings = {path: _copy(p) for path, p in listings.items()}
+    if cache is not None:
+        cache.rendered = rendered
+        for gone in set(cache.entries) - set(pages):
+            del cache.entries[gone]
+    pages.update(listings)
     return dict(sorted(pages.items()))
+
+
+def _copy(page: Page) -> Page:
+    # callers may change a page (a stage adds to it): the kept one stays as rendered
+    return dataclasses.replace(page)
 
 
 def write_pages(pages: dict[str, Page], out_dir: Path) -> None:

@@ -310,17 +310,18 @@ class Writer:
 
 
 def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, own_search: bool = False,
-          writer: Writer | None = None) -> Staged:
+          writer: Writer | None = None, page_cache=None) -> Staged:
     """Write the site project of `view` (validated, filtered by audience) into
     out (an empty folder). own_search: the caller indexes the built site with
     Pagefind (kbgen.site), so the renderer's search is off unless offline.
-    writer: how files are written (Writer). Raises StageError."""
+    writer: how files are written (Writer). page_cache: pages kept from the
+    last stage (kbgen.pages.PageCache, for kbgen serve). Raises StageError."""
     from .pages import Page, render_pages
     out = Path(out)
     writer = writer or Writer()
     conf = site_settings(cfg, view, offline, own_search)
     directory_urls = conf.get("use_directory_urls", True) is not False
-    pages = render_pages(view, directory_urls=conf.get("use_directory_urls", True) is not False)
+    pages = render_pages(view, directory_urls=directory_urls, cache=page_cache)
     raw = read_site_config(cfg)
     if "tags" in _plugin_names(conf.get("plugins")) or "material/tags" in _plugin_names(conf.get("plugins")):
         if "tags.md" not in pages:

@@ -91,6 +91,8 @@ class Preview:
         self.renderer: Renderer | None = None
         self.kept: SourceCache | None = None  # the loaded source files, kept between rebuilds
         self.kept_count = 0
+        self.page_cache: Any = None  # kbgen.pages.PageCache: pages of entities an edit did not reach
+        self.page_cache_for: tuple | None = None
         self.built_from: tuple | None = None  # the sources the site shows (no rebuild when they are the same)
         self.lock = threading.Lock()  # the site folder: rebuilds and the Refresher's renames
         self.refresher = Refresher(self.site_dir, self.lock, REFRESH_QUIET)
@@ -163,11 +165,15 @@ class Preview:
                 self.server._wanted_epoch = self.server._visible_epoch
             return
         view = for_audience(kb, self.audience)
+        if self.page_cache is None or self.page_cache_for != (self.kept_count, sources[2]):
+            from ..pages import PageCache
+            self.page_cache = PageCache()  # new settings or templates: every page is rendered again
+            self.page_cache_for = (self.kept_count, sources[2])
         validated = time.perf_counter()
         self.writer.begin()
         try:
             with _log_to_stderr(quiet=True):
-                plan = stage(cfg, view, self.project, own_search=True, writer=self.writer)
+                plan = stage(cfg, view, self.project, own_search=True, writer=self.writer, page_cache=self.page_cache)
         except StageError as exc:
             self._show_problems("kbgen: the site could not be built", [(str(exc), None)])
             return
