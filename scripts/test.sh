@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests need (the test extra, Debian's chromium for browser
-# tests) and run the whole suite on every core (pytest-xdist: -n auto; set
+# tests), run ruff and mypy, and run the whole suite on every core (pytest-xdist: -n auto; set
 # KBGEN_TEST_WORKERS=0 for one process). KBGEN_SKIP_BROWSER=1 leaves out the
 # browser tests where Chromium cannot be installed.
 set -euo pipefail
@@ -12,6 +12,12 @@ if [ -f scripts/install-test-deps.sh ]; then
 else
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[test]'
+fi
+# Lint and types first (configured in pyproject.toml): seconds, and a red line
+# names the file and line. KBGEN_SKIP_LINT=1 leaves them out.
+if [ "${KBGEN_SKIP_LINT:-}" != "1" ]; then
+  .venv/bin/ruff check .
+  .venv/bin/mypy
 fi
 args=(-n "${KBGEN_TEST_WORKERS:-auto}")
 if [ "${KBGEN_SKIP_BROWSER:-}" = "1" ]; then

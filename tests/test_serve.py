@@ -4,7 +4,6 @@ kb.json and llms.txt are served."""
 from __future__ import annotations
 
 import concurrent.futures
-
 import json
 import re
 import socket

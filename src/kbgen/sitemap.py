@@ -285,14 +285,14 @@ def redirects(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, str]:
         rel = "../" * depth + target_url
         out[key] = html_text if html_text is not None else redirect_html(rel, title)
 
-    for norm, ents in sorted(kb.codes.items()):
+    for _norm, ents in sorted(kb.codes.items()):
         anchor = code_anchor(ents[0].obj.code)
         if len(ents) == 1:
             c = ents[0]
             add(f"e/{anchor}", url_of(c.page, anchor), c.title)
         else:
             depth = 2 if directory_urls else 1
-            targets = [("../" * depth + url_of(c.page, code_anchor(c.obj.code)), f"{c.title} ({kb.entities[c.parent].title})")
+            targets = [("../" * depth + url_of(c.page, code_anchor(c.obj.code)), f"{c.title} ({kb.entities[str(c.parent)].title})")
                        for c in ents]
             add(f"e/{anchor}", "", ents[0].obj.code, _chooser_html(ents[0].obj.code, targets))
     taken = {e.page[:-3].casefold() for e in kb.entities.values() if e.page}
@@ -306,13 +306,13 @@ def redirects(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, str]:
                 add(f"runbooks/{seg}", url_of(rb.page), rb.title)
     for al in sorted(kb.of_type("alerts"), key=lambda e: e.id):
         for a in al.obj.alerts:
-            rb = kb.entities.get(a.runbook) if a.runbook else None
-            if rb is None or rb.type != "runbook":
+            target = kb.entities.get(a.runbook) if a.runbook else None
+            if target is None or target.type != "runbook":
                 continue
             for name in (a.name, a.name.lower()):
                 seg = _safe_segment(name)
                 if seg and f"runbooks/{seg}".casefold() not in taken:
-                    add(f"runbooks/{seg}", url_of(rb.page), rb.title)
+                    add(f"runbooks/{seg}", url_of(target.page), target.title)
     return dict(sorted(out.items()))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
 from kbfactory import MKDOCS, run_kbgen, write_kb
 
 pytestmark = pytest.mark.browser
