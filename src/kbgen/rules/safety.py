@@ -39,7 +39,6 @@ SECRETS = [
      "a password in a URL", ("@",)),
 ]
 _TODO = re.compile(r"\b(TODO|FIXME|TBD)\b")
-PLACEHOLDER = re.compile(r"\[([^\[\]\n]+)\](?!\()")
 
 
 _NEEDLES = re.compile("|".join(re.escape(n) for _, _, needles in SECRETS for n in needles))
@@ -83,8 +82,6 @@ def check(kb, report) -> None:
             for path, reading in field_readings(doc, kb.config).items():
                 if reading.unsafe:
                     _unsafe(report, doc.rel, ent.public, reading.unsafe, doc.loaded.where(path), doc)
-        if ent.type == "templates":
-            _placeholders(ent, report)
 
 
 def _unsafe(report, rel, public, found, start=None, doc=None) -> None:
@@ -94,35 +91,3 @@ def _unsafe(report, rel, public, found, start=None, doc=None) -> None:
             pos = field_position(doc, start, u.line, u.column)
         add = report.error if public or u.code in ("KB511", "KB512", "KB513") else report.warning
         add(rel, pos, u.code, u.message, _HINTS.get(u.code))
-
-
-def _placeholders(ent, report) -> None:
-    doc = ent.doc
-    lines = doc.text.split("\n")
-    for i, t in enumerate(ent.obj.templates):
-        declared = set(t.placeholders)
-        used = []
-        for field in ("subject", "body"):
-            value = getattr(t, field) or ""
-            for m in PLACEHOLDER.finditer(value):
-                name = m.group(1).strip()
-                if name.lower() in ("x", "") or not name.strip():
-                    continue  # Markdown task-list boxes
-                used.append(name)
-                if name not in declared:
-                    start = doc.loaded.where(("templates", i, field))
-                    pos = _find(lines, f"[{m.group(1)}]", start)
-                    report.error(doc.rel, pos, "KB515", f"placeholder [{name}] in template '{t.id}' is not declared",
-                                 f"add '{name}' to the template's placeholders")
-        for j, name in enumerate(t.placeholders):
-            if name not in used:
-                report.warning(doc.rel, doc.loaded.where(("templates", i, "placeholders", j)), "KB516",
-                               f"placeholder '{name}' is declared but not used in template '{t.id}'")
-
-
-def _find(lines, needle, start):
-    for n in range(start[0] - 1, len(lines)):
-        col = lines[n].find(needle)
-        if col >= 0:
-            return (n + 1, col + 1)
-    return start
