@@ -1,14 +1,14 @@
 """The knowledge base as Markdown pages, for any renderer.
 
 `render_pages(kb)` returns every page of the site as Markdown keyed by its
-docs-relative path: generated pages for YAML data and runbooks, index pages,
-and the writers' own articles with their source links mapped to page paths.
+docs-relative path: generated pages for YAML data and runbooks (each kind's
+template, kbgen.kinds), the listings (kbgen.listings), and the writers' own
+articles with their source links mapped to page paths.
 The kb must already be filtered by audience (kbgen.audience.for_audience).
 MkDocs is not imported here: the site adapter hands these pages to it.
 """
 from __future__ import annotations
 
-import dataclasses
 import html
 import posixpath
 import re
@@ -19,11 +19,10 @@ from urllib.parse import quote
 import jinja2
 
 from . import render
-from .model import Entity, KnowledgeBase, code_anchor, normalize_code, page_url
+from .model import Entity, KnowledgeBase, code_anchor, page_url
+from .pagecache import PageCache, copy_page, entity_key
 from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
 from .source import slugify
-
-INDEX_CHUNK = 150  # entries on one generated listing page (sitemap.INDEX_CHUNK: the same budget)
 
 
 @dataclass
@@ -341,124 +340,6 @@ def _passthrough_front_matter(ent: Entity) -> str:
     return _front_matter(title, ent.summary or ent.doc.data.get("description") or "", ent.tags, extra=extra)
 
 
-def _entry(linker: Linker, e: Entity) -> str:
-    line = f"- [{render.text(e.title)}]({linker.entity(e)})"
-    if e.summary:
-        line += f" — {render.text(e.summary)}"
-    if e.audience == "internal":
-        line += " *(internal)*"
-    return line
-
-
-def _index(title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]], kb) -> Page:
-    """One listing page: its entities under their group headings."""
-    linker = Linker(kb, path)
-    out = [_front_matter(title, intro), f"# {render.text(title)}\n", intro + "\n" if intro else ""]
-    for heading, ents in groups:
-        if not ents:
-            continue
-        if heading:
-            out.append(f"## {render.text(heading)}\n")
-        out += [_entry(linker, e) for e in ents]
-        out.append("")
-    return Page(path, "\n".join(out) + "\n", title)
-
-
-def _by_title(e: Entity) -> tuple:
-    return (e.title.lower(), e.id)
-
-
-def _parts_stem(path: str) -> str:
-    """Where the parts of a long listing go: browse/parts/<listing>-<n>.md
-    (not beside it: under runbooks/ a part would look like a runbook)."""
-    stem = path[:-3].removesuffix("/index")
-    return "browse/parts/" + stem.replace("/", "-")
-
-
-def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]]) -> dict[str, Page]:
-    """A listing of entities (sorted by title within each group): one page,
-    or, past INDEX_CHUNK entries, a page of parts, each part at most
-    INDEX_CHUNK entries, so no page grows with the KB and every entry is two
-    clicks from the listing."""
-    groups = [(h, sorted(ents, key=_by_title)) for h, ents in groups if ents]
-    if sum(len(ents) for _, ents in groups) <= INDEX_CHUNK:
-        return {path: _index(title, path, intro, groups, kb)}
-    pages: dict[str, Page] = {}
-    stem = _parts_stem(path)
-    linker = Linker(kb, path)
-    out = [_front_matter(title, intro), f"# {render.text(title)}\n", intro + "\n" if intro else ""]
-    n = 0
-    for heading, ents in groups:
-        if heading:
-            out.append(f"## {render.text(heading)}\n")
-        chunks = [ents[i:i + INDEX_CHUNK] for i in range(0, len(ents), INDEX_CHUNK)]
-        for chunk in chunks:
-            n += 1
-            first, last = chunk[0].title, chunk[-1].title
-            span = f"{first[:40]} – {last[:40]}" if len(chunks) > 1 else f"{len(chunk)} pages"
-            ptitle = f"{title}: {heading + ', ' if heading else ''}{span}"
-            ppath = f"{stem}-{n}.md"
-            pages[ppath] = _index(ptitle, ppath, "", [(heading, chunk)], kb)
-            out.append(f"- [{render.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
-        out.append("")
-    pages[path] = Page(path, "\n".join(out) + "\n", title)
-    return pages
-
-
-def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
-    """error-codes/: every error code in one table, in parts past INDEX_CHUNK codes."""
-    path = "error-codes/index.md"
-    codes = sorted((c for cs in kb.codes.values() for c in cs), key=lambda c: (normalize_code(c.obj.code), c.id))
-    intro = "Every error code, with its meaning and runbook."
-
-    def table(page: str, title: str, rows: list[Entity]) -> Page:
-        linker = Linker(kb, page)
-        lines = [_front_matter(title, intro, boost=2), f"# {render.text(title)}\n",
-                 "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
-        for c in rows:
-            tbl = kb.entities[str(c.parent)]  # a code always has its table
-            target = kb.entities.get(c.obj.runbook) if c.obj.runbook else None  # titles, not ids, for readers
-            rb = f"[{render.cell(target.title)}]({linker.entity(target)})" if target and linker.entity(target) else ""
-            lines.append(f"| [{render.cell(c.obj.code)}]({linker.entity(c)}) | {render.cell(c.obj.message)} | "
-                         f"[{render.cell(tbl.title)}]({linker.entity(tbl)}) | {rb or ' '} |")
-        return Page(page, "\n".join(lines) + "\n", title)
-
-    if len(codes) <= INDEX_CHUNK:
-        return {path: table(path, "Error codes", codes)}
-    pages: dict[str, Page] = {}
-    linker = Linker(kb, path)
-    out = [_front_matter("Error codes", intro, boost=2), "# Error codes\n", intro + "\n"]
-    for n, i in enumerate(range(0, len(codes), INDEX_CHUNK), 1):
-        chunk = codes[i:i + INDEX_CHUNK]
-        span = f"{chunk[0].obj.code} – {chunk[-1].obj.code}"
-        ppath = f"{_parts_stem(path)}-{n}.md"
-        pages[ppath] = table(ppath, f"Error codes {span}", chunk)
-        out.append(f"- [{render.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
-    pages[path] = Page(path, "\n".join(out) + "\n", "Error codes")
-    return pages
-
-
-def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
-    """The listings: each kind's own (runbooks/, error-codes/, browse/<type>/),
-    and a page per product listing its pages by kind."""
-    pages: dict[str, Page] = {}
-    listed = [k for k in kb.config.kinds if k.listed]
-    by_type: dict[str, list[Entity]] = {k.type: [] for k in kb.config.kinds}
-    for e in kb.entities.values():
-        by_type.setdefault(e.type, []).append(e)
-    for kind in kb.config.kinds:
-        pages.update(kind.index_pages(kb, by_type[kind.type]))
-    products = kb.config.options.products
-    for p in products:
-        groups = [(k.title, [e for e in by_type[k.type] if p.id in e.products]) for k in listed]
-        pages.update(listing_pages(kb, p.name, f"products/{p.id}.md", render.text(p.summary or ""), groups))
-    plist = [f"- [{render.text(p.name)}]({p.id}.md)" + (f" — {render.text(p.summary)}" if p.summary else "")
-             for p in products]
-    pages["products/index.md"] = Page("products/index.md", _front_matter("Products") + "# Products\n\n"
-                                      + "\n".join(plist) + "\n", "Products")
-    return pages
-
-
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")  # the fences kbgen's own templates write
 
 
@@ -489,74 +370,11 @@ def tidy(markdown: str) -> str:
     return "\n".join(out).strip("\n") + "\n"
 
 
-class PageCache:
-    """The pages of the last render, for a process that renders again and
-    again (kbgen serve): an entity's page is rendered anew only when its
-    own inputs changed (its source text, its reading, its facts) or when
-    something pages print about other entities changed (the KB's signature:
-    ids, titles, pages, audiences, codes, tiers, priorities, assets, today);
-    listings are made anew when that or a summary or products changed. A KB
-    with kinds of its own is always rendered whole (their pages may print
-    anything)."""
-
-    def __init__(self) -> None:
-        self.signature: tuple | None = None          # what entity pages print about others
-        self.listing_signature: tuple | None = None  # ... and what listings print
-        self.entries: dict[str, tuple[tuple, Page]] = {}   # page path -> (entity key, page)
-        self.listings: dict[str, Page] = {}
-        self.rendered = 0   # pages rendered by the last call (the rest came from the cache)
-
-    def start(self, kb: KnowledgeBase, directory_urls: bool) -> tuple[bool, bool]:
-        """Whether kept entity pages, and kept listings, may be used for this render."""
-        if any(not type(k).__module__.startswith("kbgen.") for k in kb.config.kinds):
-            self.signature = self.listing_signature = None
-            self.entries.clear()
-            self.listings.clear()
-            return False, False
-        sig, listing = _signatures(kb, directory_urls)
-        pages_ok = sig == self.signature
-        listings_ok = pages_ok and listing == self.listing_signature
-        if not pages_ok:
-            self.entries.clear()
-        if not listings_ok:
-            self.listings.clear()
-        self.signature, self.listing_signature = sig, listing
-        return pages_ok, listings_ok
-
-
-def _signatures(kb: KnowledgeBase, directory_urls: bool) -> tuple[tuple, tuple]:
-    """(what one entity's page may print about others: link targets and
-    texts, codes, tier and priority names; what listings print besides:
-    summaries and products)."""
-    cfg = kb.config
-    out: list = [directory_urls, kb.audience, cfg.today, cfg.site_url, repr(cfg.options.products),
-                 tuple(sorted(kb.assets_set or kb.assets))]
-    listed: list = []
-    for e in kb.entities.values():
-        out.append((e.id, e.type, e.title, e.page, e.url, e.audience, e.parent))
-        listed.append((e.summary, tuple(e.products)))
-        code = e.kind.code(e) if e.kind else None
-        if code is not None:
-            out.append((code, e.obj.message, e.obj.runbook, e.obj.severity))
-        for attr in ("aliases", "error_codes"):
-            out.append(tuple(str(x) for x in getattr(e.obj, attr, None) or ()))
-        for part in ("tiers", "priorities"):
-            out.append(tuple((str(x.id), x.name) for x in getattr(e.obj, part, None) or ()))
-    return tuple(out), tuple(listed)
-
-
-def _entity_key(ent: Entity) -> tuple:
-    """The inputs of an entity's own page (strings kept by identity: an
-    unchanged file's text is the same object, so comparing is cheap)."""
-    md = ent.doc.md
-    return (ent.type, ent.doc.rel, ent.doc.text, md.text if md is not None else None, ent.owner,
-            ent.last_reviewed, str(ent.review_every), tuple(ent.tags), ent.audience)
-
-
 def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCache | None = None) -> dict[str, Page]:
     """directory_urls: the renderer's URL style (False for offline sites);
     raw HTML links are written as URLs, which the renderer does not map.
     cache: pages kept from the last render (PageCache)."""
+    from .listings import index_pages
     from .rules.freshness import (
         with_overdue_notice,  # internal readers see overdue reviews
     )
@@ -570,10 +388,10 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCach
     for ent in kb.by_source.values():
         if ent.id not in kb.entities or kb.entities[ent.id] is not ent:
             continue
-        key = _entity_key(ent) if cache is not None else ()
+        key = entity_key(ent) if cache is not None else ()
         kept = cache.entries.get(ent.page) if cache is not None and reuse else None
         if kept is not None and kept[0] == key:
-            pages[ent.page] = _copy(kept[1])
+            pages[ent.page] = copy_page(kept[1])
             continue
         page = with_overdue_notice(kb, ent, render_entity(kb, ent, env, directory_urls))
         if not page.verbatim:
@@ -581,9 +399,9 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCach
         rendered += 1
         pages[ent.page] = page
         if cache is not None:
-            cache.entries[ent.page] = (key, _copy(page))
+            cache.entries[ent.page] = (key, copy_page(page))
     if cache is not None and reuse_listings and cache.listings:
-        listings = {path: _copy(p) for path, p in cache.listings.items()}
+        listings = {path: copy_page(p) for path, p in cache.listings.items()}
     else:
         listings = {}
         for path, page in index_pages(kb).items():
@@ -597,18 +415,13 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCach
                 page.markdown = tidy(page.markdown)
         rendered += len(listings)
         if cache is not None:
-            cache.listings = {path: _copy(p) for path, p in listings.items()}
+            cache.listings = {path: copy_page(p) for path, p in listings.items()}
     if cache is not None:
         cache.rendered = rendered
         for gone in set(cache.entries) - set(pages):
             del cache.entries[gone]
     pages.update(listings)
     return dict(sorted(pages.items()))
-
-
-def _copy(page: Page) -> Page:
-    # callers may change a page (a stage adds to it): the kept one stays as rendered
-    return dataclasses.replace(page)
 
 
 def write_pages(pages: dict[str, Page], out_dir: Path) -> None:

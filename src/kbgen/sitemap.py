@@ -319,7 +319,7 @@ def redirects(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, str]:
 def _folder_indexes(kb: KnowledgeBase, pages: dict) -> dict:
     """An index page for each writers' top folder too big for nav_limit (kept
     for kbgen.pages.render_pages; kbgen.stage makes the rest with nav())."""
-    from .pages import _index
+    from .listings import _index
     limit = kb.config.options.nav_limit
     folders: dict[str, list] = {}
     for path, page in pages.items():

@@ -132,7 +132,7 @@ class Kind:
 
     def index_pages(self, kb: "KnowledgeBase", entities: list["Entity"]) -> dict:
         """Pages listing the entities of this kind ({path: Page}); default: browse/<type>."""
-        from ..pages import listing_pages
+        from ..listings import listing_pages
         if not self.browse or not entities:
             return {}
         return listing_pages(kb, self.title, f"browse/{self.type}.md", "", [("", entities)])

@@ -51,7 +51,7 @@ class ErrorTableKind(Kind):
         return {"code_entities": {c.obj.code: c for c in kb.entities.values() if c.parent == ent.id}}
 
     def index_pages(self, kb, entities):
-        from ..pages import code_table_pages
+        from ..listings import code_table_pages
         return {**code_table_pages(kb), **super().index_pages(kb, entities)}
 
     def search_text(self, kb, ent, text):

@@ -108,7 +108,7 @@ class RunbookKind(Kind):
         return {"codes": [found[k] for k in sorted(found)]}
 
     def index_pages(self, kb, entities):
-        from ..pages import listing_pages
+        from ..listings import listing_pages
         products = kb.config.options.products
         ids = {p.id for p in products}
         groups = [(p.name, [r for r in entities if p.id in r.products]) for p in products]
