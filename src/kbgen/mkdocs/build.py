@@ -98,6 +98,21 @@ def _normal_url(url: str) -> str:
     return urlunsplit(parts._replace(path=posixpath.normpath(parts.path)))
 
 
+def edit_links(files, sources: dict, edit_root: str | None):
+    """Each staged page's edit link names the source file it was made from."""
+    for f in files:
+        source = sources.get(f.src_uri)
+        if source:
+            f.edit_uri = posixpath.relpath(source, edit_root or ".")
+    return files
+
+
+def normal_edit_url(page):
+    if page.edit_url and "/." in page.edit_url:
+        page.edit_url = _normal_url(page.edit_url)
+    return page
+
+
 def _run_plugin(staged, edit_root: str):
     """Edit links to the pages' source files and progress for long builds:
     run-time only, the staged project itself names no kbgen plugin."""
@@ -110,16 +125,10 @@ def _run_plugin(staged, edit_root: str):
             self.converted = self.written = 0
 
         def on_files(self, files, config):
-            for f in files:
-                source = staged.sources.get(f.src_uri)
-                if source:
-                    f.edit_uri = posixpath.relpath(source, edit_root or ".")
-            return files
+            return edit_links(files, staged.sources, edit_root)
 
         def on_pre_page(self, page, config, files):
-            if page.edit_url and "/." in page.edit_url:
-                page.edit_url = _normal_url(page.edit_url)
-            return page
+            return normal_edit_url(page)
 
         def on_page_markdown(self, markdown, page, config, files):
             self.converted += 1

@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import posixpath
 import shutil
 import subprocess
 import threading
@@ -341,16 +340,12 @@ class Renderer:
     def _plugin(self):
         from mkdocs.plugins import BasePlugin, event_priority
 
-        from .build import PROGRESS_EVERY, _normal_url
+        from .build import PROGRESS_EVERY, edit_links, normal_edit_url
         r = self
 
         class Serve(BasePlugin):
             def on_files(self, files, config):
-                for f in files:
-                    source = r.plan.sources.get(f.src_uri)
-                    if source:
-                        f.edit_uri = posixpath.relpath(source, r.edit_root or ".")
-                r.files = files
+                r.files = edit_links(files, r.plan.sources, r.edit_root)
                 return files
 
             def on_nav(self, nav, config, files):
@@ -358,9 +353,7 @@ class Renderer:
                 return nav
 
             def on_pre_page(self, page, config, files):
-                if page.edit_url and "/." in page.edit_url:
-                    page.edit_url = _normal_url(page.edit_url)
-                return page
+                return normal_edit_url(page)
 
             def on_page_content(self, html, page, config, files):
                 r.titles[page.file.src_uri] = (page.title, dict(page.meta))
