@@ -46,16 +46,17 @@ class PageCache:
 
 
 def _signatures(kb: KnowledgeBase, directory_urls: bool) -> tuple[tuple, tuple]:
-    """(what one entity's page may print about others: link targets and
-    texts, codes, tier and priority names; what listings print besides:
-    summaries and products)."""
+    """(what any entity's page may print about others: link targets, codes,
+    tier and priority names; what listings print besides: titles, summaries
+    and products). The titles a page prints of the entities it names are in
+    its own key (entity_key), so a new title renders only those pages again."""
     cfg = kb.config
     out: list = [directory_urls, kb.audience, cfg.today, cfg.site_url, repr(cfg.options.products),
                  tuple(sorted(kb.assets_set or kb.assets))]
     listed: list = []
     for e in kb.entities.values():
-        out.append((e.id, e.type, e.title, e.page, e.url, e.audience, e.parent))
-        listed.append((e.summary, tuple(e.products)))
+        out.append((e.id, e.type, e.page, e.url, e.audience, e.parent))
+        listed.append((e.title, e.summary, tuple(e.products)))
         code = e.kind.code(e) if e.kind else None
         if code is not None:
             out.append((code, e.obj.message, e.obj.runbook, e.obj.severity))
@@ -66,12 +67,19 @@ def _signatures(kb: KnowledgeBase, directory_urls: bool) -> tuple[tuple, tuple]:
     return tuple(out), tuple(listed)
 
 
-def entity_key(ent: Entity) -> tuple:
+def entity_key(kb: KnowledgeBase, ent: Entity, aliases: dict) -> tuple:
     """The inputs of an entity's own page (strings kept by identity: an
-    unchanged file's text is the same object, so comparing is cheap)."""
+    unchanged file's text is the same object, so comparing is cheap), with
+    the titles it prints of the entities it names: its related pages and the
+    runbooks its entries point at (kbgen.kinds: references to runbooks)."""
     md = ent.doc.md
+    named = [*ent.related, *(r.value for r in ent.kind.references(ent) if r.to == "runbook")]
+    titles = []
+    for ident in named:
+        other = kb.entities.get(ident) or aliases.get(ident)
+        titles.append((ident, other.title if other is not None else None))
     return (ent.type, ent.doc.rel, ent.doc.text, md.text if md is not None else None, ent.owner,
-            ent.last_reviewed, str(ent.review_every), tuple(ent.tags), ent.audience)
+            ent.last_reviewed, str(ent.review_every), tuple(ent.tags), ent.audience, tuple(titles))
 
 
 def copy_page(page: Page) -> Page:

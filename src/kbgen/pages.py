@@ -385,10 +385,11 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCach
     reuse, reuse_listings = cache.start(kb, directory_urls) if cache is not None else (False, False)
     pages: dict[str, Page] = {}
     rendered = 0
+    aliases = kb.runbook_by_alias() if cache is not None else {}
     for ent in kb.by_source.values():
         if ent.id not in kb.entities or kb.entities[ent.id] is not ent:
             continue
-        key = entity_key(ent) if cache is not None else ()
+        key = entity_key(kb, ent, aliases) if cache is not None else ()
         kept = cache.entries.get(ent.page) if cache is not None and reuse else None
         if kept is not None and kept[0] == key:
             pages[ent.page] = copy_page(kept[1])
