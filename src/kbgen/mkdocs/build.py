@@ -66,11 +66,27 @@ def render(renderer: str, staged, out_dir: Path, strict: bool = False, quiet: bo
     raise BuildFailed(f"unknown renderer {renderer!r}: use one of {', '.join(RENDERERS)}", 2)
 
 
-def _mkdocs(staged, out_dir: Path, strict: bool, quiet: bool, epoch: int, edit_root: str) -> None:
+def run_mkdocs(mk_cfg, dirty: bool = False) -> None:
+    """MkDocs' build of a loaded configuration, its failures as BuildFailed
+    (a broken theme template with its place); the plugins shut down either way."""
     from jinja2 import TemplateError
     from mkdocs.commands.build import build as mk_build
+    from mkdocs.exceptions import Abort, MkDocsException
+    try:
+        mk_build(mk_cfg, dirty=dirty)
+    except (Abort, MkDocsException) as exc:
+        raise BuildFailed(f"MkDocs: {exc}") from None
+    except TemplateError as exc:  # a broken template in overrides/
+        filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        where = f" ({filename}:{lineno})" if filename else ""
+        raise BuildFailed(f"theme template error{where}: {exc}", 2) from None
+    finally:
+        mk_cfg.plugins.on_shutdown()
+
+
+def _mkdocs(staged, out_dir: Path, strict: bool, quiet: bool, epoch: int, edit_root: str) -> None:
     from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     with _logging(quiet), _epoch(epoch):
         try:
@@ -79,16 +95,7 @@ def _mkdocs(staged, out_dir: Path, strict: bool, quiet: bool, epoch: int, edit_r
             raise BuildFailed(f"mkdocs.yml: {exc}", 2) from None
         mk_cfg.plugins["kbgen/run"] = _run_plugin(staged, edit_root)
         mk_cfg.plugins.on_startup(command="build", dirty=False)
-        try:
-            mk_build(mk_cfg)
-        except (Abort, MkDocsException) as exc:
-            raise BuildFailed(f"MkDocs: {exc}") from None
-        except TemplateError as exc:  # a broken template in overrides/
-            filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-            where = f" ({filename}:{lineno})" if filename else ""
-            raise BuildFailed(f"theme template error{where}: {exc}", 2) from None
-        finally:
-            mk_cfg.plugins.on_shutdown()
+        run_mkdocs(mk_cfg)
 
 
 def _normal_url(url: str) -> str:

@@ -413,21 +413,8 @@ class Renderer:
         return config
 
     def _build(self, config, dirty: bool) -> None:
-        from jinja2 import TemplateError
-        from mkdocs.commands.build import build
-        from mkdocs.exceptions import Abort, MkDocsException
-
-        from ..site import BuildFailed
-        try:
-            build(config, dirty=dirty)
-        except (Abort, MkDocsException) as exc:
-            raise BuildFailed(f"MkDocs: {exc}") from None
-        except TemplateError as exc:  # a broken template in overrides/
-            name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-            where = f" ({name}:{line})" if name else ""
-            raise BuildFailed(f"theme template error{where}: {exc}", 2) from None
-        finally:
-            config.plugins.on_shutdown()
+        from .build import run_mkdocs
+        run_mkdocs(config, dirty=dirty)
         self.config = config
         self.dest_of = {f.src_uri: f.abs_dest_path for f in self.files}
 
