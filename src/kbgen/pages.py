@@ -19,6 +19,7 @@ from urllib.parse import quote
 import jinja2
 
 from . import render
+from .kinds.base import index
 from .model import Entity, KnowledgeBase, code_anchor, page_url
 from .pagecache import PageCache, copy_page, entity_key
 from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
@@ -53,15 +54,6 @@ def environment(kb: KnowledgeBase) -> jinja2.Environment:
     return env
 
 
-def _once(kb: KnowledgeBase, index: str) -> dict:
-    # A Linker is made per page: scanning every entity per link would make
-    # rendering quadratic in the size of the KB.
-    cache = vars(kb).setdefault("_linker_indexes", {})
-    if index not in cache:
-        cache[index] = getattr(kb, index)()
-    return cache[index]
-
-
 class Linker:
     """Relative links from one page to others in the (filtered) kb."""
 
@@ -80,7 +72,7 @@ class Linker:
         return self.to_page(ent.page, anchor)
 
     def id(self, ident: str, anchor: str = "") -> str | None:
-        ent = self.kb.entities.get(ident) or _once(self.kb, "runbook_by_alias").get(ident)
+        ent = self.kb.entities.get(ident) or index(self.kb, "runbook_by_alias").get(ident)
         return self.entity(ent, anchor)
 
     def md(self, label: str, ident: str, anchor: str = "") -> str:
@@ -98,12 +90,12 @@ class Linker:
         return ", ".join(f"[{render.text(c.obj.code)}]({self.entity(c)})" for c in codes)
 
     def tier(self, tier_id: str) -> str:
-        for ent, t in _once(self.kb, "tiers_index").get(tier_id, [])[:1]:
+        for ent, t in index(self.kb, "tiers_index").get(tier_id, [])[:1]:
             return f"[{render.text(t.name)}]({self.entity(ent, t.id)})"
         return "the next support tier"  # its tiers file is not published in this build
 
     def priority(self, pid: str) -> str:
-        for ent, p in _once(self.kb, "priorities_index").get(pid, [])[:1]:
+        for ent, p in index(self.kb, "priorities_index").get(pid, [])[:1]:
             return f"[{render.text(p.id)} — {render.text(p.name)}]({self.entity(ent, code_anchor(p.id))})"
         return render.text(pid)
 
@@ -251,23 +243,28 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, direc
             # the facts table goes under the title: the template gets the body up to
             # its first H1 line and is tidied; the writer's text after it is kept as is
             head, rest = _split_at_h1(body)
-            ctx = dict(e=ent, o=ent.obj, body=head, link=linker, internal=internal, meta=_meta_rows(ent, linker), kb=kb)
-            ctx.update(kind.page_context(kb, ent, ctx))
+            ctx = _context(kb, ent, linker, o=ent.obj, body=head)
             head = env.get_template(kind.facts_template).render(**ctx)
             fm = _front_matter(ent.title, ent.summary, ent.tags, boost=kind.page_boost)
             body = tidy(fm + head) + "\n" + rest
         else:
             body = _passthrough_front_matter(ent) + (_internal_banner() if internal else "") + body
         return Page(ent.page, body, ent.title, ent.id, ent.source, verbatim=True)
-    ctx = dict(e=ent, o=_with_page_links(kb, ent, directory_urls), link=linker, internal=internal,
-               meta=_meta_rows(ent, linker), code_anchor=code_anchor, kb=kb)
-    ctx["description"] = _field(kb, ent, getattr(ent.obj, "description", None), directory_urls)
-    ctx.update(kind.page_context(kb, ent, ctx))
+    ctx = _context(kb, ent, linker, o=_with_page_links(kb, ent, directory_urls),
+                   description=_field(kb, ent, getattr(ent.obj, "description", None), directory_urls))
     if kind.template is None:  # the registry refuses a YAML kind without one
         raise ValueError(f"{kind!r} has no page template")
     body = env.get_template(kind.template).render(**ctx)
     return Page(ent.page, _front_matter(ent.title, ent.summary, ent.tags, kind.page_boost) + body, ent.title, ent.id,
                 ent.source)
+
+
+def _context(kb: KnowledgeBase, ent: Entity, linker: Linker, **own) -> dict:
+    """A template's variables: the common ones (e, link, internal, meta, kb),
+    the caller's (o, and body or description), then the kind's own."""
+    ctx = dict(e=ent, link=linker, internal=ent.audience == "internal", meta=_meta_rows(ent, linker), kb=kb, **own)
+    ctx.update(ent.kind.page_context(kb, ent, ctx))
+    return ctx
 
 
 def _split_at_h1(body: str) -> tuple[str, str]:
@@ -385,7 +382,7 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCach
     reuse, reuse_listings = cache.start(kb, directory_urls) if cache is not None else (False, False)
     pages: dict[str, Page] = {}
     rendered = 0
-    aliases = kb.runbook_by_alias() if cache is not None else {}
+    aliases = index(kb, "runbook_by_alias") if cache is not None else {}
     for ent in kb.by_source.values():
         if ent.id not in kb.entities or kb.entities[ent.id] is not ent:
             continue

@@ -11,7 +11,7 @@ from ..schema.errors import did_you_mean
 from ..schema.kinds import Alerts
 from ..source import read_text
 from ..yamlload import load
-from .base import Kind, Part, Ref, memo
+from .base import Kind, Part, Ref, index
 
 _RUNBOOK_URL = re.compile(r"(?:^|/)runbooks/([^/#?]+)/?(?:[#?].*)?$")
 
@@ -92,7 +92,7 @@ def _prometheus(kb, ent, i, path, report):
     for e in loaded.errors:
         report.error(rel, (e.line, e.column), e.code, e.message, e.hint)
     data = loaded.data if isinstance(loaded.data, dict) else {}
-    aliases = memo(kb, "runbook_by_alias", kb.runbook_by_alias)
+    aliases = index(kb, "runbook_by_alias")
     runbooks = {e.id for e in kb.of_type("runbook")}
     # runbooks/<AlertName>/ is a redirect kbgen generates for alerts mapped to a runbook
     alert_names = {a.lower() for e in kb.of_type("runbook") for a in e.obj.alerts}

@@ -61,6 +61,13 @@ def memo(kb: "KnowledgeBase", key: str, fn: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+def index(kb: "KnowledgeBase", name: str) -> Any:
+    """One of the knowledge base's lookups (runbook_by_alias, tiers_index,
+    priorities_index), made once per view and shared by every page, rule and
+    output that asks: each is a scan of the whole KB."""
+    return memo(kb, name, getattr(kb, name))
+
+
 def remember(kb: "KnowledgeBase", key: str, value: Any) -> None:
     """Set what memo(kb, key, ...) returns (a caller that computed it already)."""
     vars(kb).setdefault("_kind_memo", {})[key] = value

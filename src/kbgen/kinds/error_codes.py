@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..anchors import code_anchor, normalize_code
 from ..model import Entity
-from ..plaintext import joined, plain, steps_text
+from ..plaintext import joined, plain, step_texts, steps_text
 from ..schema.kinds import ErrorCodes
 from .base import Kind, Ref
 
@@ -84,8 +84,7 @@ class ErrorCodeKind(Kind):
         o = ent.obj
         text.codes.add(normalize_code(o.code))
         text.symptoms += [o.message, *o.causes]
-        res = o.resolution if isinstance(o.resolution, str) else " ".join(
-            x for s in o.resolution or [] for x in (s.title, s.run or "", s.expect or "", s.note or ""))
+        res = o.resolution if isinstance(o.resolution, str) else " ".join(step_texts(o.resolution))
         text.body += [plain(o.description), plain(res), o.category or ""]
 
     def sections(self, kb, ent):

@@ -6,7 +6,7 @@ import posixpath
 from ..anchors import normalize_code
 from ..plaintext import dur, joined, plain, step_texts, steps_text
 from ..schema.kinds import Runbook
-from .base import Kind, Ref, markdown_sections, memo
+from .base import Kind, Ref, index, markdown_sections, memo
 
 # The sections a YAML runbook's page has, in order (templates/runbook.md.j2)
 SECTIONS = ("symptoms", "diagnostics", "causes", "resolution", "escalation", "verification", "rollback")
@@ -29,7 +29,7 @@ def answered_codes(kb) -> dict[str, set[str]]:
     """Runbook id -> the normalised codes it answers: those it lists and those whose entry names it."""
     def build():
         out: dict[str, set[str]] = {}
-        aliases = {a: r.id for a, r in kb.runbook_by_alias().items()}
+        aliases = {a: r.id for a, r in index(kb, "runbook_by_alias").items()}
         for rb in kb.of_type(RunbookKind.type):
             for ref in rb.obj.error_codes:
                 out.setdefault(rb.id, set()).update(normalize_code(c.obj.code) for c in kb.resolve_code(str(ref)))
@@ -86,7 +86,7 @@ class RunbookKind(Kind):
             yield Ref("priority", ("severity",), obj.severity)
 
     def check(self, kb, ent, report):
-        ids, aliases = kb.entities, memo(kb, "runbook_by_alias", kb.runbook_by_alias)
+        ids, aliases = kb.entities, index(kb, "runbook_by_alias")
         for i, alias in enumerate(ent.obj.aliases):
             where = ent.doc.loaded.where(("aliases", i))
             if alias in ids and ids[alias] is not ent:
@@ -159,7 +159,7 @@ class RunbookKind(Kind):
 
     @staticmethod
     def _escalation(kb, esc) -> str:
-        tiers = memo(kb, "tiers_index", kb.tiers_index).get(esc.to)  # a tier this audience cannot see stays unnamed
+        tiers = index(kb, "tiers_index").get(esc.to)  # a tier this audience cannot see stays unnamed
         return joined(f"Escalate to {tiers[0][1].name}" if tiers else "Escalate",
                       f"after {dur(esc.after)}" if esc.after else "", *esc.when, esc.contact or "")
 

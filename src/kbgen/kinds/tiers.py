@@ -8,7 +8,7 @@ from .. import render
 from ..plaintext import dur, plain
 from ..schema.errors import did_you_mean
 from ..schema.kinds import Tiers
-from .base import Kind, memo
+from .base import Kind, index
 
 
 def _node(ident: str) -> str:
@@ -53,7 +53,7 @@ class TiersKind(Kind):
         return [t.id for t in ent.obj.tiers]
 
     def check(self, kb, ent, report):
-        tiers = memo(kb, "tiers_index", kb.tiers_index)
+        tiers = index(kb, "tiers_index")
         local = {t.id for t in ent.obj.tiers}
         for i, t in enumerate(ent.obj.tiers):
             if t.escalates_to and t.escalates_to not in local and t.escalates_to not in tiers:

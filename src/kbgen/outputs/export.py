@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-from ..plaintext import plain  # noqa: F401 (kept importable here: export's plain text)
-
 
 def sections(kb, ent) -> list[tuple[str, str, str, list[str]]]:
     """(anchor, section title, text, error codes) of an entity's page: its kind says."""

@@ -9,9 +9,11 @@ from pydantic import BaseModel
 
 from .. import __version__
 from ..durations import Duration
+from ..kinds.base import index
+from ..kinds.runbook import RunbookKind
 
 SCHEMA_VERSION = 1
-RUNBOOK = "runbook"  # what alerts and codes point at (kbgen.kinds.runbook)
+RUNBOOK = RunbookKind.type  # what codes and alerts point at
 # Declared ids are slugs; ids taken from Markdown file names keep '_'
 # (node_cpu.md -> node_cpu); an error code's id is TABLEID:CODE.
 ENTITY_ID_PATTERN = r"^[a-z0-9_-]+(:.+)?$"
@@ -47,8 +49,8 @@ class Refs:
 
     def __init__(self, kb):
         self.kb = kb
-        self.aliases = kb.runbook_by_alias()
-        self.tiers = kb.tiers_index()
+        self.aliases = index(kb, "runbook_by_alias")
+        self.tiers = index(kb, "tiers_index")
         self.code_runbook: dict = {}  # code entity id -> a runbook listing it in error_codes
         for rb in kb.of_type(RUNBOOK):
             for ref in rb.obj.error_codes:

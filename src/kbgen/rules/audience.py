@@ -11,13 +11,14 @@ for agents, not a link a writer made; public builds leave the link out.
 """
 from __future__ import annotations
 
+from ..kinds.base import index
 from .links import is_external, links_of, resolve_link
 
 
 def check(kb, report) -> None:
     ids = kb.entities
-    aliases = kb.runbook_by_alias()
-    prios = kb.priorities_index()
+    aliases = index(kb, "runbook_by_alias")
+    prios = index(kb, "priorities_index")
     default = kb.config.options.default_audience
     for ent in list(kb.by_source.values()):
         if not ent.public:

@@ -5,9 +5,11 @@ Failing:  escalation: {to: tier9}     -> KB306 unknown tier 'tier9'
 """
 from __future__ import annotations
 
+from ..kinds.base import index
+from ..kinds.runbook import RunbookKind
 from ..schema.errors import did_you_mean
 
-RUNBOOK = "runbook"  # what codes and alerts point at (kbgen.kinds.runbook)
+RUNBOOK = RunbookKind.type  # what codes and alerts point at
 
 
 def _where(ent, path, key=False):
@@ -16,10 +18,10 @@ def _where(ent, path, key=False):
 
 def check(kb, report) -> None:
     ids = kb.entities
-    tiers = kb.tiers_index()
-    prios = kb.priorities_index()
+    tiers = index(kb, "tiers_index")
+    prios = index(kb, "priorities_index")
     products = kb.config.product_ids()
-    aliases = kb.runbook_by_alias()
+    aliases = index(kb, "runbook_by_alias")
     top = [e for e in ids.values() if not e.parent]  # a table's entries are checked with their table
 
     for ent in top:

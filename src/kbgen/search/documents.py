@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from ..kinds import SearchText
 from ..kinds.base import remember
-from ..kinds.runbook import answered_codes
-from ..plaintext import plain  # noqa: F401 (search's plain text; kbgen.plaintext since the kind registry)
-
-
-def _runbook_codes(kb) -> dict[str, set[str]]:
-    """Runbook id -> the normalised codes it answers (kbgen.kinds.runbook)."""
-    return answered_codes(kb)
+from ..plaintext import plain
 
 
 def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:

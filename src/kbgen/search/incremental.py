@@ -230,10 +230,7 @@ def in_view(win: dict[str, dict], audience: str) -> dict[str, dict]:
 
 
 def _answered_codes(kb) -> dict:
-    try:
-        from ..kinds.runbook import answered_codes  # the kind registry
-    except ImportError:
-        from .documents import _runbook_codes as answered_codes
+    from ..kinds.runbook import answered_codes
     return answered_codes(kb)
 
 

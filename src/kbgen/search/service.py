@@ -48,15 +48,6 @@ def index_dir(cfg: Config, audience: str) -> Path:
     return cfg.root / base / f"search-{audience}"
 
 
-def fingerprint(cfg: Config, audience: str) -> str:
-    """Changes whenever a source, the config or kbgen itself changes (file
-    sizes and times, and the contents of files changed too recently for
-    their times to tell): cheap enough to check before every query."""
-    listed = _stamp(index_dir(cfg, audience))
-    extras = listed[1] if listed else []
-    return inc.fingerprint(inc.kb_stamp(cfg, audience), inc.scan(cfg), inc.current_extras(cfg.root, extras))
-
-
 class SearchError(Exception):
     """The index cannot be made or read (a read-only checkout, say): exit code 2."""
 
