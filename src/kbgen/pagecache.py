@@ -10,20 +10,30 @@ if TYPE_CHECKING:
     from .pages import Page
 
 
+@dataclasses.dataclass
+class Kept:
+    key: tuple     # the entity's own inputs (entity_key)
+    reads: dict    # what its page read of other entities: (function, args) -> answer (kbgen.pages.Linker)
+    page: Page
+
+
 class PageCache:
     """The pages of the last render, for a process that renders again and
-    again (kbgen serve): an entity's page is rendered anew only when its
-    own inputs changed (its source text, its reading, its facts) or when
-    something pages print about other entities changed (the KB's signature:
-    ids, titles, pages, audiences, codes, tiers, priorities, assets, today);
-    listings are made anew when that or a summary or products changed. A KB
-    with kinds of its own is always rendered whole (their pages may print
-    anything)."""
+    again (kbgen serve). An entity's page is rendered anew only when its own
+    inputs changed (its source text, its reading, its facts) or when one of
+    the things it read of other entities (a link's target, a title, a code,
+    a tier: kbgen.pages.Linker.read) answers differently now: so a page
+    added to the KB renders only itself, the pages that link to it and the
+    listings. Everything is rendered anew when what every page may print
+    changes (the audience, the date, the site's URL, the products). Listings
+    are made anew when any entity's id, page, title, summary or products
+    changed. A KB with kinds of its own is always rendered whole (their
+    pages may read anything)."""
 
     def __init__(self) -> None:
-        self.signature: tuple | None = None          # what entity pages print about others
+        self.signature: tuple | None = None          # what every entity page may print
         self.listing_signature: tuple | None = None  # ... and what listings print
-        self.entries: dict[str, tuple[tuple, Page]] = {}   # page path -> (entity key, page)
+        self.entries: dict[str, Kept] = {}           # page path -> what was rendered there
         self.listings: dict[str, Page] = {}
         self.rendered = 0   # pages rendered by the last call (the rest came from the cache)
 
@@ -34,7 +44,9 @@ class PageCache:
             self.entries.clear()
             self.listings.clear()
             return False, False
-        sig, listing = _signatures(kb, directory_urls)
+        cfg = kb.config
+        sig = (directory_urls, kb.audience, cfg.today, cfg.site_url, repr(cfg.options.products))
+        listing = _listing_signature(kb)
         pages_ok = sig == self.signature
         listings_ok = pages_ok and listing == self.listing_signature
         if not pages_ok:
@@ -44,42 +56,34 @@ class PageCache:
         self.signature, self.listing_signature = sig, listing
         return pages_ok, listings_ok
 
+    def kept(self, kb: KnowledgeBase, ent: Entity, key: tuple) -> Page | None:
+        """The page kept for ent, when it is what rendering it now would make."""
+        kept = self.entries.get(ent.page)
+        if kept is None or kept.key != key:
+            return None
+        for (fn, args), answer in kept.reads.items():
+            if fn(kb, *args) != answer:
+                return None
+        return copy_page(kept.page)
 
-def _signatures(kb: KnowledgeBase, directory_urls: bool) -> tuple[tuple, tuple]:
-    """(what any entity's page may print about others: link targets, codes,
-    tier and priority names; what listings print besides: titles, summaries
-    and products). The titles a page prints of the entities it names are in
-    its own key (entity_key), so a new title renders only those pages again."""
-    cfg = kb.config
-    out: list = [directory_urls, kb.audience, cfg.today, cfg.site_url, repr(cfg.options.products),
-                 tuple(sorted(kb.assets_set or kb.assets))]
-    listed: list = []
+
+def _listing_signature(kb: KnowledgeBase) -> tuple:
+    """What listings print of the entities (and the folder index pages of the
+    pages there are): ids, types, pages, audiences, titles, summaries, products."""
+    out: list = [tuple(sorted(kb.assets_set or kb.assets))]
     for e in kb.entities.values():
-        out.append((e.id, e.type, e.page, e.url, e.audience, e.parent))
-        listed.append((e.title, e.summary, tuple(e.products)))
-        code = e.kind.code(e) if e.kind else None
-        if code is not None:
-            out.append((code, e.obj.message, e.obj.runbook, e.obj.severity))
-        for attr in ("aliases", "error_codes"):
-            out.append(tuple(str(x) for x in getattr(e.obj, attr, None) or ()))
-        for part in ("tiers", "priorities"):
-            out.append(tuple((str(x.id), x.name) for x in getattr(e.obj, part, None) or ()))
-    return tuple(out), tuple(listed)
+        out.append((e.id, e.type, e.page, e.url, e.audience, e.parent, e.title, e.summary, tuple(e.products)))
+    return tuple(out)
 
 
-def entity_key(kb: KnowledgeBase, ent: Entity, aliases: dict) -> tuple:
+def entity_key(ent: Entity) -> tuple:
     """The inputs of an entity's own page (strings kept by identity: an
-    unchanged file's text is the same object, so comparing is cheap), with
-    the titles it prints of the entities it names: its related pages and the
-    runbooks its entries point at (kbgen.kinds: references to runbooks)."""
+    unchanged file's text is the same object, so comparing is cheap). What
+    it prints of other entities is checked by its reads (PageCache.kept)."""
     md = ent.doc.md
-    named = [*ent.related, *(r.value for r in ent.kind.references(ent) if r.to == "runbook")]
-    titles = []
-    for ident in named:
-        other = kb.entities.get(ident) or aliases.get(ident)
-        titles.append((ident, other.title if other is not None else None))
     return (ent.type, ent.doc.rel, ent.doc.text, md.text if md is not None else None, ent.owner,
-            ent.last_reviewed, str(ent.review_every), tuple(ent.tags), ent.audience, tuple(titles))
+            ent.last_reviewed, str(ent.review_every), tuple(ent.tags), ent.audience, ent.id, ent.title, ent.summary,
+            tuple(ent.products), ent.url)
 
 
 def copy_page(page: Page) -> Page:

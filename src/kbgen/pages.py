@@ -21,7 +21,7 @@ import jinja2
 from . import render
 from .kinds.base import index
 from .model import Entity, KnowledgeBase, code_anchor, page_url
-from .pagecache import PageCache, copy_page, entity_key
+from .pagecache import Kept, PageCache, copy_page, entity_key
 from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
 from .source import slugify
 
@@ -55,25 +55,49 @@ def environment(kb: KnowledgeBase) -> jinja2.Environment:
 
 
 class Linker:
-    """Relative links from one page to others in the (filtered) kb."""
+    """Relative links from one page to others in the (filtered) kb.
+
+    Everything a page shows of other entities is looked up here, through
+    read(): the answers are kept with the page, and the page cache
+    (kbgen.pagecache) renders the page again only when one of them would
+    now be different. So a lookup a template or a kind makes must go
+    through the Linker (link.id, link.title, link.read...), never kb itself."""
 
     def __init__(self, kb: KnowledgeBase, page: str):
         self.kb, self.page = kb, page
+        self.reads: dict[tuple, object] = {}  # (function, args) -> its answer
+
+    def read(self, fn, *args):
+        """fn(kb, *args), noted for the page cache. fn is a module-level
+        function of the kb returning plain values (tuples of strings), so
+        the answer can be asked again of a later kb and compared."""
+        key = (fn, args)
+        if key not in self.reads:
+            self.reads[key] = fn(self.kb, *args)
+        return self.reads[key]
 
     def to_page(self, target_page: str, anchor: str = "") -> str:
         rel = posixpath.relpath(target_page, posixpath.dirname(self.page) or ".")
         return rel + (f"#{anchor}" if anchor else "")
 
-    def entity(self, ent: Entity | None, anchor: str = "") -> str | None:
-        if ent is None or ent.id not in self.kb.entities or not ent.page:
+    def _href(self, found: tuple | None, anchor: str) -> str | None:
+        if found is None:
             return None
-        if ent.parent and not anchor and "#" in ent.url:  # an entry of a table: its anchor on the page
-            anchor = ent.url.split("#", 1)[1]
-        return self.to_page(ent.page, anchor)
+        _, page, url, _, entry = found
+        if entry and not anchor and "#" in url:  # an entry of a table: its anchor on the page
+            anchor = url.split("#", 1)[1]
+        return self.to_page(page, anchor)
+
+    def entity(self, ent: Entity | None, anchor: str = "") -> str | None:
+        return None if ent is None else self._href(self.read(target_by_id, ent.id), anchor)
 
     def id(self, ident: str, anchor: str = "") -> str | None:
-        ent = self.kb.entities.get(ident) or index(self.kb, "runbook_by_alias").get(ident)
-        return self.entity(ent, anchor)
+        return self._href(self.read(target, ident), anchor)
+
+    def title(self, ident: str) -> str:
+        """The title of the entity an id or alias names (the id itself when it is not in this build)."""
+        found = self.read(target, ident)
+        return found[3] if found is not None else str(ident)
 
     def md(self, label: str, ident: str, anchor: str = "") -> str:
         """A Markdown link, or plain text when the target is not published in this build."""
@@ -81,27 +105,83 @@ class Linker:
         return f"[{render.text(label)}]({href})" if href else render.text(label)
 
     def code(self, ref: str) -> str:
-        found = self.kb.resolve_code(str(ref))
+        found = self.read(codes_of, str(ref))
         if len(found) == 1:
-            return f"[{render.text(found[0].obj.code)}]({self.entity(found[0])})"
+            return f"[{render.text(found[0][0])}]({self._href(found[0][1], '')})"
         return render.text(str(ref).split(":")[-1])
 
     def code_list(self, codes: list[Entity]) -> str:
         return ", ".join(f"[{render.text(c.obj.code)}]({self.entity(c)})" for c in codes)
 
     def tier(self, tier_id: str) -> str:
-        for ent, t in index(self.kb, "tiers_index").get(tier_id, [])[:1]:
-            return f"[{render.text(t.name)}]({self.entity(ent, t.id)})"
-        return "the next support tier"  # its tiers file is not published in this build
+        found = self.read(tier_named, tier_id)
+        if found is None:
+            return "the next support tier"  # its tiers file is not published in this build
+        name, where, anchor = found
+        return f"[{render.text(name)}]({self._href(where, anchor)})"
 
     def priority(self, pid: str) -> str:
-        for ent, p in index(self.kb, "priorities_index").get(pid, [])[:1]:
-            return f"[{render.text(p.id)} — {render.text(p.name)}]({self.entity(ent, code_anchor(p.id))})"
-        return render.text(pid)
+        found = self.read(priority_named, pid)
+        if found is None:
+            return render.text(pid)
+        name, where = found
+        return f"[{render.text(pid)} — {render.text(name)}]({self._href(where, code_anchor(pid))})"
 
     def product(self, pid: str) -> str:
         name = next((p.name for p in self.kb.config.options.products if p.id == pid), pid)
         return f"[{render.text(name)}]({self.to_page(f'products/{pid}.md')})"
+
+
+# What a page may read of other entities (Linker.read): each answer is plain
+# values, so the page cache can compare it with the answer of a later kb.
+
+def _found(ent: Entity | None, kb: KnowledgeBase) -> tuple | None:
+    if ent is None or ent.id not in kb.entities or not ent.page:
+        return None
+    return (ent.id, ent.page, ent.url, ent.title, bool(ent.parent))
+
+
+def target_by_id(kb: KnowledgeBase, ident: str) -> tuple | None:
+    """(id, page, url, title, is an entry of a table) of an entity in this build, or None."""
+    return _found(kb.entities.get(ident), kb)
+
+
+def target(kb: KnowledgeBase, ident: str) -> tuple | None:
+    """target_by_id, for an id or a runbook's alias."""
+    return _found(kb.entities.get(ident) or index(kb, "runbook_by_alias").get(ident), kb)
+
+
+def codes_of(kb: KnowledgeBase, ref: str) -> tuple:
+    """((code, target) ...) of the error codes a reference names."""
+    return tuple((str(c.obj.code), _found(c, kb)) for c in kb.resolve_code(ref))
+
+
+def tier_named(kb: KnowledgeBase, tier_id: str) -> tuple | None:
+    for ent, t in index(kb, "tiers_index").get(tier_id, [])[:1]:
+        return (t.name, _found(ent, kb), t.id)
+    return None
+
+
+def priority_named(kb: KnowledgeBase, pid: str) -> tuple | None:
+    for ent, p in index(kb, "priorities_index").get(pid, [])[:1]:
+        return (p.name, _found(ent, kb))
+    return None
+
+
+def link_target(kb: KnowledgeBase, from_rel: str, target: str) -> tuple | None:
+    """What a writer's link to `target` in from_rel becomes in this build:
+    ("page", page, anchor), ("asset", site path, anchor), ("drop",) for
+    content this build does not publish (internal, in a public build: the
+    filtered view does not know it) or a file that is not published at all,
+    or None for a broken link (validation reported it)."""
+    res = resolve_link(kb, from_rel, target)
+    if res.entity is not None and res.entity.id in kb.entities and res.entity.page:
+        return ("page", res.entity.page, res.anchor)
+    if res.asset:
+        return ("asset", asset_path(kb, res.asset), res.anchor)
+    if res.entity is not None or (res.missing is not None and (kb.config.root / res.missing).is_file()):
+        return ("drop",)
+    return None
 
 
 def asset_path(kb: KnowledgeBase, rel: str) -> str:
@@ -113,37 +193,35 @@ def asset_path(kb: KnowledgeBase, rel: str) -> str:
     return rel[len(docs):] if docs and rel.startswith(docs) else rel
 
 
-def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading, directory_urls: bool = True) -> str:
+def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading, directory_urls: bool = True,
+                  linker: Linker | None = None) -> str:
     """The text of a reading (kbgen.markdown) with links written against
     source files mapped to the pages they became, in place at the offsets the
     reading found: `../runbooks/x.yaml#causes` -> `../runbooks/x.md#causes`.
     Every link form is covered (inline, reference definitions, raw HTML);
     text in code is never touched. A link to something not in this build
-    (internal, in a public build) keeps its words and loses the link."""
+    (internal, in a public build) keeps its words and loses the link.
+    linker: the page's, when the page is being rendered (its reads are kept)."""
     if reading is None:
         return ""
     text = reading.text
-    linker = Linker(kb, page_path)
+    linker = linker or Linker(kb, page_path)
     edits: dict[int, tuple[int, str]] = {}
     for link in reading.links:
         t = link.target
         if link.start < 0 or not t or is_external(t) or t.startswith("#"):
             continue
-        res = resolve_link(kb, from_rel, t)
-        if res.entity is not None and res.entity.id in kb.entities and res.entity.page:
-            new = linker.to_page(res.entity.page, res.anchor)
-        elif res.asset:
-            new = linker.to_page(asset_path(kb, res.asset), res.anchor)
-        elif res.entity is not None or (res.missing is not None and (kb.config.root / res.missing).is_file()):
-            # content this build does not publish (internal, in a public build: the
-            # filtered view does not know it), or a file that is not published at all
+        found = linker.read(link_target, from_rel, t)
+        if found is None:
+            continue  # a broken link: validation reported it
+        if found[0] == "drop":
             dropped = _drop_link(text, link)
             if dropped:
                 edits[dropped[0]] = dropped[1:]
                 continue
             new = "#"
         else:
-            continue  # a broken link: validation reported it
+            new = linker.to_page(found[1], found[2])
         if link.kind == "html":
             # the renderer maps Markdown links to URLs, never raw HTML: give the URL itself
             new = html.escape(_url_between(page_path, new, directory_urls), quote=True)
@@ -195,12 +273,12 @@ def _drop_link(text: str, link) -> tuple[int, int, str] | None:
     return link.opening, close + 1, text[link.opening + 1:text.rfind("](", link.opening, link.start)]
 
 
-def _field(kb: KnowledgeBase, ent: Entity, text: str | None, directory_urls: bool = True) -> str:
+def _field(kb: KnowledgeBase, ent: Entity, text: str | None, directory_urls: bool, linker: Linker) -> str:
     """A Markdown field of a YAML entity with its links mapped to pages."""
     if not text:
         return ""
     reading = reading_of_text(ent.doc, kb.config, text)
-    return rewrite_links(kb, ent.doc.rel, ent.page, reading, directory_urls) if reading is not None else text
+    return rewrite_links(kb, ent.doc.rel, ent.page, reading, directory_urls, linker) if reading is not None else text
 
 
 def _front_matter(title: str | None, description: str = "", tags=(), boost: float | None = None, extra=None) -> str:
@@ -230,15 +308,17 @@ def _meta_rows(ent: Entity, linker: Linker) -> list[tuple[str, str]]:
     return rows
 
 
-def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, directory_urls: bool = True) -> Page:
+def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, directory_urls: bool = True,
+                  linker: Linker | None = None) -> Page:
     """The page of one entity: its kind's template over its data, or the
     writer's own Markdown with links mapped (and, for a kind with a facts
-    template, the facts table under its title)."""
+    template, the facts table under its title). linker: the page's, to keep
+    what it read (the page cache)."""
     kind = ent.kind
-    linker = Linker(kb, ent.page)
+    linker = linker or Linker(kb, ent.page)
     internal = ent.audience == "internal"
     if ent.doc.fmt == "md":
-        body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.md, directory_urls)
+        body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.md, directory_urls, linker)
         if kind.facts_template:
             # the facts table goes under the title: the template gets the body up to
             # its first H1 line and is tidied; the writer's text after it is kept as is
@@ -250,8 +330,8 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, direc
         else:
             body = _passthrough_front_matter(ent) + (_internal_banner() if internal else "") + body
         return Page(ent.page, body, ent.title, ent.id, ent.source, verbatim=True)
-    ctx = _context(kb, ent, linker, o=_with_page_links(kb, ent, directory_urls),
-                   description=_field(kb, ent, getattr(ent.obj, "description", None), directory_urls))
+    ctx = _context(kb, ent, linker, o=_with_page_links(kb, ent, directory_urls, linker),
+                   description=_field(kb, ent, getattr(ent.obj, "description", None), directory_urls, linker))
     if kind.template is None:  # the registry refuses a YAML kind without one
         raise ValueError(f"{kind!r} has no page template")
     body = env.get_template(kind.template).render(**ctx)
@@ -279,7 +359,7 @@ def _split_at_h1(body: str) -> tuple[str, str]:
     return "", body
 
 
-def _with_page_links(kb: KnowledgeBase, ent: Entity, directory_urls: bool = True):
+def _with_page_links(kb: KnowledgeBase, ent: Entity, directory_urls: bool, linker: Linker):
     """A copy of the entity's object whose Markdown fields (descriptions, FAQ
     answers...) link to pages instead of source files."""
     fields = [(path, text) for path, text in markdown_fields(ent.obj, ent.kind.markdown_fields)
@@ -291,7 +371,7 @@ def _with_page_links(kb: KnowledgeBase, ent: Entity, directory_urls: bool = True
         node = obj
         for part in path[:-1]:
             node = node[part] if isinstance(part, int) else getattr(node, part)
-        setattr(node, path[-1], _field(kb, ent, text, directory_urls))
+        setattr(node, path[-1], _field(kb, ent, text, directory_urls, linker))
     return obj
 
 
@@ -382,22 +462,22 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCach
     reuse, reuse_listings = cache.start(kb, directory_urls) if cache is not None else (False, False)
     pages: dict[str, Page] = {}
     rendered = 0
-    aliases = index(kb, "runbook_by_alias") if cache is not None else {}
     for ent in kb.by_source.values():
         if ent.id not in kb.entities or kb.entities[ent.id] is not ent:
             continue
-        key = entity_key(kb, ent, aliases) if cache is not None else ()
-        kept = cache.entries.get(ent.page) if cache is not None and reuse else None
-        if kept is not None and kept[0] == key:
-            pages[ent.page] = copy_page(kept[1])
+        key = entity_key(ent) if cache is not None else ()
+        kept = cache.kept(kb, ent, key) if cache is not None and reuse else None
+        if kept is not None:
+            pages[ent.page] = kept
             continue
-        page = with_overdue_notice(kb, ent, render_entity(kb, ent, env, directory_urls))
+        linker = Linker(kb, ent.page)
+        page = with_overdue_notice(kb, ent, render_entity(kb, ent, env, directory_urls, linker))
         if not page.verbatim:
             page.markdown = tidy(page.markdown)
         rendered += 1
         pages[ent.page] = page
         if cache is not None:
-            cache.entries[ent.page] = (key, copy_page(page))
+            cache.entries[ent.page] = Kept(key, linker.reads, copy_page(page))
     if cache is not None and reuse_listings and cache.listings:
         listings = {path: copy_page(p) for path, p in cache.listings.items()}
     else:

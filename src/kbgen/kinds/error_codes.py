@@ -6,7 +6,19 @@ from ..anchors import code_anchor, normalize_code
 from ..model import Entity
 from ..plaintext import joined, plain, step_texts, steps_text
 from ..schema.kinds import ErrorCodes
-from .base import Kind, Ref
+from .base import Kind, Ref, memo
+
+
+def entries(kb) -> dict[str, list[Entity]]:
+    """Table id -> its codes' entities (one scan of the KB for all the tables' pages)."""
+    def build():
+        out: dict[str, list[Entity]] = {}
+        for e in kb.entities.values():
+            if e.parent:
+                out.setdefault(e.parent, []).append(e)
+        return out
+    return memo(kb, "table_entries", build)
+
 
 _STR = {"type": "string"}
 
@@ -48,7 +60,7 @@ class ErrorTableKind(Kind):
                 yield Ref("priority", ("codes", i, "severity"), c.severity)
 
     def page_context(self, kb, ent, ctx):
-        return {"code_entities": {c.obj.code: c for c in kb.entities.values() if c.parent == ent.id}}
+        return {"code_entities": {c.obj.code: c for c in entries(kb).get(ent.id, [])}}
 
     def index_pages(self, kb, entities):
         from ..listings import code_table_pages

@@ -39,6 +39,21 @@ def answered_codes(kb) -> dict[str, set[str]]:
     return memo(kb, "runbook_codes", build)
 
 
+def _listed_codes(kb, rb_id: str, refs: tuple[str, ...]) -> list:
+    """The error-code entities a runbook's page lists: those it names and those whose entry names it."""
+    found: dict[str, object] = {}
+    for ref in refs:
+        for c in kb.resolve_code(ref):
+            found[c.id] = c
+    for c in code_runbooks(kb).get(rb_id, []):
+        found.setdefault(c.id, c)
+    return [found[k] for k in sorted(found)]
+
+
+def listed_code_ids(kb, rb_id: str, refs: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c.id for c in _listed_codes(kb, rb_id, refs))
+
+
 def listed_codes(kb, ent) -> list[str]:
     """The codes a runbook lists in error_codes, as written in their tables."""
     return sorted({str(c.obj.code) for ref in ent.obj.error_codes for c in kb.resolve_code(str(ref))})
@@ -99,13 +114,9 @@ class RunbookKind(Kind):
     # -- the page --------------------------------------------------------------
 
     def page_context(self, kb, ent, ctx):
-        found: dict[str, object] = {}
-        for ref in ent.obj.error_codes:
-            for c in kb.resolve_code(str(ref)):
-                found[c.id] = c
-        for c in code_runbooks(kb).get(ent.id, []):
-            found.setdefault(c.id, c)
-        return {"codes": [found[k] for k in sorted(found)]}
+        refs = tuple(str(r) for r in ent.obj.error_codes)
+        ctx["link"].read(listed_code_ids, ent.id, refs)  # the page cache sees a code added to or gone from it
+        return {"codes": _listed_codes(kb, ent.id, refs)}
 
     def index_pages(self, kb, entities):
         from ..listings import listing_pages
