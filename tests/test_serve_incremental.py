@@ -32,6 +32,7 @@ ARTICLES = {
     "content/beta/two.md": "---\ntitle: Beta two\ntags: [gamma, delta]\n---\n# Beta two\n\nSee [the public runbook](../../runbooks/public-rb.yaml).\n",
 }
 PRUNED = MKDOCS.replace("  name: material\n", "  name: material\n  features: [navigation.prune]\n")
+PLAIN = PRUNED.replace("  - tags\n", "")  # no plugin that keeps state over the files: pages added in place
 
 
 class Served:
@@ -153,7 +154,7 @@ def test_with_pruned_navigation_a_title_change_rerenders_its_section_only(served
     assert after["runbooks/public-rb/index.html"] == before["runbooks/public-rb/index.html"]
 
 
-@pytest.mark.parametrize("mkdocs", [MKDOCS, PRUNED], ids=["whole-nav", "pruned"])
+@pytest.mark.parametrize("mkdocs", [MKDOCS, PRUNED, PLAIN], ids=["whole-nav", "pruned", "no-tags-plugin"])
 def test_after_each_edit_every_page_is_what_a_full_build_writes(served, tmp_path, mkdocs):
     kb, server = served(mkdocs=mkdocs)
     alpha, beta, rb = kb / "content" / "alpha", kb / "content" / "beta", kb / "runbooks" / "public-rb.yaml"
@@ -167,8 +168,9 @@ def test_after_each_edit_every_page_is_what_a_full_build_writes(served, tmp_path
         ("tags", beta / "two.md", ARTICLES["content/beta/two.md"].replace("tags: [gamma, delta]", "tags: [delta]")),
         ("yaml", rb, rb.read_text().replace("title: Gateway timeouts", "title: Gateway time-outs")),
     ]
+    ways = {}
     for n, (what, path, text) in enumerate(edits):
-        way = server.edit(path, text)
+        way = ways[what] = server.edit(path, text)
         served_pages = _pages(server.site)
         full = tmp_path / f"full-{n}"
         run_kbgen("build", kb, "--audience", "internal", "--site-dir", full, check=True)
@@ -178,6 +180,8 @@ def test_after_each_edit_every_page_is_what_a_full_build_writes(served, tmp_path
         assert not different, (what, way, different)
     assert "A new page." in (_get(server.base + "/beta/three/") or "")
     assert "beta/one/index.html" not in _pages(server.site)  # a removed page leaves the site
+    if mkdocs is PLAIN:  # the new files join MkDocs' own objects: no dirty build walking every file
+        assert ways["added"][0] == ways["removed"][0] == "grow", ways
 
 
 def test_a_broken_edit_shows_the_problems_and_the_fix_renders_only_what_changed(served):

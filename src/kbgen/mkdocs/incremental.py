@@ -12,8 +12,11 @@ site, and:
     * quick: the same files, navigation and settings as the last render:
       only the changed pages are read, converted and written again, with the
       MkDocs objects (files, navigation, Jinja environment) of that render;
-    * dirty: pages added or removed, a navigation change, an edit link that
-      moved: MkDocs' own dirty build (`build(dirty=True)`: a page is rendered
+    * grow: pages added or removed, a navigation change, an edit link that
+      moved, in a site with no plugin but search: the new files join the
+      MkDocs objects of the last render, the navigation is made again from
+      them, and only the pages that need it are rendered;
+    * dirty: the same, in a site with other plugins: MkDocs' own dirty build (`build(dirty=True)`: a page is rendered
       when its staged Markdown is newer than its HTML), with the pages whose
       navigation changed touched so they render too; it still walks every
       file and builds the navigation and the sitemap for all pages;
@@ -27,6 +30,7 @@ site, and:
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -45,6 +49,8 @@ log = logging.getLogger("mkdocs.kbgen.serve")
 ALL = None  # "every page" where a set of pages is expected
 NAV_FEATURES_WIDE = ("navigation.tabs", "navigation.sections", "navigation.expand")
 TAGS_DIRECTIVE = "<!-- material/tags"
+# plugins the grow path (Renderer._grow) knows to need nothing beyond pages rendered
+GROW_PLUGINS = {"search", "material/search", "kbgen/serve"}
 
 
 # -- the staged project, written only where it changed ----------------------
@@ -168,6 +174,23 @@ class NavShape:
             else:
                 out.add(n[1])
         return out
+
+
+def nav_titles(nav) -> dict[str, str]:
+    """Page path -> the title its navigation entry gives it (`- Title: page.md`)."""
+    out: dict[str, str] = {}
+    todo = list(nav or [])
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            for title, value in item.items():
+                if isinstance(value, list):
+                    todo.extend(value)
+                elif isinstance(value, str):
+                    out[value] = str(title)
+        elif isinstance(item, list):
+            todo.extend(item)
+    return out
 
 
 NAV_META = ("icon", "subtitle", "status")  # front matter Material prints in a page's navigation entry
@@ -306,7 +329,7 @@ def _incremental(config) -> bool:
 
 @dataclass
 class Result:
-    way: str                 # quick, dirty or full
+    way: str                 # quick, grow, dirty or full
     pages: int               # pages MkDocs rendered
     seconds: float
 
@@ -445,7 +468,11 @@ class Renderer:
             pages = {p for p in changed_docs if p in all_pages}
             moved = {p for p in all_pages if plan.sources.get(p) != self.sources.get(p)}
             if touch or moved or docs != self.doc_set or self.files is None:
-                way = self._dirty(touch | pages | moved, changed_docs - docs, listings if pages or touch else set())
+                render = touch | pages | moved | (listings if pages or touch else set())
+                if self._grow(render, docs - self.doc_set, self.doc_set - docs, changed_docs - pages):
+                    way = "grow"
+                else:
+                    way = self._dirty(touch | pages | moved, changed_docs - docs, listings if pages or touch else set())
             elif not self._quick(pages, changed_docs - pages):
                 way = self._dirty(pages, set(), listings)
             else:
@@ -493,6 +520,88 @@ class Renderer:
                     os.rmdir(parent)
         self._build(self._load(self.site, dirty=True), dirty=True)
         return "dirty"
+
+    def _grow(self, pages: set[str], added: set[str], removed: set[str], others: set[str]) -> bool:
+        """Files added or removed, or a navigation that changed, with the
+        objects of the last render: MkDocs' Files gain the new files and lose
+        the removed ones, the navigation is made again from them (MkDocs keeps
+        the Page of every file it knows, so the pages not rendered keep their
+        titles and meta), and only `pages` (changed, or their navigation did)
+        and the new pages are rendered; the theme's own pages (404, sitemap)
+        are written again. False when that would not be right: a plugin other
+        than those known to need nothing more (MkDocs' search; it is off in a
+        site with Pagefind) may keep state over the whole set of files."""
+        try:
+            from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
+            from mkdocs.structure.files import File, set_exclusions
+            from mkdocs.structure.nav import get_navigation
+            from mkdocs.structure.pages import Page
+            from mkdocs.utils import is_markdown_file
+        except ImportError:  # another MkDocs: its dirty build does it
+            return False
+        config, files = self.config, self.files
+        if config is None or files is None or self.env is None or set(config.plugins) - GROW_PLUGINS:
+            return False
+        from .build import edit_links
+        for p in removed:
+            f = files.get_file_from_path(p)
+            if f is not None:
+                files.remove(f)
+            dest = self.dest_of.pop(p, None)
+            if dest and os.path.isfile(dest):
+                os.unlink(dest)
+                parent = os.path.dirname(dest)
+                if parent != str(self.site) and not os.listdir(parent):
+                    os.rmdir(parent)
+        new = [File(p, config.docs_dir, config.site_dir, config.use_directory_urls) for p in sorted(added)]
+        set_exclusions(new, config)
+        for f in new:
+            files.append(f)
+            self.dest_of[f.src_uri] = f.abs_dest_path
+        edit_links(files, self.plan.sources, self.edit_root)
+        # MkDocs keeps a known page's title from the navigation it was made
+        # with: give each page the title its entry has now (or none, to take
+        # its own), as a full build's new Page objects get it
+        config["nav"] = self.plan.config.get("nav")  # the staged navigation now (the rest of mkdocs.yml is the same)
+        titles = nav_titles(config["nav"])
+        for f in files.documentation_pages():
+            page = f.page
+            if page is None:
+                continue
+            if f.src_uri in titles:
+                page.title = titles[f.src_uri]
+                self.restored.discard(f.src_uri)
+            elif f.src_uri not in self.restored:
+                page.__dict__.pop("title", None)
+        nav = get_navigation(files, config)
+        self.nav = nav = config.plugins.on_nav(nav, config=config, files=files)
+        render = set(pages) | {f.src_uri for f in new if is_markdown_file(f.src_uri)}
+        objects = []
+        for p in sorted(render):
+            f = files.get_file_from_path(p)
+            if f is None or not f.is_documentation_page() or not f.inclusion.is_included():
+                continue
+            if f.page is None:
+                Page(None, f, config)  # a page not in the navigation
+            if p in self.restored:  # a title this module gave it: the page's own comes from its reading
+                f.page.__dict__.pop("title", None)
+                self.restored.discard(p)
+            _populate_page(f.page, config, files)
+            objects.append(f.page)
+        doc_files = files.documentation_pages()
+        for page in objects:
+            _build_page(page, config, doc_files, nav, self.env)
+            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        for f in new:
+            if not f.is_documentation_page() and f.inclusion.is_included():
+                f.copy_file(dirty=False)
+        for p in sorted(others):
+            f = files.get_file_from_path(p)
+            if f is not None and not f.is_documentation_page():
+                f.copy_file(dirty=False)
+        for template in config.theme.static_templates:
+            _build_theme_template(template, self.env, files, config, nav)
+        return True
 
     def _quick(self, pages: set[str], others: set[str]) -> bool:
         """Render only `pages` again with the objects of the last render, and
@@ -582,9 +691,19 @@ class Refresher:
                     return
                 view, search, generation, self.view = self.view, self.search, self.generation, None
             try:
+                self.collect()
                 self._refresh(view, search, generation)
             except Exception as exc:  # the preview keeps going; the next refresh tries again
                 log.warning(f"kbgen serve: search index not refreshed: {type(exc).__name__}: {exc}")
+
+    @staticmethod
+    def collect() -> None:
+        """A full garbage collection, while the edits pause: the server
+        freezes what it keeps after each rebuild (kbgen.mkdocs.serve.Preview),
+        so cycles left by earlier rebuilds are freed here, not in a rebuild."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def _current(self, generation: int) -> bool:
         with self.cond:

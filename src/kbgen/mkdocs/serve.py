@@ -11,6 +11,7 @@ kbgen drives the rebuilds itself instead of `mkdocs serve`, so that:
 """
 from __future__ import annotations
 
+import gc
 import html
 import logging
 import os
@@ -122,6 +123,12 @@ class Preview:
         self.refresher.cancel()  # a running search indexing would compete with this rebuild
         with self.lock:
             self._rebuild()
+        # What the server keeps between rebuilds (the loaded KB, kept pages,
+        # MkDocs' objects: millions of objects at 10,000 pages) is moved out of
+        # the garbage collector's sight: otherwise a full collection may fall in
+        # the middle of the next rebuild and cost it 0.4-0.5 s. The Refresher
+        # collects everything once the edits pause (Refresher.collect).
+        gc.freeze()
 
     def _rebuild(self) -> None:
         from ..audience import for_audience
