@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import render
 from .model import Entity, KnowledgeBase, normalize_code
 from .pages import Linker, Page, _front_matter
-from .sitemap import INDEX_CHUNK  # entries on one generated listing page: the navigation's budget
+from .sitemap import INDEX_CHUNK, chunked  # entries on one generated listing page: the navigation's budget
 
 
 def _entry(linker: Linker, e: Entity) -> str:
@@ -59,7 +59,7 @@ def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str,
     for heading, ents in groups:
         if heading:
             out.append(f"## {render.text(heading)}\n")
-        chunks = [ents[i:i + INDEX_CHUNK] for i in range(0, len(ents), INDEX_CHUNK)]
+        chunks = chunked(ents, key=lambda e: e.id)
         for chunk in chunks:
             n += 1
             first, last = chunk[0].title, chunk[-1].title
@@ -96,8 +96,7 @@ def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
     pages: dict[str, Page] = {}
     linker = Linker(kb, path)
     out = [_front_matter("Error codes", intro, boost=2), "# Error codes\n", intro + "\n"]
-    for n, i in enumerate(range(0, len(codes), INDEX_CHUNK), 1):
-        chunk = codes[i:i + INDEX_CHUNK]
+    for n, chunk in enumerate(chunked(codes, key=lambda c: c.id), 1):
         span = f"{chunk[0].obj.code} – {chunk[-1].obj.code}"
         ppath = f"{_parts_stem(path)}-{n}.md"
         pages[ppath] = table(ppath, f"Error codes {span}", chunk)

@@ -15,12 +15,44 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from .model import KnowledgeBase, code_anchor, page_url
 
 NAV_BUDGET = 100      # links in the whole navigation
 INDEX_CHUNK = 150     # links on one generated index page
+CHUNK_MIN = 40        # a part of a long listing is cut at a boundary only past this many entries
+CHUNK_ODDS = 50       # about one entry in this many is a boundary...
+CHUNK_LONG = 110      # ...and, past this many entries in a part, one in CHUNK_ODDS_LONG
+CHUNK_ODDS_LONG = 8
+
+
+def chunked(items: list, key) -> list[list]:
+    """A sorted listing in parts of at most INDEX_CHUNK entries, cut after an
+    entry whose key hashes to a boundary: about one entry in CHUNK_ODDS once
+    the part has CHUNK_MIN entries, one in CHUNK_ODDS_LONG once it has
+    CHUNK_LONG (so a part seldom reaches INDEX_CHUNK, the hard limit). Where a
+    part ends depends on its own entries, not on how many came before: an
+    entry added, removed or renamed changes the part it is in (and the one it
+    moves to), not every part after it, so kbgen serve renders two pages
+    again, not thirty."""
+    if len(items) <= INDEX_CHUNK:
+        return [items]
+    out: list[list] = []
+    part: list = []
+    for item in items:
+        part.append(item)
+        n = len(part)
+        if n < CHUNK_MIN:
+            continue
+        h = zlib.crc32(key(item).encode("utf-8", "surrogatepass"))
+        if h % CHUNK_ODDS == 0 or (n >= CHUNK_LONG and h % CHUNK_ODDS_LONG == 0) or n >= INDEX_CHUNK:
+            out.append(part)
+            part = []
+    if part:
+        out.append(part)
+    return out
 GENERATED = ("runbooks/", "products/", "error-codes/", "browse/")  # the core's own sections
 
 ACRONYMS = {"faq": "FAQ", "sla": "SLA", "slas": "SLAs", "api": "API", "kb": "KB", "it": "IT"}
@@ -57,7 +89,7 @@ def index_pages_for(folder: str, title: str, pages: list[tuple[str, str]], taken
     if len(pages) <= INDEX_CHUNK:
         return {base: (title, _listing(title, base, pages))}
     out: dict[str, tuple[str, str]] = {}
-    chunks = [pages[i:i + INDEX_CHUNK] for i in range(0, len(pages), INDEX_CHUNK)]
+    chunks = chunked(pages, key=lambda p: p[0])
     entries = []
     stem = base[:-3]
     for n, chunk in enumerate(chunks, 1):
