@@ -558,7 +558,8 @@ class Renderer:
         for f in new:
             files.append(f)
             self.dest_of[f.src_uri] = f.abs_dest_path
-        edit_links(files, self.plan.sources, self.edit_root)
+        # the new pages' edit links, and those of pages whose source moved (they are in `pages`)
+        edit_links([*new, *filter(None, map(files.get_file_from_path, pages))], self.plan.sources, self.edit_root)
         # MkDocs keeps a known page's title from the navigation it was made
         # with: give each page the title its entry has now (or none, to take
         # its own), as a full build's new Page objects get it
