@@ -39,14 +39,14 @@ class Served:
     """`kbgen serve` in a subprocess whose temporary folder (and so the
     served site) is under tmp_path; its output goes to a file read as it grows."""
 
-    def __init__(self, kb: Path, tmp_path: Path):
+    def __init__(self, kb: Path, tmp_path: Path, env: dict | None = None):
         self.tmp = tmp_path / "tmp"
         self.tmp.mkdir()
         self.log_path = tmp_path / "serve.log"
         self.log = open(self.log_path, "w")
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**__import__("os").environ, "TMPDIR": str(self.tmp)}
+        env = {**__import__("os").environ, "TMPDIR": str(self.tmp), **(env or {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(kb), "--dev-addr",
                                       f"127.0.0.1:{self.port}"], stdout=self.log, stderr=subprocess.STDOUT,
                                      text=True, env=env)
@@ -105,9 +105,9 @@ def _pages(site: Path) -> dict[str, bytes]:
 def served(tmp_path):
     servers = []
 
-    def start(files=None, mkdocs=MKDOCS):
+    def start(files=None, mkdocs=MKDOCS, env=None):
         kb = write_kb(tmp_path / "kb", {**ARTICLES, **(files or {})}, mkdocs=mkdocs)
-        server = Served(kb, tmp_path)
+        server = Served(kb, tmp_path, env)
         servers.append(server)
         assert server.wait_rebuild(1)[0] == "full"
         return kb, server
@@ -220,6 +220,28 @@ def test_a_file_kbgen_does_not_read_rebuilds_nothing(served):
     page = kb / "content" / "alpha" / "first.md"
     server.edit(page, page.read_text().replace("The first page of alpha.", "Changed."))
     assert EPOCH.search(_get(server.base + "/alpha/first/") or "").group(1) != epoch  # a real change: they do
+
+
+def test_edits_are_seen_by_notifications_and_reads_are_not_edits(served):
+    kb, server = served()
+    assert "edits are seen by notifications" in server.output()
+    time.sleep(1.0)
+    for path in sorted(kb.rglob("*")):  # read every source, as an editor or a search tool would
+        if path.is_file():
+            path.read_bytes()
+    time.sleep(1.5)
+    assert server.output().count("Building documentation") == 1, server.output()  # the first build only
+    page = kb / "content" / "alpha" / "first.md"
+    assert server.edit(page, page.read_text().replace("The first page of alpha.", "Seen at once.")) == ("quick", 1)
+    assert "Seen at once." in (_get(server.base + "/alpha/first/") or "")
+
+
+def test_polling_when_asked(served):
+    kb, server = served(env={"KBGEN_SERVE_POLL": "1"})
+    assert "edits are seen by polling" in server.output()
+    page = kb / "content" / "alpha" / "first.md"
+    assert server.edit(page, page.read_text().replace("The first page of alpha.", "Seen by polling.")) == ("quick", 1)
+    assert "Seen by polling." in (_get(server.base + "/alpha/first/") or "")
 
 
 def test_an_offline_site_is_rebuilt_whole(served):
