@@ -110,6 +110,8 @@ def served(tmp_path):
         server = Served(kb, tmp_path, env)
         servers.append(server)
         assert server.wait_rebuild(1)[0] == "full"
+        # the first build is logged before the server listens: wait until it answers
+        assert _wait_for(server.base + "/", "</html>", 60), server.output()
         return kb, server
     yield start
     for server in servers:
