@@ -261,8 +261,11 @@ def test_interrupted_build_keeps_the_previous_site(generated_kb, tmp_path):
     site.mkdir()
     (site / "index.html").write_text("the previous site")
     (site / ".kbgen-site").write_text("built by kbgen")
+    # Ctrl-C as a terminal delivers it: a runner started in the background (`cmd &` in a
+    # script) ignores SIGINT, and a child inherits that; Python then never raises on it
     proc = subprocess.Popen([*KBGEN, "build", str(generated_kb), "--site-dir", str(site), "-q"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not list(tmp_path.glob(".site.building-*")) and proc.poll() is None and time.monotonic() < deadline:
