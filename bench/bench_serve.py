@@ -1,7 +1,7 @@
 """`kbgen serve` on a large KB: time from saving one file to the served page showing the edit.
 
     .venv/bin/python bench/bench_serve.py [--sizes 1000 10000] [--shape folders] [--edits 5] [--gap 3]
-                                          [--out results.jsonl]
+                                          [--tags] [--out results.jsonl]
 
 For each size N it generates a KB (bench/gen_kb.py: 70% articles, 30% YAML
 runbooks, in the shape's folders, as bench/bench_scale.py does), starts
@@ -14,12 +14,15 @@ runbooks, in the shape's folders, as bench/bench_scale.py does), starts
   changed (YAML), an article's title changed, a new article added. The clock starts just before
   the file is written and stops when the served HTML of the edited page
   holds the new text (polled every 50 ms): it includes the file watcher
-  noticing the change (MkDocs' LiveReloadServer polls every 0.5 s, then waits
-  0.1 s for more changes), validation, staging, rendering. Medians reported;
+  noticing the change (kbgen serve's file notifications; MkDocs' server then
+  waits 0.1 s for more changes), validation, staging, rendering. Medians reported;
 - the server's resident memory after start and after the edits (and its peak);
 - where the time of each rebuild went, from the server's own log line
   ("kbgen serve: quick rebuild, 1 page rendered in ... (validate ..., stage
   ..., render ...)").
+
+--tags adds Material's tags plugin to the KB's mkdocs.yml (many KBs use it; it
+keeps state over every page, so added pages and titles take MkDocs' dirty build).
 
 --gap is the pause between two edits (a writer reads the page before the
 next change). Nothing is asserted: the machine is shared, times vary.
@@ -154,12 +157,16 @@ def edit_title(path: Path, marker: str) -> None:
     path.write_text(re.sub(r"^title: .*$", f"title: Retitled {marker}", text, count=1, flags=re.M), encoding="utf-8")
 
 
-def run_size(n: int, shape: str, edits: int, gap: float, work: Path, only: list[str] | None = None) -> dict:
+def run_size(n: int, shape: str, edits: int, gap: float, work: Path, only: list[str] | None = None,
+             tags: bool = False) -> dict:
     root = work / f"kb-{n}"
     shutil.rmtree(root, ignore_errors=True)
     articles = round(n * 0.7)
     generate(root, articles=articles, runbooks=n - articles, seed=0, shape=shape)
-    out: dict = {"pages": n, "shape": shape, "load_at_start": round(load(), 1)}
+    if tags:
+        conf = root / "mkdocs.yml"
+        conf.write_text(conf.read_text(encoding="utf-8").replace("plugins:\n", "plugins:\n  - tags\n", 1), encoding="utf-8")
+    out: dict = {"pages": n, "shape": shape, "tags_plugin": tags, "load_at_start": round(load(), 1)}
     server = Server(root, work / f"serve-{n}.log")
     try:
         started = time.perf_counter()
@@ -218,11 +225,12 @@ def main() -> None:
     ap.add_argument("--gap", type=float, default=3.0, help="seconds between two edits")
     ap.add_argument("--out", type=Path, help="append one JSON line per size")
     ap.add_argument("--only", nargs="+", metavar="KIND", help="only these kinds of edit (names as printed)")
+    ap.add_argument("--tags", action="store_true", help="with Material's tags plugin in mkdocs.yml")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     try:
         for n in args.sizes:
-            result = run_size(n, args.shape, args.edits, args.gap, work, args.only)
+            result = run_size(n, args.shape, args.edits, args.gap, work, args.only, args.tags)
             print(json.dumps({k: v for k, v in result.items() if k != "edits"}), flush=True)
             for kind, times in result["edits"].items():
                 print(f"  {kind}: median {result['median_s'][kind]} s over {len(times)} edits", flush=True)

@@ -35,6 +35,7 @@ log = logging.getLogger("mkdocs.kbgen.serve")
 
 DEFAULT_ADDR = "127.0.0.1:8000"
 REFRESH_QUIET = 10.0  # seconds without a rebuild before kb.json, llms.txt and the search index are made again
+COLLECT_EVERY = 10    # rebuilds between two full garbage collections while edits do not pause
 
 
 def parse_addr(value: str) -> tuple[str, int]:
@@ -99,6 +100,7 @@ class Preview:
         self.refresher = Refresher(self.site_dir, self.lock, REFRESH_QUIET)
         self.server: Any = None  # MkDocs' LiveReloadServer
         self.problem_page: bytes | None = None  # set while the preview shows problems
+        self.uncollected = 0  # rebuilds since the last full garbage collection
 
     def _epoch(self) -> int:
         # the epoch this build becomes visible as (MkDocs' LiveReloadServer)
@@ -127,7 +129,14 @@ class Preview:
         # MkDocs' objects: millions of objects at 10,000 pages) is moved out of
         # the garbage collector's sight: otherwise a full collection may fall in
         # the middle of the next rebuild and cost it 0.4-0.5 s. The Refresher
-        # collects everything once the edits pause (Refresher.collect).
+        # collects everything once the edits pause (Refresher.collect); edits
+        # that never pause (an editor saving every second) get a full
+        # collection every COLLECT_EVERY rebuilds, so memory stays bounded.
+        self.uncollected += 1
+        if self.uncollected >= COLLECT_EVERY:
+            gc.unfreeze()
+            gc.collect()
+            self.uncollected = 0
         gc.freeze()
 
     def _rebuild(self) -> None:
