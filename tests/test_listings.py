@@ -8,8 +8,9 @@ import random
 import statistics
 
 from kbfactory import write_kb
+from kbgen.anchors import relative
 from kbgen.audience import for_audience
-from kbgen.pages import relative, render_pages
+from kbgen.pages import render_pages
 from kbgen.sitemap import CHUNK_MIN, INDEX_CHUNK, chunked
 from kbgen.validate import validate
 

@@ -1,5 +1,6 @@
 """Addresses inside and of pages: anchors of codes and alerts, the folded
-form of a code users type, and MkDocs' directory URL of a page. No imports
+form of a code users type, MkDocs' directory URL of a page, and the
+relative path from one page to another. No imports
 from the rest of kbgen: the model, the kinds and the writers all use these."""
 from __future__ import annotations
 
@@ -40,3 +41,23 @@ def page_url(page: str) -> str:
         d = posixpath.dirname(stem)
         return (d + "/") if d else ""
     return stem + "/"
+
+
+_ODD = ("", ".", "..")
+
+
+def relative(target: str, folder: str) -> str:
+    """posixpath.relpath(target, folder) for docs-relative paths, without
+    its two calls to os.path.abspath (each asks the OS for the working
+    folder): a listing of 10,000 pages makes tens of thousands of links."""
+    if not folder or folder == ".":
+        return target or "."
+    there, here = target.split("/"), folder.split("/")
+    if any(p in _ODD for p in there) or any(p in _ODD for p in here):  # not a plain path: the library's way
+        return posixpath.relpath(target, folder)
+    common = 0
+    for a, b in zip(there, here):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) or "."

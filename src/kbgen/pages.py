@@ -19,6 +19,7 @@ from urllib.parse import quote
 import jinja2
 
 from . import render
+from .anchors import relative
 from .kinds.base import index
 from .model import Entity, KnowledgeBase, code_anchor, page_url
 from .pagecache import Kept, PageCache, copy_page, entity_key
@@ -130,26 +131,6 @@ class Linker:
     def product(self, pid: str) -> str:
         name = next((p.name for p in self.kb.config.options.products if p.id == pid), pid)
         return f"[{render.text(name)}]({self.to_page(f'products/{pid}.md')})"
-
-
-_ODD = ("", ".", "..")
-
-
-def relative(target: str, folder: str) -> str:
-    """posixpath.relpath(target, folder) for docs-relative paths, without
-    its two calls to os.path.abspath (each asks the OS for the working
-    folder): a listing of 10,000 pages makes tens of thousands of links."""
-    if not folder or folder == ".":
-        return target or "."
-    there, here = target.split("/"), folder.split("/")
-    if any(p in _ODD for p in there) or any(p in _ODD for p in here):  # not a plain path: the library's way
-        return posixpath.relpath(target, folder)
-    common = 0
-    for a, b in zip(there, here):
-        if a != b:
-            break
-        common += 1
-    return "/".join([".."] * (len(here) - common) + there[common:]) or "."
 
 
 # What a page may read of other entities (Linker.read): each answer is plain

@@ -18,6 +18,7 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
+from .anchors import relative
 from .model import KnowledgeBase, code_anchor, page_url
 
 NAV_BUDGET = 100      # links in the whole navigation
@@ -26,6 +27,10 @@ CHUNK_MIN = 40        # a part of a long listing is cut at a boundary only past 
 CHUNK_ODDS = 50       # about one entry in this many is a boundary...
 CHUNK_LONG = 110      # ...and, past this many entries in a part, one in CHUNK_ODDS_LONG
 CHUNK_ODDS_LONG = 8
+
+GENERATED = ("runbooks/", "products/", "error-codes/", "browse/")  # the core's own sections
+
+ACRONYMS = {"faq": "FAQ", "sla": "SLA", "slas": "SLAs", "api": "API", "kb": "KB", "it": "IT"}
 
 
 def chunked(items: list, key) -> list[list]:
@@ -53,9 +58,6 @@ def chunked(items: list, key) -> list[list]:
     if part:
         out.append(part)
     return out
-GENERATED = ("runbooks/", "products/", "error-codes/", "browse/")  # the core's own sections
-
-ACRONYMS = {"faq": "FAQ", "sla": "SLA", "slas": "SLAs", "api": "API", "kb": "KB", "it": "IT"}
 
 
 def folder_title(folder: str) -> str:
@@ -74,9 +76,9 @@ def _listing(title: str, path: str, links: list[tuple[str, str]], intro: str = "
     lines = ["---", f"title: {render.theme_text(title)}", "---", "", f"# {render.text(title)}", ""]
     if intro:
         lines += [intro, ""]
-    here = posixpath.dirname(path) or "."
+    here = posixpath.dirname(path)
     for target, label in links:
-        lines.append(f"- [{render.text(label)}]({posixpath.relpath(target, here)})")
+        lines.append(f"- [{render.text(label)}]({relative(target, here)})")
     return "\n".join(lines) + "\n"
 
 
