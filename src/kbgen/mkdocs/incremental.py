@@ -512,12 +512,7 @@ class Renderer:
             if (docs / p).is_file():
                 os.utime(docs / p, (now, now))  # newer than its HTML: MkDocs renders it
         for p in removed:  # pages and files no longer staged leave the site too
-            dest = self.dest_of.get(p)
-            if dest and os.path.isfile(dest):
-                os.unlink(dest)
-                parent = os.path.dirname(dest)
-                if parent != str(self.site) and not os.listdir(parent):
-                    os.rmdir(parent)
+            self._remove_output(self.dest_of.get(p))
         self._build(self._load(self.site, dirty=True), dirty=True)
         return "dirty"
 
@@ -532,10 +527,9 @@ class Renderer:
         than those known to need nothing more (MkDocs' search; it is off in a
         site with Pagefind) may keep state over the whole set of files."""
         try:
-            from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
+            from mkdocs.commands.build import _build_theme_template, _populate_page
             from mkdocs.structure.files import File, set_exclusions
             from mkdocs.structure.nav import get_navigation
-            from mkdocs.structure.pages import Page
             from mkdocs.utils import is_markdown_file
         except ImportError:  # another MkDocs: its dirty build does it
             return False
@@ -547,12 +541,7 @@ class Renderer:
             f = files.get_file_from_path(p)
             if f is not None:
                 files.remove(f)
-            dest = self.dest_of.pop(p, None)
-            if dest and os.path.isfile(dest):
-                os.unlink(dest)
-                parent = os.path.dirname(dest)
-                if parent != str(self.site) and not os.listdir(parent):
-                    os.rmdir(parent)
+            self._remove_output(self.dest_of.pop(p, None))
         new = [File(p, config.docs_dir, config.site_dir, config.use_directory_urls) for p in sorted(added)]
         set_exclusions(new, config)
         for f in new:
@@ -580,26 +569,17 @@ class Renderer:
         objects = []
         for p in sorted(render):
             f = files.get_file_from_path(p)
+            # get_navigation gave every included page its Page, in the navigation or not
             if f is None or not f.is_documentation_page() or not f.inclusion.is_included():
                 continue
-            if f.page is None:
-                Page(None, f, config)  # a page not in the navigation
-            if p in self.restored:  # a title this module gave it: the page's own comes from its reading
-                f.page.__dict__.pop("title", None)
-                self.restored.discard(p)
+            self._own_title(f.page, p)
             _populate_page(f.page, config, files)
             objects.append(f.page)
-        doc_files = files.documentation_pages()
-        for page in objects:
-            _build_page(page, config, doc_files, nav, self.env)
-            page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+        self._write(objects, nav)
         for f in new:
             if not f.is_documentation_page() and f.inclusion.is_included():
                 f.copy_file(dirty=False)
-        for p in sorted(others):
-            f = files.get_file_from_path(p)
-            if f is not None and not f.is_documentation_page():
-                f.copy_file(dirty=False)
+        self._copy(others)
         for template in config.theme.static_templates:
             _build_theme_template(template, self.env, files, config, nav)
         return True
@@ -610,7 +590,7 @@ class Renderer:
         page's tags or title changed and the tags plugin lists them): then
         the caller does a dirty build."""
         try:
-            from mkdocs.commands.build import _build_page, _populate_page
+            from mkdocs.commands.build import _populate_page
         except ImportError:  # another MkDocs: its dirty build does it
             return False
         config, files = self.config, self.files
@@ -622,24 +602,49 @@ class Renderer:
                 return False
             page = f.page
             before = self.titles.get(p)
-            if p in self.restored:  # a title this module gave it: the page's own comes from its reading
-                page.__dict__.pop("title", None)
-                self.restored.discard(p)
+            self._own_title(page, p)
             _populate_page(page, config, files)
             after = self.titles.get(p)
             if tags is not None and (before is None or after is None or before[0] != after[0]
                                      or before[1].get("tags") != after[1].get("tags")):
                 return False
             objects.append(page)
+        self._write(objects, self.nav)
+        self._copy(others)
+        return True
+
+    # -- what the quick and grow ways share ---------------------------------
+
+    def _own_title(self, page, path: str) -> None:
+        """A page about to be read takes its title from its reading, not from
+        the one _restore_unread gave it."""
+        if path in self.restored:
+            page.__dict__.pop("title", None)
+            self.restored.discard(path)
+
+    def _write(self, pages: list, nav) -> None:
+        """Convert and write pages already read (_populate_page)."""
+        from mkdocs.commands.build import _build_page
+        config, files = self.config, self.files
         doc_files = files.documentation_pages()
-        for page in objects:
-            _build_page(page, config, doc_files, self.nav, self.env)
+        for page in pages:
+            _build_page(page, config, doc_files, nav, self.env)
             page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
-        for p in sorted(others):
-            f = files.get_file_from_path(p)
+
+    def _copy(self, changed: set[str]) -> None:
+        """Copy the changed files that are not pages (images...) into the site."""
+        for p in sorted(changed):
+            f = self.files.get_file_from_path(p)
             if f is not None and not f.is_documentation_page():
                 f.copy_file(dirty=False)
-        return True
+
+    def _remove_output(self, dest: str | None) -> None:
+        """A file no longer staged leaves the site, and its folder when that is empty now."""
+        if dest and os.path.isfile(dest):
+            os.unlink(dest)
+            parent = os.path.dirname(dest)
+            if parent != str(self.site) and not os.listdir(parent):
+                os.rmdir(parent)
 
 
 # -- kb.json, llms.txt and the search index, in the background --------------

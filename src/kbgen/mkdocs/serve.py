@@ -134,10 +134,10 @@ class Preview:
         # collection every COLLECT_EVERY rebuilds, so memory stays bounded.
         self.uncollected += 1
         if self.uncollected >= COLLECT_EVERY:
-            gc.unfreeze()
-            gc.collect()
+            self.refresher.collect()
             self.uncollected = 0
-        gc.freeze()
+        else:
+            gc.freeze()
 
     def _rebuild(self) -> None:
         from ..audience import for_audience
