@@ -11,7 +11,7 @@ from ..schema.errors import did_you_mean
 from ..schema.kinds import Alerts
 from ..source import read_text
 from ..yamlload import load
-from .base import Kind, Part, Ref, index
+from .base import Kind, Part, entry_refs, index
 
 _RUNBOOK_URL = re.compile(r"(?:^|/)runbooks/([^/#?]+)/?(?:[#?].*)?$")
 
@@ -30,11 +30,7 @@ class AlertsKind(Kind):
         return alert_anchors(ent.obj.alerts)
 
     def references(self, ent):
-        for i, a in enumerate(ent.obj.alerts):
-            if a.runbook:
-                yield Ref("runbook", ("alerts", i, "runbook"), a.runbook)
-            if a.severity:
-                yield Ref("priority", ("alerts", i, "severity"), a.severity)
+        return entry_refs("alerts", ent.obj.alerts)
 
     def checked_files(self, ent):
         base = posixpath.dirname(ent.source)

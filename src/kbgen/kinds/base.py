@@ -32,6 +32,16 @@ class Ref:
     value: str
 
 
+def entry_refs(field: str, entries) -> Iterable[Ref]:
+    """The runbook and the severity each entry of a list names (an error
+    table's codes, an alert catalogue's alerts), at (field, i, name)."""
+    for i, e in enumerate(entries):
+        if e.runbook:
+            yield Ref("runbook", (field, i, "runbook"), e.runbook)
+        if e.severity:
+            yield Ref("priority", (field, i, "severity"), e.severity)
+
+
 @dataclass
 class SearchText:
     """The fields of an entity's agent-search document (kbgen.search.documents)."""

@@ -6,7 +6,7 @@ from ..anchors import code_anchor, normalize_code
 from ..model import Entity
 from ..plaintext import joined, plain, step_texts, steps_text
 from ..schema.kinds import ErrorCodes
-from .base import Kind, Ref, memo
+from .base import Kind, entry_refs, memo
 
 
 def entries(kb) -> dict[str, list[Entity]]:
@@ -53,11 +53,7 @@ class ErrorTableKind(Kind):
             )
 
     def references(self, ent):
-        for i, c in enumerate(ent.obj.codes):
-            if c.runbook:
-                yield Ref("runbook", ("codes", i, "runbook"), c.runbook)
-            if c.severity:
-                yield Ref("priority", ("codes", i, "severity"), c.severity)
+        return entry_refs("codes", ent.obj.codes)
 
     def page_context(self, kb, ent, ctx):
         return {"code_entities": {c.obj.code: c for c in entries(kb).get(ent.id, [])}}
