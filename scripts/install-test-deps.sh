@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the test suite needs, idempotently:
 #   - Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser);
-#   - the package with its test extra (pytest, pytest-xdist, hypothesis, playwright's Python driver).
+#   - the package with its test extra (pytest, pytest-xdist, hypothesis, playwright's Python driver),
+#     at the versions of requirements/test.lock.
 # Chromium is checked first: on a system without apt-get the script says what is
 # missing and how to go on, before anything is installed.
 set -euo pipefail
@@ -30,6 +31,15 @@ MSG
 fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+# The exact versions of requirements/test.lock (scripts/lock.sh refreshes it), so
+# a new release of a dependency cannot turn the suite red on a fresh machine;
+# KBGEN_UNLOCKED=1 takes the newest versions pyproject.toml's ranges allow.
+lock=(-c requirements/test.lock)
+if [ "${KBGEN_UNLOCKED:-}" = "1" ]; then
+  lock=()
+  echo "install-test-deps: KBGEN_UNLOCKED=1: the newest versions the ranges allow, not requirements/test.lock" >&2
+fi
+echo "install-test-deps: installing kbgen and its test tools into .venv (pip; about half a minute on a fresh machine)" >&2
+.venv/bin/python -m pip install -q --upgrade "${lock[@]}" pip
+.venv/bin/python -m pip install -q "${lock[@]}" -e '.[test]'
 .venv/bin/python -m compileall -q src/kbgen

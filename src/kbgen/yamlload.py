@@ -39,6 +39,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     LIBYAML = False
 
 MAX_DEPTH = 64          # deeper than any real KB file; stops stack-depth attacks
+_FLATTEN = "flatten the structure; no kbgen field nests this deep"
 MAX_NODES = 200_000     # values after alias expansion; stops "billion laughs"
 
 Path = tuple  # a path into the document: ("codes", 3, "code")
@@ -233,8 +234,7 @@ class _State:
         pos = self.at(ev.start_mark)
         stack = self.stack
         if len(stack) >= MAX_DEPTH:
-            self.fail(pos, "KB105", f"nesting deeper than {MAX_DEPTH} levels",
-                      "flatten the structure; no kbgen field nests this deep")
+            self.fail(pos, "KB105", f"nesting deeper than {MAX_DEPTH} levels", _FLATTEN)
         if not stack:
             path: Path = ()
         elif stack[-1].is_map and stack[-1].key is _NO_KEY:
@@ -362,11 +362,20 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> Yam
     problem = exc.problem or "invalid YAML"
     if exc.context:
         problem = f"{exc.context}: {problem}" if "found" in problem else f"{problem} ({exc.context})"
+    if _LOADER_DEPTH.search(problem):
+        # libyaml (PyYAML >= 6.0.4) stops flow nesting itself, reading ahead
+        # of the events our own depth check sees: the same problem, whichever
+        # limit is met first
+        return YamlError(line + line_offset, col, "KB105", f"nesting deeper than {MAX_DEPTH} levels",
+                         _FLATTEN)
     hint = None
     lines = text.splitlines()
     if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
         hint = "YAML indentation must use spaces, not tabs"
     return YamlError(line + line_offset, col, "KB102", f"YAML syntax error: {problem}", hint)
+
+
+_LOADER_DEPTH = re.compile(r"nesting depth|too deep|nesting level", re.I)
 
 
 def _reader_error(exc: yaml.YAMLError, text: str, line_offset: int) -> YamlError:

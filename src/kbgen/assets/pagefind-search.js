@@ -40,6 +40,7 @@ if (box) {
     pf.init();
     const warm = warmWord(entry);
     if (warm) await pf.search(warm).catch(() => null);
+    box.dataset.warm = ""; // warmed up (tests wait for this state)
     return pf;
   });
 
