@@ -324,7 +324,7 @@ alerts:
 
 def _schemas() -> dict[str, dict]:
     sys.path.insert(0, str(ROOT / "src"))
-    from kbgen.schema.export import all_names, kind_schema
+    from kbgen.outputs.schemas import all_names, kind_schema
     return {name: kind_schema(name) for name in all_names()}
 
 
@@ -391,7 +391,7 @@ def _table(props: dict, required: set, defs: dict, kind: str, model: str | None 
 
 
 def _object(schema: dict) -> dict:
-    # Step is "text or a mapping" (kbgen.schema.export): document the mapping
+    # Step is "text or a mapping" (kbgen.outputs.schemas): document the mapping
     if "anyOf" in schema:
         return next((p for p in schema["anyOf"] if p.get("type") == "object"), {})
     return schema

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "rules.md"
 sys.path.insert(0, str(ROOT / "src"))
 
-from kbgen.registry import FAMILIES, RULES  # noqa: E402
+from kbgen.diagnostics.codes import FAMILIES, RULES  # noqa: E402
 
 INTRO = """\
 # Validation rules

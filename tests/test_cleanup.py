@@ -4,7 +4,7 @@ from __future__ import annotations
 import subprocess
 
 from kbfactory import KBGEN, ROOT
-from kbgen.durations import parse_duration
+from kbgen.text.durations import parse_duration
 
 
 def test_durations_sort_with_no_target_last():

@@ -124,7 +124,7 @@ def test_schema_command_writes_valid_json_schemas(tmp_path):
 
 def test_every_example_yaml_file_matches_its_schema(tmp_path):
     """The exported schemas agree with the validator on the example KB."""
-    from kbgen.schema.export import kind_schema
+    from kbgen.outputs.schemas import kind_schema
     files = [p for d in ("content", "runbooks") for p in (ROOT / d).rglob("*.y*ml")]
     for path in files:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -143,7 +143,7 @@ def test_core_never_imports_mkdocs(tmp_path):
             "import kbgen.commands.validate\n"
             f"kb, r = kbgen.validate.validate({str(tmp_path)!r})\n"
             "kbgen.audience.for_audience(kb, 'public')\n"
-            "for optional in ('kbgen.pages', 'kbgen.outputs', 'kbgen.search', 'kbgen.report'):\n"
+            "for optional in ('kbgen.pages', 'kbgen.outputs', 'kbgen.search', 'kbgen.outputs.review'):\n"
             "    try:\n        __import__(optional)\n    except ModuleNotFoundError:\n        pass\n"
             "bad = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith(('mkdocs.', 'material')))\n"
             "assert not bad, bad\n")

@@ -12,7 +12,7 @@ import pytest
 
 from kbfactory import MKDOCS, run_kbgen, write_kb
 from kbgen.config import ConfigError, load_config
-from kbgen.configfile import find_config_file
+from kbgen.read.configfile import find_config_file
 from kbgen.validate import validate
 
 ENV_MKDOCS = MKDOCS.replace("site_url: https://kb.test/\n",
@@ -151,7 +151,7 @@ def test_mkdocs_yaml_is_a_kb(tmp_path):
 
 
 def test_core_does_not_import_mkdocs():
-    code = ("import sys, kbgen.config, kbgen.configfile, kbgen.validate, kbgen.registry, kbgen.suppress\n"
+    code = ("import sys, kbgen.config, kbgen.read.configfile, kbgen.validate, kbgen.diagnostics.codes, kbgen.diagnostics.suppress\n"
             "bad = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith('mkdocs.'))\n"
             "assert not bad, bad\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -251,7 +251,7 @@ def test_fields_reference_is_up_to_date_and_complete():
     gen = _gen()
     assert gen.missing_notes() == []  # every field of every kind has a meaning
     text = (ROOT / "docs" / "fields.md").read_text()
-    from kbgen.schema.export import all_names, kind_schema
+    from kbgen.outputs.schemas import all_names, kind_schema
     for name in all_names():
         assert f"\n## {name}\n" in text
         section = text.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]

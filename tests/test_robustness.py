@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbfactory import write_kb
+from kbgen.read.yamlload import MAX_DEPTH, load
 from kbgen.validate import validate
-from kbgen.yamlload import MAX_DEPTH, load
 
 
 def _codes(root):

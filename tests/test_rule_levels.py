@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from kbfactory import MKDOCS, ROOT, run_kbgen, write_kb
-from kbgen.registry import RULES, glob_match
+from kbgen.diagnostics.codes import RULES, glob_match
 from kbgen.validate import validate
 
 RB = "kind: runbook\nid: rb\ntitle: RB\n"

@@ -274,7 +274,7 @@ def test_an_edit_reaches_the_command_line_search(tmp_path):
 
 def test_source_cache_loads_what_load_sources_loads(tmp_path):
     from kbgen.config import load_config
-    from kbgen.diagnostics import Report
+    from kbgen.diagnostics.problems import Report
     from kbgen.load import SourceCache, load_sources
     kb = write_kb(tmp_path / "kb", {**FILES, "content/bad.yaml": "kind: faq\nid: [x\n", "content/img.png": b"\x89PNG"},
                   mkdocs=MK)
@@ -352,8 +352,8 @@ def test_kinds_the_kb_adds_load_everything_on_a_change(tmp_path, monkeypatch):
 def test_a_running_server_follows_edits_and_other_writers(tmp_path):
     """kbgen mcp's state, in this process: its watcher marks an edit; a search
     run elsewhere that updated the index first still reaches its model and index."""
+    from kbgen.agents.mcp_server import KnowledgeBase, get_answer, search_answer
     from kbgen.config import load_config
-    from kbgen.mcp_server import KnowledgeBase, get_answer, search_answer
     kb = write_kb(tmp_path / "kb", FILES, mkdocs=MK)
     cfg = load_config(kb, overrides={"search_dir": str(tmp_path / "idx")})
     state = KnowledgeBase(cfg, "internal")

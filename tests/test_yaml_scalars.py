@@ -11,8 +11,8 @@ import pytest
 from kbfactory import run_kbgen, write_kb
 from kbgen.audience import for_audience
 from kbgen.outputs import write_outputs
+from kbgen.read.yamlload import load
 from kbgen.validate import validate
-from kbgen.yamlload import load
 
 CODES = """\
 kind: error-codes

@@ -10,11 +10,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from .configfile import KBGEN_CONFIG, ConfigFile, ConfigProblem, find_config_file, read_config_file
-from .durations import parse_duration
+from .diagnostics.codes import LEVELS, RULES, RuleSettings, known_key
 from .kinds import KindError, Kinds
-from .registry import LEVELS, RULES, RuleSettings, known_key
+from .read.configfile import KBGEN_CONFIG, ConfigFile, ConfigProblem, find_config_file, read_config_file
 from .schema.types import Audience, Date, DurationField, Slug
+from .text.durations import parse_duration
 
 DEFAULT_SECTIONS: list = ["Symptoms", "Diagnosis", "Resolution"]
 __all__ = ["KBGEN_CONFIG", "Config", "ConfigError", "PluginOptions", "find_config_file", "load_config"]

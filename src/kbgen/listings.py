@@ -3,16 +3,16 @@ every error code (error-codes/), a page per product. A listing longer than
 INDEX_CHUNK entries is a page of parts, so no page grows with the KB."""
 from __future__ import annotations
 
-from . import render
 from .model import Entity, KnowledgeBase, normalize_code
 from .pages import Linker, Page, _front_matter
 from .sitemap import INDEX_CHUNK, chunked  # entries on one generated listing page: the navigation's budget
+from .text import escape
 
 
 def _entry(linker: Linker, e: Entity) -> str:
-    line = f"- [{render.text(e.title)}]({linker.entity(e)})"
+    line = f"- [{escape.text(e.title)}]({linker.entity(e)})"
     if e.summary:
-        line += f" — {render.text(e.summary)}"
+        line += f" — {escape.text(e.summary)}"
     if e.audience == "internal":
         line += " *(internal)*"
     return line
@@ -21,12 +21,12 @@ def _entry(linker: Linker, e: Entity) -> str:
 def _index(title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]], kb) -> Page:
     """One listing page: its entities under their group headings."""
     linker = Linker(kb, path)
-    out = [_front_matter(title, intro), f"# {render.text(title)}\n", intro + "\n" if intro else ""]
+    out = [_front_matter(title, intro), f"# {escape.text(title)}\n", intro + "\n" if intro else ""]
     for heading, ents in groups:
         if not ents:
             continue
         if heading:
-            out.append(f"## {render.text(heading)}\n")
+            out.append(f"## {escape.text(heading)}\n")
         out += [_entry(linker, e) for e in ents]
         out.append("")
     return Page(path, "\n".join(out) + "\n", title)
@@ -54,11 +54,11 @@ def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str,
     pages: dict[str, Page] = {}
     stem = _parts_stem(path)
     linker = Linker(kb, path)
-    out = [_front_matter(title, intro), f"# {render.text(title)}\n", intro + "\n" if intro else ""]
+    out = [_front_matter(title, intro), f"# {escape.text(title)}\n", intro + "\n" if intro else ""]
     n = 0
     for heading, ents in groups:
         if heading:
-            out.append(f"## {render.text(heading)}\n")
+            out.append(f"## {escape.text(heading)}\n")
         chunks = chunked(ents, key=lambda e: e.id)
         for chunk in chunks:
             n += 1
@@ -67,7 +67,7 @@ def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str,
             ptitle = f"{title}: {heading + ', ' if heading else ''}{span}"
             ppath = f"{stem}-{n}.md"
             pages[ppath] = _index(ptitle, ppath, "", [(heading, chunk)], kb)
-            out.append(f"- [{render.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
+            out.append(f"- [{escape.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
         out.append("")
     pages[path] = Page(path, "\n".join(out) + "\n", title)
     return pages
@@ -81,14 +81,14 @@ def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
 
     def table(page: str, title: str, rows: list[Entity]) -> Page:
         linker = Linker(kb, page)
-        lines = [_front_matter(title, intro, boost=2), f"# {render.text(title)}\n",
+        lines = [_front_matter(title, intro, boost=2), f"# {escape.text(title)}\n",
                  "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
         for c in rows:
             tbl = kb.entities[str(c.parent)]  # a code always has its table
             target = kb.entities.get(c.obj.runbook) if c.obj.runbook else None  # titles, not ids, for readers
-            rb = f"[{render.cell(target.title)}]({linker.entity(target)})" if target and linker.entity(target) else ""
-            lines.append(f"| [{render.cell(c.obj.code)}]({linker.entity(c)}) | {render.cell(c.obj.message)} | "
-                         f"[{render.cell(tbl.title)}]({linker.entity(tbl)}) | {rb or ' '} |")
+            rb = f"[{escape.cell(target.title)}]({linker.entity(target)})" if target and linker.entity(target) else ""
+            lines.append(f"| [{escape.cell(c.obj.code)}]({linker.entity(c)}) | {escape.cell(c.obj.message)} | "
+                         f"[{escape.cell(tbl.title)}]({linker.entity(tbl)}) | {rb or ' '} |")
         return Page(page, "\n".join(lines) + "\n", title)
 
     if len(codes) <= INDEX_CHUNK:
@@ -100,7 +100,7 @@ def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
         span = f"{chunk[0].obj.code} – {chunk[-1].obj.code}"
         ppath = f"{_parts_stem(path)}-{n}.md"
         pages[ppath] = table(ppath, f"Error codes {span}", chunk)
-        out.append(f"- [{render.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
+        out.append(f"- [{escape.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
     pages[path] = Page(path, "\n".join(out) + "\n", "Error codes")
     return pages
 
@@ -118,8 +118,8 @@ def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
     products = kb.config.options.products
     for p in products:
         groups = [(k.title, [e for e in by_type[k.type] if p.id in e.products]) for k in listed]
-        pages.update(listing_pages(kb, p.name, f"products/{p.id}.md", render.text(p.summary or ""), groups))
-    plist = [f"- [{render.text(p.name)}]({p.id}.md)" + (f" — {render.text(p.summary)}" if p.summary else "")
+        pages.update(listing_pages(kb, p.name, f"products/{p.id}.md", escape.text(p.summary or ""), groups))
+    plist = [f"- [{escape.text(p.name)}]({p.id}.md)" + (f" — {escape.text(p.summary)}" if p.summary else "")
              for p in products]
     pages["products/index.md"] = Page("products/index.md", _front_matter("Products") + "# Products\n\n"
                                       + "\n".join(plist) + "\n", "Products")

@@ -14,18 +14,18 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .config import KBGEN_CONFIG, Config
-from .configfile import CONFIG_NAMES
-from .conventions import markup
-from .conventions.globs import matches
-from .conventions.owners import OWNER_FILES
-from .diagnostics import Report
-from .markdown import defer_read, read_deferred
+from .config import Config
+from .diagnostics.problems import Report
+from .markdown import Reading, defer_read, read_deferred
+from .read.configfile import CONFIG_NAMES, KBGEN_CONFIG
+from .read.conventions import markup
+from .read.conventions.owners import OWNER_FILES
+from .read.files import read_text, split_front_matter
+from .read.yamlload import Loaded, load
 from .schema import PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
 from .schema.errors import clean_loc, describe, did_you_mean, report_validation
 from .schema.scalars import report_as_written
-from .source import MarkdownInfo, read_text, split_front_matter
-from .yamlload import Loaded, load
+from .text.globs import matches
 
 YAML_EXT = (".yaml", ".yml")
 MD_EXT = (".md", ".markdown")
@@ -42,7 +42,7 @@ class Doc:
     obj: Any = None           # the typed object (its kind's model); None when its schema failed
     body: str = ""
     body_line: int = 1
-    md: MarkdownInfo | None = None
+    md: Reading | None = None
     salvaged: bool = False    # obj was built without the fields that failed
     catalogue: bool = False   # a Markdown page listing many alerts (option alert_catalogues)
     section: bool = False     # an empty folder page (Hugo _index.md): its body is a listing kbgen writes

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .anchors import alert_anchors, code_anchor, normalize_code, page_url  # noqa: F401 (the model's addresses)
 from .config import Config
-from .conventions.globs import matches
-from .diagnostics import Report
-from .durations import Duration
+from .diagnostics.problems import Report
 from .load import Doc, Sources
-from .source import first_h1, scan_markdown, slugify
+from .markdown import first_h1, scan_markdown
+from .text.anchors import alert_anchors, code_anchor, normalize_code, page_url, slugify  # noqa: F401 (the model's addresses)
+from .text.durations import Duration
+from .text.globs import matches
 
 if TYPE_CHECKING:
     from .kinds import Kind
@@ -174,19 +174,9 @@ def _identity(cfg: Config, doc: Doc, obj, docs_prefix: str, names: set[str]) -> 
     return slugify(posixpath.splitext(posixpath.basename(doc.rel))[0]) or "page", page
 
 
-_ALERT_STEM = re.compile(r"^[A-Za-z_:][A-Za-z0-9_:]*$")
-
-
-def alert_name_of(stem: str) -> str | None:
-    """An alert name written as a file name: CamelCase or snake_case, no spaces."""
-    if _ALERT_STEM.match(stem) and any(c.isupper() for c in stem) and any(c.islower() for c in stem):
-        return stem
-    return None
-
-
 def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
-    from .conventions import catalogue, summary
-    from .conventions.owners import Owners
+    from .read.conventions import catalogue, summary
+    from .read.conventions.owners import Owners
     kb = KnowledgeBase(cfg, assets=list(sources.assets), assets_set=set(sources.assets))
     opts = cfg.options
     docs_prefix = "" if cfg.docs_dir.strip("/") in ("", ".") else cfg.docs_dir.strip("/") + "/"

@@ -35,8 +35,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import BuildFailed
 from .model import page_url
-from .site import BuildFailed
 
 BUNDLE = "pagefind"  # the index folder, at the site's root
 ASSET_DIR = Path(__file__).resolve().parent / "assets"

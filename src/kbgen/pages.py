@@ -18,13 +18,12 @@ from urllib.parse import quote
 
 import jinja2
 
-from . import render
-from .anchors import relative
 from .kinds.base import index
 from .model import Entity, KnowledgeBase, code_anchor, page_url
 from .pagecache import Kept, PageCache, copy_page, entity_key
 from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
-from .source import slugify
+from .text import escape
+from .text.anchors import relative, slugify
 
 
 @dataclass
@@ -49,7 +48,7 @@ def environment(kb: KnowledgeBase) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=False,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
-    env.filters.update(render.FILTERS)
+    env.filters.update(escape.FILTERS)
     # attr_list ids: `## QT-001 {#qt-001}` (Jinja would read a literal "{#" as a comment)
     env.globals.update(anchor=lambda ident: "{#" + str(ident) + "}", slug=slugify, code_anchor=code_anchor)
     return env
@@ -103,34 +102,34 @@ class Linker:
     def md(self, label: str, ident: str, anchor: str = "") -> str:
         """A Markdown link, or plain text when the target is not published in this build."""
         href = self.id(ident, anchor)
-        return f"[{render.text(label)}]({href})" if href else render.text(label)
+        return f"[{escape.text(label)}]({href})" if href else escape.text(label)
 
     def code(self, ref: str) -> str:
         found = self.read(codes_of, str(ref))
         if len(found) == 1:
-            return f"[{render.text(found[0][0])}]({self._href(found[0][1], '')})"
-        return render.text(str(ref).split(":")[-1])
+            return f"[{escape.text(found[0][0])}]({self._href(found[0][1], '')})"
+        return escape.text(str(ref).split(":")[-1])
 
     def code_list(self, codes: list[Entity]) -> str:
-        return ", ".join(f"[{render.text(c.obj.code)}]({self.entity(c)})" for c in codes)
+        return ", ".join(f"[{escape.text(c.obj.code)}]({self.entity(c)})" for c in codes)
 
     def tier(self, tier_id: str) -> str:
         found = self.read(tier_named, tier_id)
         if found is None:
             return "the next support tier"  # its tiers file is not published in this build
         name, where, anchor = found
-        return f"[{render.text(name)}]({self._href(where, anchor)})"
+        return f"[{escape.text(name)}]({self._href(where, anchor)})"
 
     def priority(self, pid: str) -> str:
         found = self.read(priority_named, pid)
         if found is None:
-            return render.text(pid)
+            return escape.text(pid)
         name, where = found
-        return f"[{render.text(pid)} — {render.text(name)}]({self._href(where, code_anchor(pid))})"
+        return f"[{escape.text(pid)} — {escape.text(name)}]({self._href(where, code_anchor(pid))})"
 
     def product(self, pid: str) -> str:
         name = next((p.name for p in self.kb.config.options.products if p.id == pid), pid)
-        return f"[{render.text(name)}]({self.to_page(f'products/{pid}.md')})"
+        return f"[{escape.text(name)}]({self.to_page(f'products/{pid}.md')})"
 
 
 # What a page may read of other entities (Linker.read): each answer is plain
@@ -284,12 +283,12 @@ def _field(kb: KnowledgeBase, ent: Entity, text: str | None, directory_urls: boo
 
 def _front_matter(title: str | None, description: str = "", tags=(), boost: float | None = None, extra=None) -> str:
     # title, description and tags are printed into HTML by the theme without
-    # escaping: they go in escaped (render.theme_text)
-    lines = ["---"] + ([f"title: {render.theme_text(title)}"] if title is not None else [])
+    # escaping: they go in escaped (escape.theme_text)
+    lines = ["---"] + ([f"title: {escape.theme_text(title)}"] if title is not None else [])
     if description:
-        lines.append(f"description: {render.theme_text(description)}")
+        lines.append(f"description: {escape.theme_text(description)}")
     if tags:
-        lines.append("tags: [" + ", ".join(render.theme_text(t) for t in tags) + "]")
+        lines.append("tags: [" + ", ".join(escape.theme_text(t) for t in tags) + "]")
     if boost:
         lines.append(f"search:\n  boost: {boost}")
     for k, v in (extra or {}).items():
@@ -303,7 +302,7 @@ def _meta_rows(ent: Entity, linker: Linker) -> list[tuple[str, str]]:
     if ent.products:
         rows.append(("Products", ", ".join(linker.product(p) for p in ent.products)))
     if ent.owner:
-        rows.append(("Owner", render.text(ent.owner)))
+        rows.append(("Owner", escape.text(ent.owner)))
     if ent.last_reviewed:
         rows.append(("Last reviewed", ent.last_reviewed.isoformat()))
     return rows
@@ -389,17 +388,17 @@ def _passthrough(key: str, value) -> str | None:
     carry markup or reach outside the theme (status becomes a CSS class,
     icon and template name theme files)."""
     if key == "subtitle" and isinstance(value, (str, int, float)):
-        return render.theme_text(value)
+        return escape.theme_text(value)
     if key in ("status", "icon", "template") and isinstance(value, str) and _NAME.match(value) and ".." not in value:
-        return render.yaml_str(value)
+        return escape.yaml_str(value)
     if key == "hide" and isinstance(value, list) and all(v in _HIDE for v in value):
-        return render.yaml_str(value)
+        return escape.yaml_str(value)
     if key == "comments" and isinstance(value, bool):
-        return render.yaml_str(value)
+        return escape.yaml_str(value)
     if key == "search" and isinstance(value, dict):
         clean = {k: v for k, v in value.items()
                  if (k == "exclude" and isinstance(v, bool)) or (k == "boost" and isinstance(v, (int, float)))}
-        return render.yaml_str(clean) if clean else None
+        return escape.yaml_str(clean) if clean else None
     return None
 
 

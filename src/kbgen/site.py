@@ -20,17 +20,9 @@ from pathlib import Path
 
 from .audience import for_audience
 from .config import Config, find_plugin_options
-from .diagnostics import format_text
+from .diagnostics.problems import format_text
+from .errors import BuildFailed
 from .validate import validate_config
-
-
-class BuildFailed(Exception):
-    """The build did not produce a site; the message says why. exit_code 1
-    means problems in the content or the build, 2 a configuration error."""
-
-    def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 def default_site_dir(root: Path, audience: str) -> Path:
@@ -210,8 +202,9 @@ def _html_site(cfg: Config, audience: str, tmp: Path, project: Path, renderer: s
         raise BuildFailed("validation failed; the previous site was left untouched")
     view = for_audience(kb, audience)
     del kb, report
+    from .errors import StageError
     from .mkdocs.build import render, staged_edit_root
-    from .stage import StageError, stage
+    from .stage import stage
     shutil.rmtree(project, ignore_errors=True)
     try:
         with _log_to_stderr(quiet):
@@ -314,7 +307,8 @@ def stage_site(cfg: Config, audience: str, out: Path, strict: bool = False, offl
                echo=None, force: bool = False, fail_on_overdue: bool = False) -> Path:
     """`kbgen stage`: validate, filter, and write the plain site project into
     out, atomically (kbgen.stage). Raises BuildFailed."""
-    from .stage import STAGE_MARKER, StageError, stage
+    from .errors import StageError
+    from .stage import STAGE_MARKER, stage
     out = Path(out).absolute()
     check_site_dir(cfg, out)
     check_replaceable(out, force, marker=STAGE_MARKER)

@@ -18,8 +18,8 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from .anchors import relative
 from .model import KnowledgeBase, code_anchor, page_url
+from .text.anchors import relative
 
 NAV_BUDGET = 100      # links in the whole navigation
 INDEX_CHUNK = 150     # links on one generated index page
@@ -72,13 +72,13 @@ def folder_title(folder: str) -> str:
 # -- section index pages ----------------------------------------------------
 
 def _listing(title: str, path: str, links: list[tuple[str, str]], intro: str = "") -> str:
-    from . import render
-    lines = ["---", f"title: {render.theme_text(title)}", "---", "", f"# {render.text(title)}", ""]
+    from .text import escape
+    lines = ["---", f"title: {escape.theme_text(title)}", "---", "", f"# {escape.text(title)}", ""]
     if intro:
         lines += [intro, ""]
     here = posixpath.dirname(path)
     for target, label in links:
-        lines.append(f"- [{render.text(label)}]({relative(target, here)})")
+        lines.append(f"- [{escape.text(label)}]({relative(target, here)})")
     return "\n".join(lines) + "\n"
 
 

@@ -1,106 +1,13 @@
-"""Reading files: size limits, encodings, front matter, and Markdown structure
-(headings, links, code) with the line and column of each."""
-from __future__ import annotations
-
-import re
-import unicodedata
-from dataclasses import dataclass
-from pathlib import Path
-
-from .diagnostics import Report
-from .yamlload import Loaded, load
-
-MAX_FILE_BYTES = 1024 * 1024  # a KB page larger than this is a mistake, not content
-
-
-def read_text(path: Path, rel: str, report: Report, max_bytes: int = MAX_FILE_BYTES) -> str | None:
-    """The file's text with BOM and CRLF normalised, or None with a located problem."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            report.error(rel, (1, 1), "KB109", f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
-                         "split it into smaller files; a knowledge-base page should never be this large")
-            return None
-        raw = path.read_bytes()
-    except OSError as exc:
-        report.error(rel, (1, 1), "KB100", f"cannot read file: {exc.strerror or exc}")
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        report.error(rel, (line, col), "KB101", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                     "save the file as UTF-8")
-        return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        i = text.index("\x00")
-        report.error(rel, (text.count("\n", 0, i) + 1, i - (text.rfind("\n", 0, i) + 1) + 1), "KB101",
-                     "file contains a NUL byte (binary file?)")
-        return None
-    return text
-
-
-@dataclass
-class FrontMatter:
-    meta: Loaded | None   # None when the file has no front matter
-    body: str
-    body_line: int        # 1-based line of the first body line
-
-
-_FM_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
-
-
-def split_front_matter(text: str) -> FrontMatter:
-    if not text.startswith("---"):
-        return FrontMatter(None, text, 1)
-    first_nl = text.find("\n")
-    if first_nl < 0 or text[:first_nl].strip() != "---":
-        return FrontMatter(None, text, 1)
-    m = _FM_CLOSE.search(text, first_nl + 1)
-    if not m:
-        loaded = Loaded()
-        from .yamlload import YamlError
-        loaded.errors.append(YamlError(1, 1, "KB108", "front matter opened with '---' is never closed",
-                                       "end the front matter with a line of '---'"))
-        return FrontMatter(loaded, text, 1)
-    yaml_text = text[first_nl + 1:m.start()]
-    loaded = load(yaml_text, line_offset=1)
-    body_start = m.end() + 1
-    body_line = text.count("\n", 0, min(body_start, len(text))) + 1
-    return FrontMatter(loaded, text[body_start:] if body_start <= len(text) else "", body_line)
-
-
-# --- Markdown structure -------------------------------------------------------
-# One reading of Markdown for every rule and the page writer: kbgen.markdown
-# (Python-Markdown with the site's extensions). These names stay for callers.
-
-from .markdown import Heading, Link, Reading, reader_for  # noqa: E402 (re-exported names, after the helpers above)
+"""Kept for kinds added from outside kbgen: `from kbgen.source import slugify`
+is the path installed kind packages use (docs/content-model-extensions.md
+before 0.2). The names now live where they belong: file reading in
+kbgen.read.files, Markdown in kbgen.markdown, ids in kbgen.text.anchors;
+new kinds import slugify from kbgen.kinds."""
+from .markdown import Heading, Link, Reading, first_h1, scan_markdown
+from .read.files import FrontMatter, read_text, split_front_matter
+from .text.anchors import slugify
 
 MarkdownInfo = Reading
-
-
-def slugify(text: str) -> str:
-    """A file name or question as an id: Python-Markdown's default slugify
-    (ids of headings come from the site's own toc settings, in kbgen.markdown)."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
-    return re.sub(r"[-\s]+", "-", text)
-
-
-def scan_markdown(body: str, first_line: int = 1) -> Reading:
-    """A Markdown text read with kbgen's default settings (no site at hand)."""
-    return reader_for(None).read(body, first_line)
-
-
-def first_h1(info: Reading) -> str | None:
-    for h in info.headings:
-        if h.level == 1:
-            return h.text
-    return None
-
 
 __all__ = ["FrontMatter", "Heading", "Link", "MarkdownInfo", "Reading", "first_h1", "read_text", "scan_markdown",
            "slugify", "split_front_matter"]

@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from .config import Config
+from .errors import StageError
 from .markdown.settings import DEFAULT_EXTENSIONS, SAFE_EXTENSION
 from .model import KnowledgeBase, page_url
 from .sitemap import NAV_BUDGET, count_links, filter_nav, nav, redirects
@@ -42,14 +43,6 @@ PRUNE_LINKS, PRUNE_PAGES = 60, 500  # above either, Material prunes the navigati
 # reading in kbgen.markdown); a site's own settings for these win. The sanitizer
 # extension comes last: every renderer runs it on every page.
 EXTENSIONS = {**DEFAULT_EXTENSIONS, SAFE_EXTENSION: {}}
-
-
-class StageError(Exception):
-    """The site cannot be staged; the message says where and why."""
-
-    def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass
@@ -128,7 +121,7 @@ def read_site_config(cfg: Config) -> dict:
         return {}
     name = getattr(cfg, "config_file", "mkdocs.yml")
     try:
-        from .configfile import find_config_file  # the one lookup of mkdocs.yml / mkdocs.yaml / kbgen.yml
+        from .read.configfile import find_config_file  # the one lookup of mkdocs.yml / mkdocs.yaml / kbgen.yml
         path = find_config_file(cfg.root, name) or cfg.root / name
     except ImportError:  # pragma: no cover - until kbgen.configfile lands
         path = cfg.root / name if (cfg.root / name).is_file() else cfg.root / "mkdocs.yaml"

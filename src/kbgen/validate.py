@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import Config, load_config
-from .diagnostics import Report
+from .diagnostics.problems import Report
 from .load import SourceCache, load_sources
 from .markdown import flush_cache
 from .model import KnowledgeBase, build_model

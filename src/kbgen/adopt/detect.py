@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..configfile import find_config_file
-from ..conventions import catalogue
-from ..conventions.markup import unknown_shortcodes
-from ..conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
 from ..kinds import default_kinds
-from ..model import alert_name_of
+from ..read.configfile import find_config_file
+from ..read.conventions import catalogue
+from ..read.conventions.markup import unknown_shortcodes
+from ..read.conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
+from ..read.files import split_front_matter
+from ..read.yamlload import load
 from ..rules.runbooks import norm
 from ..schema import PASSTHROUGH_KEYS, RunbookMeta
-from ..source import split_front_matter
-from ..yamlload import load
+from ..text.anchors import alert_name_of
 
 MD_EXT = (".md", ".markdown")
 YAML_EXT = (".yaml", ".yml")
@@ -295,7 +295,7 @@ def detect(root: Path) -> Plan:
             globs.append(f"{prefix}{folder}/**/*.md" if folder else f"{prefix}*.md")
         if globs and not (len(globs) == 1 and globs[0] == f"{prefix}*.md" and len(candidates) < 2):
             opts["runbook_paths"] = globs
-            from ..conventions.globs import matches
+            from ..text.globs import matches
             in_place = [f for f in parsed if matches(f.rel, globs)
                         and posixpath.basename(f.rel).lower() not in fp_names and f.rel not in catalogues]
             # helper docs beside the runbooks (no runbook sections, not named like an alert) stay articles
@@ -505,8 +505,8 @@ def _links_out(root: Path, docs_dir: str, md_files: list[str]) -> list[str]:
     kbgen's Markdown reader)."""
     from urllib.parse import unquote
 
+    from ..markdown import scan_markdown
     from ..rules.links import is_external
-    from ..source import scan_markdown
     out = []
     for rel in md_files:
         if not rel.startswith(docs_dir + "/"):

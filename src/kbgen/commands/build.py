@@ -26,7 +26,8 @@ from .common import config_or_exit, root_argument
               "by default overdue reviews are reported and never fail, even with --strict.")
 def command(root, audience, site_dir, renderer, force, strict, offline, quiet, fail_on_overdue):
     """Validate, then render the site for one audience, atomically."""
-    from ..site import BuildFailed, build_site, default_site_dir
+    from ..errors import BuildFailed
+    from ..site import build_site, default_site_dir
     cfg = config_or_exit(root)
     site_dir = site_dir or default_site_dir(cfg.root, audience)
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..config import ConfigError, load_config
-from ..configfile import find_config_file
+from ..read.configfile import find_config_file
 
 ROOT_HELP = "The knowledge base folder (default: the current directory)."
 

@@ -21,7 +21,7 @@ from .common import config_or_exit, require_kb, root_argument
 def command(root, fmt, audience, out, index_name):
     """One record per page section, for OpenSearch/Elasticsearch or any search engine."""
     from ..audience import for_audience
-    from ..diagnostics import format_text
+    from ..diagnostics.problems import format_text
     from ..outputs.export import export
     from ..validate import validate_config
     cfg = config_or_exit(root)

@@ -55,8 +55,8 @@ def _how_to_run() -> str:
 @click.option("--git/--no-git", "git", default=True, show_default=True, help="Run `git init` in the new folder.")
 def command(directory, name, package, git):
     """Create a new, minimal knowledge-base repository that builds as it stands."""
+    from ..outputs.schemas import write_schemas
     from ..scaffold import KB_TEMPLATE
-    from ..schema.export import write_schemas
     if directory.exists() and not directory.is_dir():
         click.echo(f"kbgen init: {directory} is a file; give the name of a new folder (kbgen init my-kb)", err=True)
         sys.exit(1)

@@ -24,7 +24,7 @@ def command(root, audience):
     require_kb(cfg, "mcp", need_config=True)
     # an agent's server fails closed: internal only when asked for
     audience = audience or cfg.options.audience or "public"
-    from ..mcp_server import build_server
+    from ..agents.mcp_server import build_server
     from ..search.service import SearchError
     try:
         server, state = build_server(cfg, audience)

@@ -50,12 +50,12 @@ def _split(words: tuple[str, ...], root_option: Path | None) -> tuple[Path, str,
 
 def _schemas(cfg, kind: str) -> Path:
     """The editor schema for kind, written (and said so) only when missing or out of date."""
-    from ..schema.export import kind_schema
+    from ..outputs.schemas import kind_schema
     folder = cfg.root / "schemas"
     path = folder / f"{kind}.schema.json"
     text = json.dumps(kind_schema(kind), indent=2, sort_keys=True) + "\n"
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        from ..schema.export import write_schemas
+        from ..outputs.schemas import write_schemas
         existed = folder.is_dir()
         write_schemas(folder)
         click.echo(f"kbgen new: {'updated' if existed else 'wrote'} the editor schemas in "

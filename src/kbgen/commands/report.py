@@ -15,12 +15,12 @@ from .common import config_or_exit, require_kb, root_argument
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Report as of this date.")
 def command(root, fmt, today):
     """The weekly review: stale pages by owner, gaps between codes and runbooks, coverage."""
-    from ..report import build_report, format_report
+    from ..outputs.review import build_review, format_review
     from ..validate import validate_config
     cfg = config_or_exit(root, {"today": today.date()} if today else None)
     require_kb(cfg, "report")
     kb, report = validate_config(cfg)
     if report.errors:
         click.echo(f"kbgen report: warning: {report.errors} validation error(s); the report covers what loaded", err=True)
-    data = build_report(kb, cfg.today)
-    click.echo(json.dumps(data, indent=2) if fmt == "json" else format_report(data), nl=fmt == "json")
+    data = build_review(kb, cfg.today)
+    click.echo(json.dumps(data, indent=2) if fmt == "json" else format_review(data), nl=fmt == "json")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ..schema.export import write_schemas
+from ..outputs.schemas import write_schemas
 
 
 @click.command("schema")

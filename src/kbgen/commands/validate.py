@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..diagnostics import OVERDUE_CODES, render
+from ..diagnostics.problems import OVERDUE_CODES, render
 from ..validate import validate_config
 from .common import config_or_exit, overdue_note, require_kb, root_argument
 

@@ -15,11 +15,15 @@ from importlib.metadata import entry_points
 
 from pydantic import BaseModel
 
-from ..schema.common import DataFile
+from ..schema.common import DataFile, Strict
+from ..text.anchors import slugify
+from ..text.plaintext import plain
 from .base import Kind, Part, Ref, SearchText, markdown_sections, memo
 
-__all__ = ["Kind", "KindError", "Kinds", "Part", "Ref", "SearchText", "builtin_kinds", "default_kinds",
-           "markdown_sections", "memo"]
+# The API of a kind added from outside kbgen (docs/content-model-extensions.md):
+# the base class and what its methods return, and the helpers such a kind uses.
+__all__ = ["DataFile", "Kind", "KindError", "Kinds", "Part", "Ref", "SearchText", "Strict", "builtin_kinds",
+           "default_kinds", "markdown_sections", "memo", "plain", "slugify"]
 
 ENTRY_POINTS = "kbgen.kinds"
 

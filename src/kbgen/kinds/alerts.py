@@ -5,12 +5,12 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ..anchors import alert_anchors
-from ..plaintext import joined, plain
+from ..read.files import read_text
+from ..read.yamlload import load
 from ..schema.errors import did_you_mean
 from ..schema.kinds import Alerts
-from ..source import read_text
-from ..yamlload import load
+from ..text.anchors import alert_anchors
+from ..text.plaintext import joined, plain
 from .base import Kind, Part, entry_refs, index
 
 _RUNBOOK_URL = re.compile(r"(?:^|/)runbooks/([^/#?]+)/?(?:[#?].*)?$")

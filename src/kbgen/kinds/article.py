@@ -1,7 +1,7 @@
 """Articles: the writers' own Markdown pages (content/**/*.md)."""
 from __future__ import annotations
 
-from ..plaintext import plain
+from ..text.plaintext import plain
 from .base import Kind, markdown_sections
 
 

@@ -177,8 +177,8 @@ class Kind:
 
 def markdown_sections(title: str, body: str) -> list[tuple[str, str, str]]:
     """(anchor, section title, text) per H2 of a Markdown body; the intro first."""
-    from ..plaintext import plain
-    from ..source import scan_markdown
+    from ..markdown import scan_markdown
+    from ..text.plaintext import plain
     info = scan_markdown(body)
     lines = body.split("\n")
     h2 = [h for h in info.headings if h.level == 2]

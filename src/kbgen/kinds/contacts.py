@@ -2,8 +2,8 @@
 inside a public file (a person's phone)."""
 from __future__ import annotations
 
-from ..plaintext import joined
 from ..schema.kinds import Contacts
+from ..text.plaintext import joined
 from .base import Kind
 
 

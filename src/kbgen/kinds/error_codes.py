@@ -2,10 +2,10 @@
 entity of its own at an anchor of its table's page (TABLEID:CODE)."""
 from __future__ import annotations
 
-from ..anchors import code_anchor, normalize_code
 from ..model import Entity
-from ..plaintext import joined, plain, step_texts, steps_text
 from ..schema.kinds import ErrorCodes
+from ..text.anchors import code_anchor, normalize_code
+from ..text.plaintext import joined, plain, step_texts, steps_text
 from .base import Kind, entry_refs, memo
 
 

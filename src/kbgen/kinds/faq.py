@@ -1,9 +1,9 @@
 """FAQ (`kind: faq`): questions with Markdown answers, each at its own anchor."""
 from __future__ import annotations
 
-from ..plaintext import plain
 from ..schema.kinds import Faq
-from ..source import slugify
+from ..text.anchors import slugify
+from ..text.plaintext import plain
 from .base import Kind, Part
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import posixpath
 
-from ..anchors import normalize_code
-from ..plaintext import dur, joined, plain, step_texts, steps_text
 from ..schema.kinds import Runbook
+from ..text.anchors import alert_name_of, normalize_code
+from ..text.plaintext import dur, joined, plain, step_texts, steps_text
 from .base import Kind, Ref, index, markdown_sections, memo
 
 # The sections a YAML runbook's page has, in order (templates/runbook.md.j2)
@@ -76,7 +76,6 @@ class RunbookKind(Kind):
                                                           "error_codes": _STRS, "symptoms": _STRS}}
 
     def prepare(self, ent, kb):
-        from ..model import alert_name_of
         if kb.config.options.alert_from_filename:
             name = alert_name_of(posixpath.splitext(posixpath.basename(ent.doc.rel))[0])
             if name and name not in ent.obj.alerts:

@@ -1,11 +1,11 @@
 """Service levels (`kind: sla`): priorities, channels, plans and targets."""
 from __future__ import annotations
 
-from ..anchors import code_anchor, normalize_code
-from ..plaintext import dur, joined, plain
 from ..schema.kinds import Sla
-from ..slamatrix import effective
+from ..text.anchors import code_anchor, normalize_code
+from ..text.plaintext import dur, joined, plain
 from .base import Kind, Part
+from .slamatrix import effective
 
 HINTS = "service level agreement SLA response time resolution time targets"
 

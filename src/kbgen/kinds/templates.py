@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..plaintext import joined, plain
 from ..schema.kinds import Templates
+from ..text.plaintext import joined, plain
 from .base import Kind, Part
 
 # [Name] not followed by "(": a link's text is no placeholder

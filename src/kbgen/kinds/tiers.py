@@ -4,10 +4,10 @@ from __future__ import annotations
 import html
 import re
 
-from .. import render
-from ..plaintext import dur, plain
 from ..schema.errors import did_you_mean
 from ..schema.kinds import Tiers
+from ..text import escape
+from ..text.plaintext import dur, plain
 from .base import Kind, index
 
 
@@ -27,7 +27,7 @@ def mermaid(tiers) -> str:
         lines.append(f'    {_node(t.id)}["{_mlabel(t.name)}"]')
     for t in tiers.tiers:
         if t.escalates_to:
-            label = f"after {render.dur(t.handoff)}" if t.handoff else "escalate"
+            label = f"after {escape.dur(t.handoff)}" if t.handoff else "escalate"
             lines.append(f'    {_node(t.id)} -->|"{_mlabel(label)}"| {_node(t.escalates_to)}')
     if tiers.management_chain:
         prev = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..configfile import find_config_file
+from ..read.configfile import find_config_file
 from . import includes
 from .cache import ReadingCache, cache_file, fingerprint
 from .reader import _READERS, Heading, Include, Link, Reading, Unsafe, reader_for
@@ -25,8 +25,10 @@ __all__ = [
     "Reading",
     "SettingsError",
     "Unsafe",
+    "first_h1",
     "read_fragment",
     "read_page",
+    "scan_markdown",
     "settings_for",
     "with_defaults",
 ]
@@ -217,3 +219,15 @@ def read_deferred(cfg) -> None:
 def read_fragment(text: str, settings: MarkdownSettings | None = None) -> Reading:
     """A Markdown field of a YAML file (a description, an FAQ answer)."""
     return reader_for(settings).read(text)
+
+
+def scan_markdown(body: str, first_line: int = 1) -> Reading:
+    """A Markdown text read with kbgen's default settings (no site at hand)."""
+    return reader_for(None).read(body, first_line)
+
+
+def first_h1(reading: Reading) -> str | None:
+    for h in reading.headings:
+        if h.level == 1:
+            return h.text
+    return None

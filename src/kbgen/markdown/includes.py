@@ -155,7 +155,7 @@ def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: frozens
         return None, []
     if real.suffix.lower() in (".md", ".markdown") and body.startswith("---"):
         # a Markdown file's front matter says what it is (its audience), it is not text to show
-        from ..source import split_front_matter
+        from ..read.files import split_front_matter
         fm = split_front_matter(body)
         data = fm.meta.data if fm.meta is not None and isinstance(fm.meta.data, dict) else {}
         inc.audience = data.get("audience") if isinstance(data.get("audience"), str) else None

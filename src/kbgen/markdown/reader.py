@@ -25,8 +25,8 @@ from html.parser import HTMLParser
 
 import markdown
 
-from . import sanitize
 from .lines import Lines, line_starts
+from .sanitize import audit, check_tag
 from .settings import MarkdownSettings, with_defaults
 
 _PLACEHOLDER = re.compile("\u0002wzxhzdk:(\\d+)\u0003")
@@ -243,7 +243,7 @@ class Reader:
                 out.anchors.add(ident)
             if el.attrib and tag:
                 # attributes writers set with attr_list ({: onclick=...}): the same allowlist
-                for name, code, message in sanitize.check_tag(tag, el.attrib.items()):
+                for name, code, message in check_tag(tag, el.attrib.items()):
                     if code == "KB513":
                         continue  # link URLs: kbgen.rules.links reports them, at the link
                     line, col = loc.attribute(name)
@@ -272,7 +272,7 @@ class Reader:
                     out.anchors.add(ident)
                 attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in el.attrib.items())
                 block_html = f"<{el.tag}{attrs}>"
-                for f in sanitize.audit(block_html):
+                for f in audit(block_html):
                     line, col = loc.fallback()
                     out.unsafe.append(Unsafe(line, col, f.code, f.message))
             return
@@ -296,7 +296,7 @@ class Reader:
                 continue  # not a URL: markup Python-Markdown made inside a broken tag (the sanitizer drops it)
             off = 0 if tag_only else (starts[fline - 1] + fcol if fline - 1 < len(starts) else 0)
             out.links.append(loc.raw_link(url, base, off, image=tag == "img"))
-        for f in sanitize.audit(raw):
+        for f in audit(raw):
             line, col = loc.at(base + (0 if tag_only else f.offset)) if base >= 0 else loc.fallback()
             out.unsafe.append(Unsafe(line, col, f.code, f.message))
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from ..site import BuildFailed
+from ..errors import BuildFailed
 
 RENDERERS = ("mkdocs", "properdocs", "zensical")
 PROGRESS_EVERY = 250  # pages; only builds of 500+ pages report progress

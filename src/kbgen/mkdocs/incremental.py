@@ -425,7 +425,7 @@ class Renderer:
         from mkdocs.config import load_config
         from mkdocs.exceptions import Abort, ConfigurationError
 
-        from ..site import BuildFailed
+        from ..errors import BuildFailed
         try:
             config = load_config(config_file=str(self.project / "mkdocs.yml"), site_dir=str(site_dir))
         except (Abort, ConfigurationError) as exc:

@@ -23,7 +23,7 @@ from mkdocs.structure.files import Files, InclusionLevel
 
 from ..audience import AUDIENCES, for_audience
 from ..config import ConfigError, PluginOptions, load_config
-from ..diagnostics import Severity, format_text
+from ..diagnostics.problems import Severity, format_text
 from ..validate import validate_config
 from .build import _normal_url, staged_edit_root
 
@@ -55,7 +55,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):  # type: ignore[valid-type]  # a cla
 
     @event_priority(100)  # before other plugins see the config
     def on_config(self, config):
-        from ..stage import StageError, stage
+        from ..errors import StageError
+        from ..stage import stage
         self.root = Path(config.config_file_path).resolve().parent
         self.kb = self._load(config)
         kbc = self.kb.config

@@ -142,9 +142,10 @@ class Preview:
     def _rebuild(self) -> None:
         from ..audience import for_audience
         from ..config import find_plugin_options
-        from ..diagnostics import Severity
-        from ..site import BuildFailed, _log_to_stderr, source_date_epoch
-        from ..stage import StageError, _plugin_names, stage
+        from ..diagnostics.problems import Severity
+        from ..errors import BuildFailed, StageError
+        from ..site import _log_to_stderr, source_date_epoch
+        from ..stage import _plugin_names, stage
         from ..validate import validate_config
         from .build import _epoch, staged_edit_root
         from .incremental import Marks, Renderer

@@ -8,9 +8,9 @@ import json
 from pydantic import BaseModel
 
 from .. import __version__
-from ..durations import Duration
 from ..kinds.base import index
 from ..kinds.runbook import RunbookKind
+from ..text.durations import Duration
 
 SCHEMA_VERSION = 1
 RUNBOOK = RunbookKind.type  # what codes and alerts point at

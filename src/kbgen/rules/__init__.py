@@ -11,7 +11,7 @@
 Each module has `check(kb, report)`; every code is declared in kbgen.registry
 (docs/rules.md is generated from it).
 """
-from ..suppress import Texts
+from ..diagnostics.suppress import Texts
 from . import alerts, audience, freshness, links, placeholders, references, runbooks, safety, sla
 
 ALL = (references, links, sla, audience, safety, freshness, runbooks, placeholders, alerts)

@@ -9,7 +9,7 @@ Failing:  P1 response 2h,  P2 response 1h -> KB402
 """
 from __future__ import annotations
 
-from ..slamatrix import effective
+from ..kinds.slamatrix import effective
 
 
 def check(kb, report) -> None:

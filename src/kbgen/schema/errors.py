@@ -8,8 +8,8 @@ import typing
 
 from pydantic import BaseModel, ValidationError
 
-from ..diagnostics import Report, Severity
-from ..yamlload import Loaded
+from ..diagnostics.problems import Report, Severity
+from ..read.yamlload import Loaded
 from .types import SLUG_RE
 
 

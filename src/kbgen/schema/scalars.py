@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from ..diagnostics import Report
-from ..durations import Duration
-from ..yamlload import Loaded
+from ..diagnostics.problems import Report
+from ..read.yamlload import Loaded
+from ..text.durations import Duration
 
 _ITEM = object()  # a list index in a schema path
 # Written like this, every YAML reader gets the same number and the same text.

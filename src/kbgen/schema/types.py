@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
 
-from ..durations import Duration, parse_duration
+from ..text.durations import Duration, parse_duration
 
 # Ids, codes and alert names become file and folder names in a site
 # (runbooks/<id>/index.html, e/<code>/, runbooks/<AlertName>/); file systems

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..kinds import SearchText
 from ..kinds.base import remember
-from ..plaintext import plain
+from ..text.plaintext import plain
 
 
 def document(kb, ent, runbook_codes: dict[str, set[str]] | None = None) -> dict:

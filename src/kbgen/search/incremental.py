@@ -40,7 +40,7 @@ from typing import Any, cast
 from .. import __version__
 from ..audience import for_audience, visible
 from ..config import Config
-from ..diagnostics import Report
+from ..diagnostics.problems import Report
 from ..load import RACY_NS, CachedFile, SourceCache, Sources, content_digest, discover, file_state
 from ..markdown import flush_cache
 from ..model import Entity, KnowledgeBase, build_model, normalize_code

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Config
-from ..diagnostics import Report
+from ..diagnostics.problems import Report
 from ..kinds import Kind, Kinds, default_kinds
 from ..load import RACY_NS, SourceCache
 from ..model import normalize_code

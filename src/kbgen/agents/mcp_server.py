@@ -23,13 +23,13 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError as SdkToolError
 
-from . import __version__
-from .audience import for_audience
-from .diagnostics import Report
-from .load import SourceCache, file_state
-from .model import normalize_code
-from .search.service import Searcher, SearchError, UpdateStats, refresh_index
-from .search.synonyms import SynonymError, kb_synonyms_file
+from .. import __version__
+from ..audience import for_audience
+from ..diagnostics.problems import Report
+from ..load import SourceCache, file_state
+from ..model import normalize_code
+from ..search.service import Searcher, SearchError, UpdateStats, refresh_index
+from ..search.synonyms import SynonymError, kb_synonyms_file
 
 TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
 POLL_SECONDS = 0.5           # without a file watcher: how stale an answer may be
@@ -114,7 +114,7 @@ class KnowledgeBase:
     def model(self):
         with self.lock:
             if self._model_stale or self._kb is None:
-                from .model import build_model
+                from ..model import build_model
                 sources = self.sources.load(Report())  # only files changed since they were kept are read
                 if self._kb is None or self.sources.generation != self._model_generation:
                     kb = build_model(self.cfg, sources, Report())
@@ -217,7 +217,7 @@ def _markdown(kb, ent) -> str:
                 lines += [f"{i}. {s.title}" + (f" — `{s.run}`" if s.run else "") for i, s in enumerate(o.resolution, 1)]
                 lines.append("")
         return "\n".join(lines).rstrip() + "\n"
-    from .pages import environment, render_entity
+    from ..pages import environment, render_entity
     return render_entity(kb, ent, environment(kb)).markdown
 
 
@@ -236,7 +236,7 @@ def search_answer(state: KnowledgeBase, query: str, type: str | None = None, pro
 
 
 def get_answer(state: KnowledgeBase, id: str) -> dict:
-    from .outputs.kbjson import entity_json
+    from ..outputs.kbjson import entity_json
     kb = state.kb
     ent = kb.entities.get(id)
     if ent is None:
@@ -320,7 +320,7 @@ def runbook_for_alert_answer(state: KnowledgeBase, alert: str) -> dict:
 
 
 def _anchor(name: str) -> str:
-    from .model import code_anchor
+    from ..model import code_anchor
     return code_anchor(name)
 
 
@@ -385,13 +385,13 @@ def build_server(cfg, audience: str) -> tuple[MCPServer, KnowledgeBase]:
     @server.resource("kb://kb.json", name="kb.json", mime_type="application/json",
                      description="The machine-readable index of this audience's knowledge base.")
     def kb_json_resource() -> str:
-        from .outputs.kbjson import kb_json
+        from ..outputs.kbjson import kb_json
         return json.dumps(kb_json(state.current().kb), ensure_ascii=False, indent=1)
 
     @server.resource("kb://llms.txt", name="llms.txt", mime_type="text/plain",
                      description="The knowledge base's pages as a list an LLM can read (llmstxt.org).")
     def llms_resource() -> str:
-        from .outputs.llms import llms_txt
+        from ..outputs.llms import llms_txt
         return llms_txt(state.current().kb)
 
     return server, state

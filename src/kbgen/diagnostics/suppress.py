@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .registry import CODE_RE, RULES
+from .codes import CODE_RE, RULES
 
 MARK = "kbgen-disable"
 # `<!--` or a YAML `#` (at the start of a line or after a space), then the directive

@@ -9,8 +9,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ...text.globs import compile_glob
 from ..yamlload import load
-from .globs import compile_glob
 
 CODEOWNERS_PLACES = ("CODEOWNERS", ".github/CODEOWNERS", ".gitlab/CODEOWNERS", "docs/CODEOWNERS")
 OWNER_FILES = frozenset({"OWNERS", "OWNERS_ALIASES", "CODEOWNERS"})  # never content

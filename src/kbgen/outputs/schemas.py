@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .kinds import ArticleMeta, RunbookMeta
+from ..schema.kinds import ArticleMeta, RunbookMeta
 
 SCHEMA_BASE = "https://kbgen.dev/schemas/"
 

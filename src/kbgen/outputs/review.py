@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .rules.freshness import due_date
+from ..rules.freshness import due_date
 
 DUE_SOON_DAYS = 30
 
 
-def build_report(kb, today: dt.date | None = None) -> dict:
+def build_review(kb, today: dt.date | None = None) -> dict:
     today = today or kb.config.today
     top = [e for e in kb.by_source.values() if e.id in kb.entities]
     stale, due_soon, never = defaultdict(list), [], []
@@ -59,7 +59,7 @@ def build_report(kb, today: dt.date | None = None) -> dict:
     }
 
 
-def format_report(r: dict) -> str:
+def format_review(r: dict) -> str:
     out = [f"Knowledge base report ({r['today']}): {r['totals']['pages']} pages, "
            f"{r['totals']['runbooks']} runbooks, {r['totals']['error_codes']} error codes", ""]
     n_stale = sum(len(v) for v in r["stale_by_owner"].values())

@@ -189,6 +189,6 @@ def glob_match(pattern: str, path: str) -> bool:
     as every other path option (kbgen.conventions.globs: `*` within a folder,
     `**` across folders, a bare name anywhere); a folder (`runbooks/legacy`
     or `runbooks/legacy/`) also matches everything under it."""
-    from .conventions.globs import compile_glob
+    from ..text.globs import compile_glob
     p = pattern.strip().removeprefix("./")
     return bool(compile_glob(p).match(path) or compile_glob(p.rstrip("/") + "/").match(path))

@@ -1,11 +1,21 @@
-"""Addresses inside and of pages: anchors of codes and alerts, the folded
-form of a code users type, MkDocs' directory URL of a page, and the
-relative path from one page to another. No imports
-from the rest of kbgen: the model, the kinds and the writers all use these."""
+"""Names and addresses: ids made from file names (slugify), anchors of
+codes and alerts, an alert name written as a file name, the folded form of
+a code users type, MkDocs' directory URL of a page, and the relative path
+from one page to another. No imports from the rest of kbgen: the model, the
+kinds and the writers all use these."""
 from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
+
+
+def slugify(text: str) -> str:
+    """A file name or question as an id: Python-Markdown's default slugify
+    (ids of headings come from the site's own toc settings, in kbgen.markdown)."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
 
 
 def code_anchor(code: str) -> str:
@@ -26,6 +36,16 @@ def alert_anchors(alerts) -> list[str]:
         seen[base] = n
         out.append(base if n == 1 else f"{base}-{n}")
     return out
+
+
+_ALERT_STEM = re.compile(r"^[A-Za-z_:][A-Za-z0-9_:]*$")
+
+
+def alert_name_of(stem: str) -> str | None:
+    """An alert name written as a file name: CamelCase or snake_case, no spaces."""
+    if _ALERT_STEM.match(stem) and any(c.isupper() for c in stem) and any(c.islower() for c in stem):
+        return stem
+    return None
 
 
 def normalize_code(code: str) -> str:
