@@ -139,11 +139,11 @@ def test_every_example_yaml_file_matches_its_schema(tmp_path):
 
 def test_core_never_imports_mkdocs(tmp_path):
     write_kb(tmp_path)
-    code = ("import sys, kbgen.validate, kbgen.audience, kbgen.cli\n"
+    code = ("import sys, kbgen.validate, kbgen.model.audience, kbgen.cli\n"
             "import kbgen.commands.validate\n"
             f"kb, r = kbgen.validate.validate({str(tmp_path)!r})\n"
-            "kbgen.audience.for_audience(kb, 'public')\n"
-            "for optional in ('kbgen.pages', 'kbgen.outputs', 'kbgen.search', 'kbgen.outputs.review'):\n"
+            "kbgen.model.audience.for_audience(kb, 'public')\n"
+            "for optional in ('kbgen.pages', 'kbgen.outputs', 'kbgen.search.service', 'kbgen.outputs.review'):\n"
             "    try:\n        __import__(optional)\n    except ModuleNotFoundError:\n        pass\n"
             "bad = sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith(('mkdocs.', 'material')))\n"
             "assert not bad, bad\n")

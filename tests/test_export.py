@@ -176,7 +176,7 @@ def test_outputs_search_and_export_never_import_mkdocs(tmp_path):
     code = f"""
 import sys
 from pathlib import Path
-from kbgen.audience import for_audience
+from kbgen.model.audience import for_audience
 from kbgen.config import load_config
 from kbgen.outputs import write_outputs
 from kbgen.outputs.export import export

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from kbfactory import MKDOCS, run_kbgen, write_kb
-from kbgen.audience import for_audience
+from kbgen.model.audience import for_audience
 from kbgen.outputs import write_outputs
 from kbgen.validate import validate
 

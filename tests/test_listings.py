@@ -8,7 +8,7 @@ import random
 import statistics
 
 from kbfactory import write_kb
-from kbgen.audience import for_audience
+from kbgen.model.audience import for_audience
 from kbgen.pages import render_pages
 from kbgen.sitemap import CHUNK_MIN, INDEX_CHUNK, chunked
 from kbgen.text.anchors import relative

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kbfactory import MKDOCS, write_kb
-from kbgen.audience import for_audience
+from kbgen.model.audience import for_audience
 from kbgen.outputs.llms import llms_txt
 from kbgen.validate import validate
 

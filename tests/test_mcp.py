@@ -56,8 +56,8 @@ async def call(s, tool: str, **args) -> tuple[bool, dict | str]:
 
 
 def example_ids():
-    from kbgen.audience import for_audience
     from kbgen.config import load_config
+    from kbgen.model.audience import for_audience
     from kbgen.validate import validate_config
     kb, _ = validate_config(load_config(ROOT))
     public = set(for_audience(kb, "public").entities)

@@ -4,7 +4,7 @@ pages an edit reaches are rendered again."""
 from __future__ import annotations
 
 from kbfactory import write_kb
-from kbgen.audience import for_audience
+from kbgen.model.audience import for_audience
 from kbgen.pages import PageCache, render_pages
 from kbgen.validate import validate
 

@@ -216,8 +216,8 @@ def test_typos_are_corrected_and_suggested(tmp_path):
 
 def test_public_index_never_answers_with_internal_content(tmp_path):
     """Every labelled query, plus code-only and empty-ish ones, against the public index of the example KB."""
-    from kbgen.audience import for_audience
     from kbgen.config import load_config
+    from kbgen.model.audience import for_audience
     from kbgen.search.service import Searcher, ensure_index
     from kbgen.validate import validate_config
     from test_relevance import QUERIES

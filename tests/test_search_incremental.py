@@ -113,7 +113,7 @@ class Pair:
 
     def __init__(self, tmp_path: Path, audience: str, keep_sources: bool):
         from kbgen.config import load_config
-        from kbgen.load import SourceCache
+        from kbgen.load.cache import SourceCache
         self.tmp, self.audience = tmp_path, audience
         self.kb = write_kb(tmp_path / "kb", FILES, mkdocs=MK)
         self.cfg = load_config(self.kb, overrides={"search_dir": str(tmp_path / "inc")})
@@ -159,8 +159,8 @@ class Pair:
 
 
 def _internal_ids(kb: Path) -> set[str]:
-    from kbgen.audience import for_audience
     from kbgen.config import load_config
+    from kbgen.model.audience import for_audience
     from kbgen.validate import validate_config
     model, _ = validate_config(load_config(kb))
     return set(model.entities) - set(for_audience(model, "public").entities)
@@ -275,7 +275,8 @@ def test_an_edit_reaches_the_command_line_search(tmp_path):
 def test_source_cache_loads_what_load_sources_loads(tmp_path):
     from kbgen.config import load_config
     from kbgen.diagnostics.problems import Report
-    from kbgen.load import SourceCache, load_sources
+    from kbgen.load.cache import SourceCache
+    from kbgen.load.sources import load_sources
     kb = write_kb(tmp_path / "kb", {**FILES, "content/bad.yaml": "kind: faq\nid: [x\n", "content/img.png": b"\x89PNG"},
                   mkdocs=MK)
     cfg = load_config(kb)
@@ -339,7 +340,7 @@ def test_kinds_the_kb_adds_load_everything_on_a_change(tmp_path, monkeypatch):
                                                 "      default_audience: internal\n      kinds: [kbgen_glossary]\n"))
     p.write("content/reference/glossary.yaml", GLOSSARY)
     from kbgen.config import load_config
-    from kbgen.load import SourceCache
+    from kbgen.load.cache import SourceCache
     p.cfg = load_config(p.kb, overrides={"search_dir": str(tmp_path / "inc")})
     p.sources = SourceCache(p.cfg)
     p.check(incremental=False)
@@ -386,7 +387,7 @@ def test_a_running_server_follows_edits_and_other_writers(tmp_path):
 def test_files_checked_by_content_stop_being_read_once_settled(tmp_path):
     """Files changed just before indexing are checked by content (coarse timestamps);
     once their change is older than the racy window, size and time are enough again."""
-    from kbgen.load import RACY_NS
+    from kbgen.load.cache import RACY_NS
     p = Pair(tmp_path, "internal", keep_sources=False)
     stamp = tmp_path / "inc" / "search-internal" / "kbgen-fingerprint"
     assert "digest\trunbooks/disk.yaml" in stamp.read_text()  # written a moment ago

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from kbfactory import run_kbgen, write_kb
-from kbgen.audience import for_audience
+from kbgen.model.audience import for_audience
 from kbgen.outputs import write_outputs
 from kbgen.read.yamlload import load
 from kbgen.validate import validate

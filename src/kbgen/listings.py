@@ -3,10 +3,12 @@ every error code (error-codes/), a page per product. A listing longer than
 INDEX_CHUNK entries is a page of parts, so no page grows with the KB."""
 from __future__ import annotations
 
-from .model import Entity, KnowledgeBase, normalize_code
+from .kinds.base import CodeTable
+from .model.entities import Entity, KnowledgeBase
 from .pages import Linker, Page, _front_matter
 from .sitemap import INDEX_CHUNK, chunked  # entries on one generated listing page: the navigation's budget
 from .text import escape
+from .text.anchors import normalize_code
 
 
 def _entry(linker: Linker, e: Entity) -> str:
@@ -114,7 +116,11 @@ def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
     for e in kb.entities.values():
         by_type.setdefault(e.type, []).append(e)
     for kind in kb.config.kinds:
-        pages.update(kind.index_pages(kb, by_type[kind.type]))
+        for listing in kind.listings(kb, by_type[kind.type]):
+            if isinstance(listing, CodeTable):
+                pages.update(code_table_pages(kb))
+            else:
+                pages.update(listing_pages(kb, listing.title, listing.path, listing.intro, listing.groups))
     products = kb.config.options.products
     for p in products:
         groups = [(k.title, [e for e in by_type[k.type] if p.id in e.products]) for k in listed]

@@ -6,7 +6,7 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import Entity, KnowledgeBase
+    from .model.entities import Entity, KnowledgeBase
     from .pages import Page
 
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildFailed
-from .model import page_url
+from .text.anchors import page_url
 
 BUNDLE = "pagefind"  # the index folder, at the site's root
 ASSET_DIR = Path(__file__).resolve().parent / "assets"

@@ -19,11 +19,11 @@ from urllib.parse import quote
 import jinja2
 
 from .kinds.base import index
-from .model import Entity, KnowledgeBase, code_anchor, page_url
+from .model.entities import Entity, KnowledgeBase
+from .model.links import is_external, markdown_fields, reading_of_text, resolve_link
 from .pagecache import Kept, PageCache, copy_page, entity_key
-from .rules.links import is_external, markdown_fields, reading_of_text, resolve_link
 from .text import escape
-from .text.anchors import relative, slugify
+from .text.anchors import code_anchor, page_url, relative, slugify
 
 
 @dataclass

@@ -18,10 +18,10 @@ import signal
 import sys
 from pathlib import Path
 
-from .audience import for_audience
 from .config import Config, find_plugin_options
 from .diagnostics.problems import format_text
 from .errors import BuildFailed
+from .model.audience import for_audience
 from .validate import validate_config
 
 
@@ -385,7 +385,7 @@ def check_output(view, out_dir: Path) -> None:
     """The guard: a renderer that wrote elsewhere or nothing must not replace
     a good site with an empty one. Every page the KB has (its entities' pages,
     the generated indexes, the home page) must be in out_dir."""
-    from .model import page_url
+    from .text.anchors import page_url
     expected = {e.page for e in view.entities.values() if e.page} | {"runbooks/index.md", "error-codes/index.md"}
 
     def written(page: str) -> bool:

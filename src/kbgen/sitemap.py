@@ -18,8 +18,8 @@ import re
 import zlib
 from dataclasses import dataclass, field
 
-from .model import KnowledgeBase, code_anchor, page_url
-from .text.anchors import relative
+from .model.entities import KnowledgeBase
+from .text.anchors import code_anchor, page_url, relative
 
 NAV_BUDGET = 100      # links in the whole navigation
 INDEX_CHUNK = 150     # links on one generated index page

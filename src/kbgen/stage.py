@@ -29,8 +29,9 @@ import yaml
 from .config import Config
 from .errors import StageError
 from .markdown.settings import DEFAULT_EXTENSIONS, SAFE_EXTENSION
-from .model import KnowledgeBase, page_url
+from .model.entities import KnowledgeBase
 from .sitemap import NAV_BUDGET, count_links, filter_nav, nav, redirects
+from .text.anchors import page_url
 
 log = logging.getLogger("kbgen.stage")
 ASSETS = Path(__file__).resolve().parent / "assets"

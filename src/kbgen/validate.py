@@ -5,9 +5,11 @@ from pathlib import Path
 
 from .config import Config, load_config
 from .diagnostics.problems import Report
-from .load import SourceCache, load_sources
+from .load.build import build_model
+from .load.cache import SourceCache
+from .load.sources import load_sources
 from .markdown import flush_cache
-from .model import KnowledgeBase, build_model
+from .model.entities import KnowledgeBase
 from .rules import run_all
 
 

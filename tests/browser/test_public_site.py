@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from kbgen.model import code_anchor
+from kbgen.text.anchors import code_anchor
 
 pytestmark = pytest.mark.browser
 

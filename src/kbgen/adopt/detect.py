@@ -342,7 +342,7 @@ def detect(root: Path) -> Plan:
     keys: Counter = Counter(k for f in parsed for k in f.meta)
     hugo_keys = {"weight", "bookHidden", "bookCollapseSection", "bookFlatSection", "draft", "linkTitle", "menu"}
     jekyll_keys = {"layout", "permalink", "nav_order", "parent", "has_children"}
-    from ..load import FLAVOUR_KEYS
+    from ..load.sources import FLAVOUR_KEYS
     flavour = "kbgen"
     if hugo_name or hugo_keys & set(keys):
         flavour = "hugo"
@@ -506,7 +506,7 @@ def _links_out(root: Path, docs_dir: str, md_files: list[str]) -> list[str]:
     from urllib.parse import unquote
 
     from ..markdown import scan_markdown
-    from ..rules.links import is_external
+    from ..model.links import is_external
     out = []
     for rel in md_files:
         if not rel.startswith(docs_dir + "/"):

@@ -24,12 +24,12 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError as SdkToolError
 
 from .. import __version__
-from ..audience import for_audience
 from ..diagnostics.problems import Report
-from ..load import SourceCache, file_state
-from ..model import normalize_code
+from ..load.cache import SourceCache, file_state
+from ..model.audience import for_audience
 from ..search.service import Searcher, SearchError, UpdateStats, refresh_index
 from ..search.synonyms import SynonymError, kb_synonyms_file
+from ..text.anchors import normalize_code
 
 TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
 POLL_SECONDS = 0.5           # without a file watcher: how stale an answer may be
@@ -114,7 +114,7 @@ class KnowledgeBase:
     def model(self):
         with self.lock:
             if self._model_stale or self._kb is None:
-                from ..model import build_model
+                from ..load.build import build_model
                 sources = self.sources.load(Report())  # only files changed since they were kept are read
                 if self._kb is None or self.sources.generation != self._model_generation:
                     kb = build_model(self.cfg, sources, Report())
@@ -320,7 +320,7 @@ def runbook_for_alert_answer(state: KnowledgeBase, alert: str) -> dict:
 
 
 def _anchor(name: str) -> str:
-    from ..model import code_anchor
+    from ..text.anchors import code_anchor
     return code_anchor(name)
 
 

@@ -20,8 +20,8 @@ from .common import config_or_exit, require_kb, root_argument
 @click.option("--index", "index_name", default="kb", show_default=True, help="Index name in the bulk action lines.")
 def command(root, fmt, audience, out, index_name):
     """One record per page section, for OpenSearch/Elasticsearch or any search engine."""
-    from ..audience import for_audience
     from ..diagnostics.problems import format_text
+    from ..model.audience import for_audience
     from ..outputs.export import export
     from ..validate import validate_config
     cfg = config_or_exit(root)

@@ -18,12 +18,12 @@ from pydantic import BaseModel
 from ..schema.common import DataFile, Strict
 from ..text.anchors import slugify
 from ..text.plaintext import plain
-from .base import Kind, Part, Ref, SearchText, markdown_sections, memo
+from .base import CodeTable, Kind, Listing, Part, Ref, SearchText, markdown_sections, memo
 
 # The API of a kind added from outside kbgen (docs/content-model-extensions.md):
 # the base class and what its methods return, and the helpers such a kind uses.
-__all__ = ["DataFile", "Kind", "KindError", "Kinds", "Part", "Ref", "SearchText", "Strict", "builtin_kinds",
-           "default_kinds", "markdown_sections", "memo", "plain", "slugify"]
+__all__ = ["CodeTable", "DataFile", "Kind", "KindError", "Kinds", "Listing", "Part", "Ref", "SearchText", "Strict",
+           "builtin_kinds", "default_kinds", "markdown_sections", "memo", "plain", "slugify"]
 
 ENTRY_POINTS = "kbgen.kinds"
 

@@ -19,8 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from ..markdown import scan_markdown
+from ..model.links import MARKDOWN_FIELDS
+from ..text.plaintext import plain
+
 if TYPE_CHECKING:
-    from ..model import Entity, KnowledgeBase
+    from ..model.entities import Entity, KnowledgeBase
 
 
 @dataclass
@@ -49,6 +53,23 @@ class SearchText:
     body: list[str] = field(default_factory=list)
     codes: set[str] = field(default_factory=set)        # normalised codes it answers exactly
     hints: list[str] = field(default_factory=list)      # words readers use for this kind: searched, never shown
+
+
+@dataclass
+class Listing:
+    """A page listing entities under group headings (a group with no
+    heading: ""), sorted by title within each group; past INDEX_CHUNK
+    entries, a page of parts (kbgen.pages.listings)."""
+    title: str
+    path: str                                  # docs-relative .md path
+    intro: str = ""                            # Markdown, escaped already
+    groups: list[tuple[str, list]] = field(default_factory=list)  # (heading, entities)
+
+
+@dataclass
+class CodeTable:
+    """error-codes/: every error code of the view in one table, with its
+    message, table and runbook (kbgen.pages.listings.code_table_pages)."""
 
 
 @dataclass
@@ -106,7 +127,7 @@ class Kind:
     browse: ClassVar[bool] = True          # listed on its own browse/<type>/ page
     data_schema: ClassVar[dict | None] = None  # what its kb.json `data` must hold (JSON Schema)
     # fields (by name, at any depth of its object) whose text is Markdown: read, checked, rendered as Markdown
-    markdown_fields: ClassVar[frozenset[str]] = frozenset({"description", "a", "resolution", "notes"})
+    markdown_fields: ClassVar[frozenset[str]] = MARKDOWN_FIELDS
 
     # -- the model -------------------------------------------------------------
 
@@ -147,12 +168,12 @@ class Kind:
         """Template variables beyond the common ones (e, o, link, internal, meta, description, kb)."""
         return {}
 
-    def index_pages(self, kb: "KnowledgeBase", entities: list["Entity"]) -> dict:
-        """Pages listing the entities of this kind ({path: Page}); default: browse/<type>."""
-        from ..listings import listing_pages
+    def listings(self, kb: "KnowledgeBase", entities: list["Entity"]) -> list["Listing | CodeTable"]:
+        """The pages listing the entities of this kind, as data the page
+        writer (kbgen.pages.listings) turns into pages; default: browse/<type>."""
         if not self.browse or not entities:
-            return {}
-        return listing_pages(kb, self.title, f"browse/{self.type}.md", "", [("", entities)])
+            return []
+        return [Listing(self.title, f"browse/{self.type}.md", "", [("", entities)])]
 
     # -- search, export, kb.json ----------------------------------------------
 
@@ -177,8 +198,6 @@ class Kind:
 
 def markdown_sections(title: str, body: str) -> list[tuple[str, str, str]]:
     """(anchor, section title, text) per H2 of a Markdown body; the intro first."""
-    from ..markdown import scan_markdown
-    from ..text.plaintext import plain
     info = scan_markdown(body)
     lines = body.split("\n")
     h2 = [h for h in info.headings if h.level == 2]

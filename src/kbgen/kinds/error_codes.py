@@ -2,11 +2,11 @@
 entity of its own at an anchor of its table's page (TABLEID:CODE)."""
 from __future__ import annotations
 
-from ..model import Entity
+from ..model.entities import Entity
 from ..schema.kinds import ErrorCodes
 from ..text.anchors import code_anchor, normalize_code
 from ..text.plaintext import joined, plain, step_texts, steps_text
-from .base import Kind, entry_refs, memo
+from .base import CodeTable, Kind, entry_refs, memo
 
 
 def entries(kb) -> dict[str, list[Entity]]:
@@ -58,9 +58,8 @@ class ErrorTableKind(Kind):
     def page_context(self, kb, ent, ctx):
         return {"code_entities": {c.obj.code: c for c in entries(kb).get(ent.id, [])}}
 
-    def index_pages(self, kb, entities):
-        from ..listings import code_table_pages
-        return {**code_table_pages(kb), **super().index_pages(kb, entities)}
+    def listings(self, kb, entities):
+        return [CodeTable(), *super().listings(kb, entities)]
 
     def search_text(self, kb, ent, text):
         text.body += [f"{c.code} {c.message}" for c in ent.obj.codes]

@@ -6,7 +6,7 @@ import posixpath
 from ..schema.kinds import Runbook
 from ..text.anchors import alert_name_of, normalize_code
 from ..text.plaintext import dur, joined, plain, step_texts, steps_text
-from .base import Kind, Ref, index, markdown_sections, memo
+from .base import Kind, Listing, Ref, index, markdown_sections, memo
 
 # The sections a YAML runbook's page has, in order (templates/runbook.md.j2)
 SECTIONS = ("symptoms", "diagnostics", "causes", "resolution", "escalation", "verification", "rollback")
@@ -117,14 +117,12 @@ class RunbookKind(Kind):
         ctx["link"].read(listed_code_ids, ent.id, refs)  # the page cache sees a code added to or gone from it
         return {"codes": _listed_codes(kb, ent.id, refs)}
 
-    def index_pages(self, kb, entities):
-        from ..listings import listing_pages
+    def listings(self, kb, entities):
         products = kb.config.options.products
         ids = {p.id for p in products}
         groups = [(p.name, [r for r in entities if p.id in r.products]) for p in products]
         groups.append(("Other", [r for r in entities if not set(r.products) & ids]))
-        return listing_pages(kb, "Runbooks", "runbooks/index.md", "Step-by-step procedures, grouped by product.",
-                             groups)
+        return [Listing("Runbooks", "runbooks/index.md", "Step-by-step procedures, grouped by product.", groups)]
 
     # -- search, export, kb.json ----------------------------------------------
 

@@ -21,9 +21,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files, InclusionLevel
 
-from ..audience import AUDIENCES, for_audience
 from ..config import ConfigError, PluginOptions, load_config
 from ..diagnostics.problems import Severity, format_text
+from ..model.audience import AUDIENCES, for_audience
 from ..validate import validate_config
 from .build import _normal_url, staged_edit_root
 

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from ..config import Config, ConfigError, load_config
 
 if TYPE_CHECKING:
-    from ..load import SourceCache
+    from ..load.cache import SourceCache
     from .incremental import Renderer
 
 log = logging.getLogger("mkdocs.kbgen.serve")
@@ -140,10 +140,10 @@ class Preview:
             gc.freeze()
 
     def _rebuild(self) -> None:
-        from ..audience import for_audience
         from ..config import find_plugin_options
         from ..diagnostics.problems import Severity
         from ..errors import BuildFailed, StageError
+        from ..model.audience import for_audience
         from ..site import _log_to_stderr, source_date_epoch
         from ..stage import _plugin_names, stage
         from ..validate import validate_config
@@ -161,7 +161,7 @@ class Preview:
                                 [("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", None)])
             return
         if self.kept is None or self.kept.cfg.raw != cfg.raw:
-            from ..load import SourceCache
+            from ..load.cache import SourceCache
             self.kept = SourceCache(cfg)  # a new configuration reads every file again
             self.kept_count += 1
         kb, report = validate_config(cfg, self.kept)

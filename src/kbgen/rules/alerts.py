@@ -7,7 +7,7 @@ Failing:  HighLatency twice, at warning and critical -> KB314 (a warning:
 """
 from __future__ import annotations
 
-from ..model import code_anchor
+from ..text.anchors import code_anchor
 
 
 def check(kb, report) -> None:

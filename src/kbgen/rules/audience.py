@@ -12,7 +12,7 @@ for agents, not a link a writer made; public builds leave the link out.
 from __future__ import annotations
 
 from ..kinds.base import index
-from .links import is_external, links_of, resolve_link
+from ..model.links import is_external, links_of, resolve_link
 
 
 def check(kb, report) -> None:

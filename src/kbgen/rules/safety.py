@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from ..markdown.lines import Lines
-from .links import field_position, field_readings
+from ..model.links import field_position, field_readings
 
 # (pattern, what, needles): the regex runs only on text containing a needle
 # (checked on the lower-cased text), which keeps a 2,000-file KB fast.

@@ -38,12 +38,16 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from .. import __version__
-from ..audience import for_audience, visible
 from ..config import Config
 from ..diagnostics.problems import Report
-from ..load import RACY_NS, CachedFile, SourceCache, Sources, content_digest, discover, file_state
+from ..load.build import build_model
+from ..load.cache import RACY_NS, CachedFile, SourceCache, content_digest, file_state
+from ..load.sources import discover
 from ..markdown import flush_cache
-from ..model import Entity, KnowledgeBase, build_model, normalize_code
+from ..model.audience import for_audience, visible
+from ..model.doc import Sources
+from ..model.entities import Entity, KnowledgeBase
+from ..text.anchors import normalize_code
 from .documents import catalogue_entries, document, documents, parts
 from .engine import INDEX_FORMAT, dumps
 

@@ -15,8 +15,8 @@ from .. import __version__
 from ..config import Config
 from ..diagnostics.problems import Report
 from ..kinds import Kind, Kinds, default_kinds
-from ..load import RACY_NS, SourceCache
-from ..model import normalize_code
+from ..load.cache import RACY_NS, SourceCache
+from ..text.anchors import normalize_code
 from . import incremental as inc
 from .analysis import QUERY_WORD, Query
 from .engine import DB_NAME, INDEX_FORMAT, Conflict, Hit, SqliteEngine

@@ -1,120 +1,24 @@
-"""The knowledge base as typed entities with resolved identities and URLs.
+"""The model built from the loaded sources (kbgen.load.sources): each
+source's identity (id), page and URL under the conventions in force, its
+kind's entities inside it (a table's codes), its defaults, owners and
+summary; duplicate ids and pages are reported here (KB301, KB312).
 
 Page paths are docs-relative Markdown paths (what MkDocs calls src_uri);
 URLs are site-relative with directory URLs ("runbooks/x/")."""
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from .config import Config
-from .diagnostics.problems import Report
-from .load import Doc, Sources
-from .markdown import first_h1, scan_markdown
-from .text.anchors import alert_anchors, code_anchor, normalize_code, page_url, slugify  # noqa: F401 (the model's addresses)
-from .text.durations import Duration
-from .text.globs import matches
-
-if TYPE_CHECKING:
-    from .kinds import Kind
-
-
-@dataclass
-class Entity:
-    id: str
-    type: str                  # article, runbook, error-table, error-code, sla, ...
-    title: str
-    doc: Doc
-    page: str                  # docs-relative Markdown path of its page
-    url: str                   # site-relative URL, with #anchor for a code
-    summary: str = ""
-    audience: str = "internal"
-    products: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    owner: str | None = None
-    last_reviewed: dt.date | None = None
-    review_every: Duration | None = None
-    related: list[str] = field(default_factory=list)
-    obj: Any = None            # the typed model (ErrorCode for a code)
-    parent: str | None = None  # the table id of an error code
-    anchors: set[str] = field(default_factory=set)
-    # what kbgen knows about its type (kbgen.kinds); build_model always sets it
-    kind: "Kind" = field(default=None, repr=False)  # type: ignore[assignment]
-
-    @property
-    def source(self) -> str:
-        return self.doc.rel if self.doc else ""
-
-    @property
-    def public(self) -> bool:
-        return self.audience == "public"
-
-
-@dataclass
-class KnowledgeBase:
-    config: Config
-    entities: dict[str, Entity] = field(default_factory=dict)   # by id, in source order
-    by_source: dict[str, Entity] = field(default_factory=dict)  # rel path -> entity
-    codes: dict[str, list[Entity]] = field(default_factory=dict)  # normalized code -> code entities
-    assets: list[str] = field(default_factory=list)
-    audience: str | None = None  # set on a filtered view
-    assets_set: set = field(default_factory=set)
-    # alert name -> the catalogue entries that describe it (option alert_catalogues)
-    alert_entries: dict[str, list["AlertEntry"]] = field(default_factory=dict)
-
-    def of_type(self, *types: str) -> list[Entity]:
-        return [e for e in self.entities.values() if e.type in types]
-
-    def runbook_by_alias(self) -> dict[str, Entity]:
-        out = {}
-        for e in self.of_type("runbook"):
-            for alias in getattr(e.obj, "aliases", []) or []:
-                out[alias] = e
-        return out
-
-    def resolve_code(self, ref: str) -> list[Entity]:
-        """A code reference: CODE, or TABLEID:CODE when a code is in several tables."""
-        if ":" in ref:
-            table, code = ref.split(":", 1)
-            ent = self.entities.get(f"{table}:{code}")
-            if ent is None:
-                ent = next((c for c in self.codes.get(normalize_code(code), []) if c.parent == table), None)
-            return [ent] if ent else []
-        return list(self.codes.get(normalize_code(ref), []))
-
-    def tiers_index(self) -> dict[str, list[tuple[Entity, object]]]:
-        out: dict[str, list] = {}
-        for e in self.of_type("tiers"):
-            for tier in e.obj.tiers:
-                out.setdefault(tier.id, []).append((e, tier))
-        return out
-
-    def priorities_index(self) -> dict[str, list[tuple[Entity, object]]]:
-        out: dict[str, list] = {}
-        for e in self.of_type("sla"):
-            for p in e.obj.priorities:
-                out.setdefault(p.id, []).append((e, p))
-        return out
-
-    def site_url(self, url: str) -> str:
-        base = self.config.site_url
-        return (base.rstrip("/") + "/" + url) if base else url
-
-
-@dataclass
-class AlertEntry:
-    """One alert of a Markdown alert catalogue: its heading's anchor on the
-    catalogue's page, and what the entry says."""
-    name: str
-    entity: Entity
-    anchor: str
-    line: int
-    severity: str | None = None
-    description: str = ""
-    runbook_url: str | None = None
+from ..config import Config
+from ..diagnostics.problems import Report
+from ..markdown import first_h1, scan_markdown
+from ..model.doc import Doc, Sources
+from ..model.entities import AlertEntry, Entity, KnowledgeBase
+from ..read.conventions import catalogue, summary
+from ..read.conventions.owners import Owners
+from ..text.anchors import normalize_code, page_url, slugify
+from ..text.globs import matches
 
 
 def _default_title(doc: Doc, ident: str) -> str:
@@ -175,8 +79,6 @@ def _identity(cfg: Config, doc: Doc, obj, docs_prefix: str, names: set[str]) -> 
 
 
 def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
-    from .read.conventions import catalogue, summary
-    from .read.conventions.owners import Owners
     kb = KnowledgeBase(cfg, assets=list(sources.assets), assets_set=set(sources.assets))
     opts = cfg.options
     docs_prefix = "" if cfg.docs_dir.strip("/") in ("", ".") else cfg.docs_dir.strip("/") + "/"
