@@ -336,7 +336,7 @@ def search_bytes(browser, site: Path, tool: str, query: str) -> dict:
 def plain_project(kb_root: Path, out: Path) -> None:
     """The pages kbgen renders for the internal audience, as a plain MkDocs project."""
     from kbgen.model.audience import for_audience
-    from kbgen.pages import render_pages, write_pages
+    from kbgen.pages.render import render_pages, write_pages
     from kbgen.validate import validate
     kb, _ = validate(kb_root)
     docs = out / "docs"

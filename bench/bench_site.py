@@ -45,7 +45,7 @@ def timed(cmd: list[str], cwd: Path | None = None) -> float:
 def plain_docs(kb_root: Path, out: Path) -> None:
     """The same pages kbgen renders, as plain Markdown files for plain MkDocs."""
     from kbgen.model.audience import for_audience
-    from kbgen.pages import render_pages, write_pages
+    from kbgen.pages.render import render_pages, write_pages
     from kbgen.validate import validate
     kb, _ = validate(kb_root)
     write_pages(render_pages(for_audience(kb, "internal")), out / "docs")

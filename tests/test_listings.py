@@ -1,4 +1,4 @@
-"""Long listings in parts (kbgen.sitemap.chunked): every entry once, in order,
+"""Long listings in parts (kbgen.pages.chunks.chunked): every entry once, in order,
 in parts of bounded size, and one entry added or removed changes one part,
 not every part after it (kbgen serve renders the pages that changed)."""
 from __future__ import annotations
@@ -9,8 +9,8 @@ import statistics
 
 from kbfactory import write_kb
 from kbgen.model.audience import for_audience
-from kbgen.pages import render_pages
-from kbgen.sitemap import CHUNK_MIN, INDEX_CHUNK, chunked
+from kbgen.pages.chunks import CHUNK_MIN, INDEX_CHUNK, chunked
+from kbgen.pages.render import render_pages
 from kbgen.text.anchors import relative
 from kbgen.validate import validate
 

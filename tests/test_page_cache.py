@@ -1,11 +1,12 @@
-"""kbgen.pages.PageCache (kbgen serve): pages kept from the last render are
+"""kbgen.pages.cache.PageCache (kbgen serve): pages kept from the last render are
 exactly what a fresh render makes, after every kind of edit, and only the
 pages an edit reaches are rendered again."""
 from __future__ import annotations
 
 from kbfactory import write_kb
 from kbgen.model.audience import for_audience
-from kbgen.pages import PageCache, render_pages
+from kbgen.pages.cache import PageCache
+from kbgen.pages.render import render_pages
 from kbgen.validate import validate
 
 
@@ -64,7 +65,7 @@ def test_a_deleted_page_leaves_the_cache(tmp_path):
 
 
 def test_a_page_renders_again_when_what_it_read_of_others_changes(tmp_path):
-    # a page keeps what it read of other entities (kbgen.pages.Linker.read): a
+    # a page keeps what it read of other entities (kbgen.pages.linker.Linker.read): a
     # change elsewhere renders it again only when one of those answers changed
     root = write_kb(tmp_path / "kb")
     cache = PageCache()

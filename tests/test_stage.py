@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from kbfactory import KBGEN, MKDOCS, run_kbgen, site_texts, write_kb
-from kbgen.sitemap import INDEX_CHUNK, NAV_BUDGET, count_links
+from kbgen.pages.chunks import INDEX_CHUNK
+from kbgen.pages.navigation import NAV_BUDGET, count_links
 
 
 class _Loose(yaml.SafeLoader):

@@ -30,7 +30,8 @@ from .config import Config
 from .errors import StageError
 from .markdown.settings import DEFAULT_EXTENSIONS, SAFE_EXTENSION
 from .model.entities import KnowledgeBase
-from .sitemap import NAV_BUDGET, count_links, filter_nav, nav, redirects
+from .pages.navigation import NAV_BUDGET, count_links, filter_nav, nav
+from .pages.redirects import redirects
 from .text.anchors import page_url
 
 log = logging.getLogger("kbgen.stage")
@@ -310,7 +311,8 @@ def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, ow
     Pagefind (kbgen.site), so the renderer's search is off unless offline.
     writer: how files are written (Writer). page_cache: pages kept from the
     last stage (kbgen.pages.PageCache, for kbgen serve). Raises StageError."""
-    from .pages import Page, render_pages
+    from .pages.page import Page
+    from .pages.render import render_pages
     out = Path(out)
     writer = writer or Writer()
     conf = site_settings(cfg, view, offline, own_search)
@@ -389,7 +391,7 @@ def _navigation(cfg: Config, view: KnowledgeBase, pages: dict, user_nav) -> list
         return filter_nav(user_nav, set(pages), hidden, rename)
     tree, extra = nav(view, {p: pg for p, pg in pages.items() if p != "tags.md"} | (
         {"tags.md": pages["tags.md"]} if "tags.md" in pages else {}))
-    from .pages import Page
+    from .pages.page import Page
     for path, (title, markdown) in extra.items():
         pages[path] = Page(path, markdown, title)
     return tree

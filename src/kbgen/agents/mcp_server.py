@@ -217,7 +217,7 @@ def _markdown(kb, ent) -> str:
                 lines += [f"{i}. {s.title}" + (f" — `{s.run}`" if s.run else "") for i, s in enumerate(o.resolution, 1)]
                 lines.append("")
         return "\n".join(lines).rstrip() + "\n"
-    from ..pages import environment, render_entity
+    from ..pages.entity import environment, render_entity
     return render_entity(kb, ent, environment(kb)).markdown
 
 

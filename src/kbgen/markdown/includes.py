@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..read.files import split_front_matter
+
 _SINGLE = re.compile(r"^(?P<indent>[ \t]*)(?P<escape>;*)-+8<-+[ \t]+(?P<q>[\"'])(?P<path>.+?)(?P=q)[ \t]*$")
 _BLOCK = re.compile(r"^(?P<indent>[ \t]*)(?P<escape>;*)-+8<-+[ \t]*$")
 _RANGE = re.compile(r"^(?P<path>.*?)(?::(?P<start>-?\d*))?(?::(?P<end>-?\d*))?$")
@@ -155,7 +157,6 @@ def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: frozens
         return None, []
     if real.suffix.lower() in (".md", ".markdown") and body.startswith("---"):
         # a Markdown file's front matter says what it is (its audience), it is not text to show
-        from ..read.files import split_front_matter
         fm = split_front_matter(body)
         data = fm.meta.data if fm.meta is not None and isinstance(fm.meta.data, dict) else {}
         inc.audience = data.get("audience") if isinstance(data.get("audience"), str) else None

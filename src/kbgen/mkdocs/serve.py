@@ -183,7 +183,7 @@ class Preview:
             return
         view = for_audience(kb, self.audience)
         if self.page_cache is None or self.page_cache_for != (self.kept_count, sources[2]):
-            from ..pages import PageCache
+            from ..pages.cache import PageCache
             self.page_cache = PageCache()  # new settings or templates: every page is rendered again
             self.page_cache_for = (self.kept_count, sources[2])
         validated = time.perf_counter()

@@ -1,6 +1,7 @@
-"""The site's shape, for any renderer: navigation, section index pages and
-redirect pages. Renderer-side: kbgen.stage writes what these return into the
-staged site project; the core (kbgen.pages) only makes the content pages.
+"""The site's navigation, for any renderer, and the index pages of the
+folders it has no room for. kbgen.site.stage writes the navigation into the
+staged mkdocs.yml; kbgen.pages.render adds the index pages of folders too
+big for the navigation (folder_indexes) to the content pages.
 
 Navigation has a budget for the whole tree (NAV_BUDGET links), not per
 section: a renderer that prints the navigation into every page (Material
@@ -14,50 +15,19 @@ from __future__ import annotations
 
 import html
 import posixpath
-import re
-import zlib
 from dataclasses import dataclass, field
 
-from .model.entities import KnowledgeBase
-from .text.anchors import code_anchor, page_url, relative
+from ..model.entities import KnowledgeBase
+from ..text import escape
+from ..text.anchors import relative
+from .chunks import INDEX_CHUNK, chunked
+from .listings import listing_page
 
 NAV_BUDGET = 100      # links in the whole navigation
-INDEX_CHUNK = 150     # links on one generated index page
-CHUNK_MIN = 40        # a part of a long listing is cut at a boundary only past this many entries
-CHUNK_ODDS = 50       # about one entry in this many is a boundary...
-CHUNK_LONG = 110      # ...and, past this many entries in a part, one in CHUNK_ODDS_LONG
-CHUNK_ODDS_LONG = 8
 
 GENERATED = ("runbooks/", "products/", "error-codes/", "browse/")  # the core's own sections
 
 ACRONYMS = {"faq": "FAQ", "sla": "SLA", "slas": "SLAs", "api": "API", "kb": "KB", "it": "IT"}
-
-
-def chunked(items: list, key) -> list[list]:
-    """A sorted listing in parts of at most INDEX_CHUNK entries, cut after an
-    entry whose key hashes to a boundary: about one entry in CHUNK_ODDS once
-    the part has CHUNK_MIN entries, one in CHUNK_ODDS_LONG once it has
-    CHUNK_LONG (so a part seldom reaches INDEX_CHUNK, the hard limit). Where a
-    part ends depends on its own entries, not on how many came before: an
-    entry added, removed or renamed changes the part it is in (and the one it
-    moves to), not every part after it, so kbgen serve renders two pages
-    again, not thirty."""
-    if len(items) <= INDEX_CHUNK:
-        return [items]
-    out: list[list] = []
-    part: list = []
-    for item in items:
-        part.append(item)
-        n = len(part)
-        if n < CHUNK_MIN:
-            continue
-        h = zlib.crc32(key(item).encode("utf-8", "surrogatepass"))
-        if h % CHUNK_ODDS == 0 or (n >= CHUNK_LONG and h % CHUNK_ODDS_LONG == 0) or n >= INDEX_CHUNK:
-            out.append(part)
-            part = []
-    if part:
-        out.append(part)
-    return out
 
 
 def folder_title(folder: str) -> str:
@@ -72,7 +42,6 @@ def folder_title(folder: str) -> str:
 # -- section index pages ----------------------------------------------------
 
 def _listing(title: str, path: str, links: list[tuple[str, str]], intro: str = "") -> str:
-    from .text import escape
     lines = ["---", f"title: {escape.theme_text(title)}", "---", "", f"# {escape.text(title)}", ""]
     if intro:
         lines += [intro, ""]
@@ -273,87 +242,9 @@ def filter_nav(nav_list, allowed: set[str], hidden: set[str], rename: dict[str, 
     return escape_titles(walk(nav_list) or [])
 
 
-# -- redirects --------------------------------------------------------------
-
-def redirect_html(target: str, title: str) -> str:
-    t = html.escape(target, quote=True)
-    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f"<title>{html.escape(title)}</title>\n"
-            f'<meta http-equiv="refresh" content="0; url={t}">\n<link rel="canonical" href="{t}">\n'
-            f'<meta name="robots" content="noindex">\n</head>\n<body>\n'
-            f'<p>Moved to <a href="{t}">{html.escape(title)}</a>.</p>\n</body>\n</html>\n')
-
-
-def _chooser_html(code: str, targets: list[tuple[str, str]]) -> str:
-    items = "\n".join(f'<li><a href="{html.escape(h, quote=True)}">{html.escape(t)}</a></li>' for h, t in targets)
-    return (f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(code)}</title>\n'
-            f'<meta name="robots" content="noindex">\n</head>\n<body>\n<h1>{html.escape(code)}</h1>\n'
-            f"<p>This code appears in several tables:</p>\n<ul>\n{items}\n</ul>\n</body>\n</html>\n")
-
-
-def _safe_segment(name: str) -> str | None:
-    # Defence in depth: the schema already restricts these names.
-    return name if re.fullmatch(r"[A-Za-z0-9_:.-]+", name) and name not in (".", "..") else None
-
-
-def redirects(kb: KnowledgeBase, directory_urls: bool = True) -> dict[str, str]:
-    """Static redirect pages: e/<code>/ for every error code, runbook aliases,
-    and alert names -> their runbook. Targets are relative, so they work under
-    any site_url and from file://. No two paths differ only by case (they
-    would collide on macOS and Windows checkouts and some buckets): the first
-    one made wins (codes, then aliases, then alert names as written), and a
-    redirect never shadows a page whatever its case."""
-    out: dict[str, str] = {}
-    folded: set[str] = set()
-
-    def url_of(page: str, anchor: str = "") -> str:
-        u = page_url(page) if directory_urls else page[:-3] + ".html"
-        return u + (f"#{anchor}" if anchor else "")
-
-    def add(dir_path: str, target_url: str, title: str, html_text: str | None = None) -> None:
-        key = f"{dir_path}/index.html" if directory_urls else f"{dir_path}.html"
-        if key.casefold() in folded:
-            return
-        folded.add(key.casefold())
-        depth = dir_path.count("/") + 1 if directory_urls else dir_path.count("/")
-        rel = "../" * depth + target_url
-        out[key] = html_text if html_text is not None else redirect_html(rel, title)
-
-    for _norm, ents in sorted(kb.codes.items()):
-        anchor = code_anchor(ents[0].obj.code)
-        if len(ents) == 1:
-            c = ents[0]
-            add(f"e/{anchor}", url_of(c.page, anchor), c.title)
-        else:
-            depth = 2 if directory_urls else 1
-            targets = [("../" * depth + url_of(c.page, code_anchor(c.obj.code)), f"{c.title} ({kb.entities[str(c.parent)].title})")
-                       for c in ents]
-            add(f"e/{anchor}", "", ents[0].obj.code, _chooser_html(ents[0].obj.code, targets))
-    taken = {e.page[:-3].casefold() for e in kb.entities.values() if e.page}
-    for rb in sorted(kb.of_type("runbook"), key=lambda e: e.id):
-        names = list(rb.obj.aliases)
-        for alert in rb.obj.alerts:
-            names += [alert, alert.lower()]
-        for name in names:
-            seg = _safe_segment(name)
-            if seg and f"runbooks/{seg}".casefold() not in taken:
-                add(f"runbooks/{seg}", url_of(rb.page), rb.title)
-    for al in sorted(kb.of_type("alerts"), key=lambda e: e.id):
-        for a in al.obj.alerts:
-            target = kb.entities.get(a.runbook) if a.runbook else None
-            if target is None or target.type != "runbook":
-                continue
-            for name in (a.name, a.name.lower()):
-                seg = _safe_segment(name)
-                if seg and f"runbooks/{seg}".casefold() not in taken:
-                    add(f"runbooks/{seg}", url_of(target.page), target.title)
-    return dict(sorted(out.items()))
-
-
-def _folder_indexes(kb: KnowledgeBase, pages: dict) -> dict:
+def folder_indexes(kb: KnowledgeBase, pages: dict) -> dict:
     """An index page for each writers' top folder too big for nav_limit (kept
-    for kbgen.pages.render_pages; kbgen.stage makes the rest with nav())."""
-    from .listings import _index
+    for kbgen.pages.render.render_pages; kbgen.site.stage makes the rest with nav())."""
     limit = kb.config.options.nav_limit
     folders: dict[str, list] = {}
     for path, page in pages.items():
@@ -365,5 +256,5 @@ def _folder_indexes(kb: KnowledgeBase, pages: dict) -> dict:
         if len(items) > limit and index not in pages and len(items) <= INDEX_CHUNK:
             ents = sorted((kb.entities[p.entity_id] for p in items if p.entity_id in kb.entities),
                           key=lambda e: (e.title.lower(), e.id))
-            out[index] = _index(folder_title(folder), index, "", [("", ents)], kb)
+            out[index] = listing_page(folder_title(folder), index, "", [("", ents)], kb)
     return out

@@ -6,8 +6,8 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model.entities import Entity, KnowledgeBase
-    from .pages import Page
+    from ..model.entities import Entity, KnowledgeBase
+    from .page import Page
 
 
 @dataclasses.dataclass

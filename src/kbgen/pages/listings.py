@@ -1,14 +1,15 @@
-"""Pages that list other pages: each kind's listing (runbooks/, browse/<type>/),
-every error code (error-codes/), a page per product. A listing longer than
+"""Pages that list other pages: each kind's listings (Kind.listings: runbooks/,
+browse/<type>/, every error code in error-codes/), a page per product. A listing longer than
 INDEX_CHUNK entries is a page of parts, so no page grows with the KB."""
 from __future__ import annotations
 
-from .kinds.base import CodeTable
-from .model.entities import Entity, KnowledgeBase
-from .pages import Linker, Page, _front_matter
-from .sitemap import INDEX_CHUNK, chunked  # entries on one generated listing page: the navigation's budget
-from .text import escape
-from .text.anchors import normalize_code
+from ..kinds.base import CodeTable
+from ..model.entities import Entity, KnowledgeBase
+from ..text import escape
+from ..text.anchors import normalize_code
+from .chunks import INDEX_CHUNK, chunked
+from .linker import Linker
+from .page import Page, front_matter
 
 
 def _entry(linker: Linker, e: Entity) -> str:
@@ -20,10 +21,10 @@ def _entry(linker: Linker, e: Entity) -> str:
     return line
 
 
-def _index(title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]], kb) -> Page:
+def listing_page(title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]], kb) -> Page:
     """One listing page: its entities under their group headings."""
     linker = Linker(kb, path)
-    out = [_front_matter(title, intro), f"# {escape.text(title)}\n", intro + "\n" if intro else ""]
+    out = [front_matter(title, intro), f"# {escape.text(title)}\n", intro + "\n" if intro else ""]
     for heading, ents in groups:
         if not ents:
             continue
@@ -52,11 +53,11 @@ def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str,
     clicks from the listing."""
     groups = [(h, sorted(ents, key=_by_title)) for h, ents in groups if ents]
     if sum(len(ents) for _, ents in groups) <= INDEX_CHUNK:
-        return {path: _index(title, path, intro, groups, kb)}
+        return {path: listing_page(title, path, intro, groups, kb)}
     pages: dict[str, Page] = {}
     stem = _parts_stem(path)
     linker = Linker(kb, path)
-    out = [_front_matter(title, intro), f"# {escape.text(title)}\n", intro + "\n" if intro else ""]
+    out = [front_matter(title, intro), f"# {escape.text(title)}\n", intro + "\n" if intro else ""]
     n = 0
     for heading, ents in groups:
         if heading:
@@ -68,7 +69,7 @@ def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str,
             span = f"{first[:40]} – {last[:40]}" if len(chunks) > 1 else f"{len(chunk)} pages"
             ptitle = f"{title}: {heading + ', ' if heading else ''}{span}"
             ppath = f"{stem}-{n}.md"
-            pages[ppath] = _index(ptitle, ppath, "", [(heading, chunk)], kb)
+            pages[ppath] = listing_page(ptitle, ppath, "", [(heading, chunk)], kb)
             out.append(f"- [{escape.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
         out.append("")
     pages[path] = Page(path, "\n".join(out) + "\n", title)
@@ -83,7 +84,7 @@ def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
 
     def table(page: str, title: str, rows: list[Entity]) -> Page:
         linker = Linker(kb, page)
-        lines = [_front_matter(title, intro, boost=2), f"# {escape.text(title)}\n",
+        lines = [front_matter(title, intro, boost=2), f"# {escape.text(title)}\n",
                  "| Code | Message | Table | Runbook |", "|---|---|---|---|"]
         for c in rows:
             tbl = kb.entities[str(c.parent)]  # a code always has its table
@@ -97,7 +98,7 @@ def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
         return {path: table(path, "Error codes", codes)}
     pages: dict[str, Page] = {}
     linker = Linker(kb, path)
-    out = [_front_matter("Error codes", intro, boost=2), "# Error codes\n", intro + "\n"]
+    out = [front_matter("Error codes", intro, boost=2), "# Error codes\n", intro + "\n"]
     for n, chunk in enumerate(chunked(codes, key=lambda c: c.id), 1):
         span = f"{chunk[0].obj.code} – {chunk[-1].obj.code}"
         ppath = f"{_parts_stem(path)}-{n}.md"
@@ -127,6 +128,6 @@ def index_pages(kb: KnowledgeBase) -> dict[str, Page]:
         pages.update(listing_pages(kb, p.name, f"products/{p.id}.md", escape.text(p.summary or ""), groups))
     plist = [f"- [{escape.text(p.name)}]({p.id}.md)" + (f" — {escape.text(p.summary)}" if p.summary else "")
              for p in products]
-    pages["products/index.md"] = Page("products/index.md", _front_matter("Products") + "# Products\n\n"
+    pages["products/index.md"] = Page("products/index.md", front_matter("Products") + "# Products\n\n"
                                       + "\n".join(plist) + "\n", "Products")
     return pages
