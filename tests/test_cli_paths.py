@@ -154,9 +154,9 @@ def test_serve_a_relative_root_from_another_directory(work):
 
 GUARD = textwrap.dedent("""\
     import sys, pathlib
-    import kbgen.mkdocs.build as renderer
     from kbgen.config import load_config
-    from kbgen.site import BuildFailed, build_site
+    from kbgen.errors import BuildFailed
+    from kbgen.site.build import build_site
     mode, kb, site, elsewhere = sys.argv[1:5]
 
     def fake_render(*args, **kwargs):
@@ -170,9 +170,9 @@ GUARD = textwrap.dedent("""\
             (out / "index.html").write_text("<html>home</html>")
         # mode "nothing": writes nothing at all
 
-    renderer.render = fake_render
     try:
-        build_site(load_config(pathlib.Path(kb)), "public", pathlib.Path(site), quiet=True, echo=lambda t: None)
+        build_site(load_config(pathlib.Path(kb)), "public", pathlib.Path(site), fake_render, quiet=True,
+                   echo=lambda t: None)
     except BuildFailed as exc:
         print(exc, file=sys.stderr)
         sys.exit(exc.exit_code)

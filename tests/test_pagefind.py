@@ -229,12 +229,12 @@ def test_online_build_turns_the_renderers_search_off(sites, tmp_path):
     it: whoever builds that project runs no Pagefind."""
     import yaml
 
-    from kbgen.stage import _Loader  # keeps the !!python/name tags MkDocs resolves
+    from kbgen.site.settings import Loader  # keeps the !!python/name tags MkDocs resolves
     for site in sites.values():
         assert not (site / "search").exists() and (site / "pagefind" / "pagefind.js").is_file()
     out = tmp_path / "staged"
     run_kbgen("stage", sites["public"].parent / "kb", "--audience", "public", "--out", out, check=True)
-    assert "search" in yaml.load((out / "mkdocs.yml").read_text(), Loader=_Loader)["plugins"]  # noqa: S506
+    assert "search" in yaml.load((out / "mkdocs.yml").read_text(), Loader=Loader)["plugins"]  # noqa: S506
 
 
 def test_offline_build_keeps_lunr_search(tmp_path):
@@ -251,7 +251,7 @@ def test_warm_up_word_is_a_word_of_a_small_chunk(sites):
     """pagefind-entry.json names, per language, the word kbgen's box searches
     when the reader focuses it (so Chromium compiles Pagefind's search code
     before the first query): a word of the index, in a chunk of a few KB."""
-    from kbgen.pagefind import WARM_CHUNK, _read
+    from kbgen.site.pagefind import WARM_CHUNK, _read
     bundle = sites["public"] / "pagefind"
     entry = json.loads((bundle / "pagefind-entry.json").read_text())
     info = entry["languages"]["en"]
@@ -265,7 +265,7 @@ def test_warm_up_word_is_a_word_of_a_small_chunk(sites):
 
 
 def test_mark_page_leaves_pages_without_an_article_alone():
-    from kbgen.pagefind import add_ui, mark_page, search_box
+    from kbgen.site.pagefind import add_ui, mark_page, search_box
     stub = '<html><head><meta http-equiv="refresh" content="0; url=../x/"></head><body></body></html>'
     assert mark_page(stub, None) == stub
     assert add_ui(stub, "../", search_box("../", {})) == stub

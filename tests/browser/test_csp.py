@@ -61,7 +61,7 @@ def test_every_public_page_carries_the_policy(example_public, example_internal):
     assert not re.search(r"https?:", policy), policy
     # every inline script of every page is allowed by one of the hashes (and only the theme's are)
     hashes = {v for v in d["script-src"] if v.startswith("'sha256-")}
-    from kbgen.csp import script_hashes
+    from kbgen.site.csp import script_hashes
     for page in pages:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         inline = [s for s in soup.find_all("script") if not s.get("src") and s.get("type") != "application/json"]
@@ -174,7 +174,7 @@ def test_palette_toggle_under_the_policy(page, palette_site_url):
 
 
 def test_remote_origins_only_when_the_config_names_them():
-    from kbgen.csp import build_policy, config_origins
+    from kbgen.site.csp import build_policy, config_origins
     bare = build_policy(set(), config_origins({"theme": {"name": "material", "font": False}}), wasm=False)
     assert "http" not in bare and "wasm" not in bare
     named = config_origins({"theme": {"name": "material"},  # Material's default font: Google Fonts
@@ -187,7 +187,7 @@ def test_remote_origins_only_when_the_config_names_them():
 
 
 def test_only_the_themes_inline_scripts_get_a_hash():
-    from kbgen.csp import script_hashes
+    from kbgen.site.csp import script_hashes
     theme = ('<script>__md_scope=new URL("../..",location),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),'
              '__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+"."+e)),__md_set=(e,_,t='
              'localStorage,a=__md_scope)=>{try{t.setItem(a.pathname+"."+e,JSON.stringify(_))}catch(e){}}</script>')
@@ -201,7 +201,7 @@ def test_only_the_themes_inline_scripts_get_a_hash():
 def test_offline_and_internal_builds_are_left_alone(tmp_path):
     from types import SimpleNamespace
 
-    from kbgen.csp import apply_csp
+    from kbgen.site.csp import apply_csp
     site = tmp_path / "site"
     (site / "search").mkdir(parents=True)
     (site / "index.html").write_text('<html><head><meta charset="utf-8"></head><body></body></html>')

@@ -105,7 +105,7 @@ def test_nothing_is_downloaded_before_the_reader_searches(page, search_site):
 def test_focus_loads_pagefind_and_warms_it_up(page, search_site):
     """Focusing the box loads Pagefind and runs the warm-up query: one small
     index chunk, no fragment (nothing is shown for it)."""
-    from kbgen.pagefind import WARM_CHUNK
+    from kbgen.site.pagefind import WARM_CHUNK
     site, url = search_site
     page.goto(url + "/")
     page.wait_for_load_state("networkidle")
@@ -125,7 +125,7 @@ def test_focus_loads_pagefind_and_warms_it_up(page, search_site):
 def test_big_sites_search_in_pagefind_worker(page, search_site):
     """From WORKER_PAGES pages the box carries data-worker and Pagefind
     searches in its web worker (the page stays free while it works)."""
-    from kbgen.pagefind import search_box
+    from kbgen.site.pagefind import search_box
     site, url = search_site
     assert " data-worker>" in search_box("", {}, worker=True) and "data-worker" not in search_box("", {})
     html = (site / "index.html").read_text(encoding="utf-8")

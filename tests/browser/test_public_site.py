@@ -116,7 +116,7 @@ def test_internal_page_is_absent(public_site_url, example_internal):
     assert err.value.code == 404
 
     def served(site_url: str) -> dict[str, bytes]:
-        from kbgen.pagefind import _cbor_load
+        from kbgen.site.pagefind import _cbor_load
         bundle = site_url + "/pagefind/"
         out = {}
         for info in json.loads(_get(bundle + "pagefind-entry.json"))["languages"].values():

@@ -27,13 +27,14 @@ from .common import config_or_exit, root_argument
 def command(root, audience, site_dir, renderer, force, strict, offline, quiet, fail_on_overdue):
     """Validate, then render the site for one audience, atomically."""
     from ..errors import BuildFailed
-    from ..site import build_site, default_site_dir
+    from ..mkdocs.build import renderer as render_with
+    from ..site.build import build_site, default_site_dir
     cfg = config_or_exit(root)
     site_dir = site_dir or default_site_dir(cfg.root, audience)
     try:
-        out = build_site(cfg, audience, site_dir, strict=strict, offline=offline, quiet=quiet,
-                         echo=lambda text: click.echo(text, err=True), fail_on_overdue=fail_on_overdue,
-                         renderer=renderer, force=force)
+        out = build_site(cfg, audience, site_dir, render_with(renderer, cfg), strict=strict, offline=offline,
+                         quiet=quiet, echo=lambda text: click.echo(text, err=True), fail_on_overdue=fail_on_overdue,
+                         force=force)
     except BuildFailed as exc:
         click.echo(f"kbgen build: {exc}", err=True)
         sys.exit(exc.exit_code)

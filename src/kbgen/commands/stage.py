@@ -23,7 +23,7 @@ def command(root, audience, out, offline, strict, force, quiet):
     """Write one audience's site as a plain project (mkdocs.yml + docs/) that
     MkDocs, ProperDocs or Zensical build as it is."""
     from ..errors import BuildFailed
-    from ..site import stage_site
+    from ..site.build import stage_site
     cfg = config_or_exit(root)
     try:
         done = stage_site(cfg, audience, out, strict=strict, offline=offline, force=force,

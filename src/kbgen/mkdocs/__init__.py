@@ -1,5 +1,12 @@
-"""The site adapter: the only package of kbgen that imports MkDocs.
+"""The renderer adapter: the only package of kbgen that imports MkDocs (a
+test asserts it). kbgen.site stages a plain project and post-processes the
+HTML for any renderer; this package runs one on it:
 
-It hands the core's pages to MkDocs + Material (plugin.py) and runs builds
-atomically (build.py). Another renderer can take the same pages instead.
+- build: the render step of `kbgen build` (MkDocs in this process, or
+  ProperDocs and Zensical as their own commands)
+- plugin: the `kbgen` MkDocs plugin, for `mkdocs build` and `mkdocs serve` run by hand
+- serve: `kbgen serve`, the live preview on MkDocs' LiveReloadServer
+- incremental: the preview's renderer (MkDocs kept alive between rebuilds);
+  navdiff: which pages a navigation change reaches; refresh: Pagefind's
+  marks in the preview, and kb.json and the search index in the background
 """

@@ -1,9 +1,10 @@
-"""Run a renderer on a staged site project (kbgen.stage) into a directory.
+"""Run a renderer on a staged site project (kbgen.site.stage) into a directory.
 
 MkDocs runs in this process, through its API, with a small run-time plugin
 for what a plain project cannot say (edit links to the sources, progress on
 long builds). ProperDocs and Zensical run as their own commands on the
-staged mkdocs.yml as it is. kbgen.site does the rest of `kbgen build`.
+staged mkdocs.yml as it is. kbgen.site.build does the rest of `kbgen build`,
+with the render step renderer() gives it.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import os
 import posixpath
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -43,7 +45,7 @@ def _logging(quiet: bool):
 
 
 @contextlib.contextmanager
-def _epoch(epoch: int):
+def epoch_env(epoch: int):
     # MkDocs reads the build date (sitemap, gzip header) from the environment
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
@@ -64,6 +66,12 @@ def render(renderer: str, staged, out_dir: Path, strict: bool = False, quiet: bo
     if renderer in ("properdocs", "zensical"):
         return _command(renderer, staged, out_dir, strict, quiet, epoch)
     raise BuildFailed(f"unknown renderer {renderer!r}: use one of {', '.join(RENDERERS)}", 2)
+
+
+def renderer(name: str, cfg):
+    """The render step of kbgen.site.build.build_site for a KB's Config:
+    render(staged, out_dir, strict=, quiet=, epoch=) with `name`."""
+    return partial(render, name, edit_root=staged_edit_root(cfg))
 
 
 def run_mkdocs(mk_cfg, dirty: bool = False) -> None:
@@ -88,7 +96,7 @@ def _mkdocs(staged, out_dir: Path, strict: bool, quiet: bool, epoch: int, edit_r
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
 
-    with _logging(quiet), _epoch(epoch):
+    with _logging(quiet), epoch_env(epoch):
         try:
             mk_cfg = load_config(config_file=str(staged.config_file), site_dir=str(out_dir), strict=strict)
         except (Abort, ConfigurationError) as exc:  # MkDocs logged the details above
@@ -98,7 +106,7 @@ def _mkdocs(staged, out_dir: Path, strict: bool, quiet: bool, epoch: int, edit_r
         run_mkdocs(mk_cfg)
 
 
-def _normal_url(url: str) -> str:
+def normal_url(url: str) -> str:
     # edit links to sources outside docs_dir (../runbooks/x.yaml) read
     # .../content/../runbooks/x.yaml; browsers and git hosts want it resolved
     parts = urlsplit(url)
@@ -116,7 +124,7 @@ def edit_links(files, sources: dict, edit_root: str | None):
 
 def normal_edit_url(page):
     if page.edit_url and "/." in page.edit_url:
-        page.edit_url = _normal_url(page.edit_url)
+        page.edit_url = normal_url(page.edit_url)
     return page
 
 

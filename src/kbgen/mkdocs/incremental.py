@@ -1,275 +1,52 @@
 """Incremental rebuilds for `kbgen serve`: one edited page reloads in
 seconds, not after a whole-site build (docs/site.md, "Preview (kbgen serve)").
 
-The server keeps, for as long as it runs, one staged project and one built
-site, and:
+The server keeps, for as long as it runs, one staged project (written by
+kbgen.site.writer.SyncWriter, which notes what changed) and one built site.
+The Renderer keeps MkDocs alive between rebuilds and renders the cheapest
+way that is still right:
 
-- SyncWriter: kbgen.stage writes the project through it; a file is written
-  only when its content changed, files no longer staged are deleted, and it
-  keeps the list of what changed since the last successful render.
-- Renderer: MkDocs kept alive between rebuilds. Three ways to render, the
-  cheapest that is still right:
-    * quick: the same files, navigation and settings as the last render:
-      only the changed pages are read, converted and written again, with the
-      MkDocs objects (files, navigation, Jinja environment) of that render;
-    * grow: pages added or removed, a navigation change, an edit link that
-      moved, in a site with no plugin but search: the new files join the
-      MkDocs objects of the last render, the navigation is made again from
-      them, and only the pages that need it are rendered;
-    * dirty: the same, in a site with other plugins: MkDocs' own dirty build (`build(dirty=True)`: a page is rendered
-      when its staged Markdown is newer than its HTML), with the pages whose
-      navigation changed touched so they render too; it still walks every
-      file and builds the navigation and the sitemap for all pages;
-    * full: the first build and any change of the site settings or the theme
-      (mkdocs.yml, overrides/): everything, into a new folder swapped in.
-- Marks: the Pagefind attributes and kbgen's search box, added to each page
-  as it is written (kbgen.pagefind's own functions), so pages rebuilt between
-  two search indexings look like the rest.
-- Refresher: kb.json, kb.schema.json, llms.txt and the Pagefind index, made
-  again in a background thread once no rebuild has happened for a while.
+* quick: the same files, navigation and settings as the last render: only
+  the changed pages are read, converted and written again, with the MkDocs
+  objects (files, navigation, Jinja environment) of that render;
+* grow: pages added or removed, a navigation change, an edit link that
+  moved, in a site with no plugin but search: the new files join the MkDocs
+  objects of the last render, the navigation is made again from them, and
+  only the pages that need it are rendered;
+* dirty: the same, in a site with other plugins: MkDocs' own dirty build
+  (`build(dirty=True)`: a page is rendered when its staged Markdown is newer
+  than its HTML), with the pages whose navigation changed touched so they
+  render too; it still walks every file and builds the navigation and the
+  sitemap for all pages;
+* full: the first build and any change of the site settings or the theme
+  (mkdocs.yml, overrides/): everything, into a new folder swapped in.
+
+Which pages a navigation change reaches: kbgen.mkdocs.navdiff. Pagefind's
+marks on each written page and the background refresh of kb.json and the
+search index: kbgen.mkdocs.refresh.
 """
 from __future__ import annotations
 
-import gc
-import hashlib
 import logging
 import os
 import shutil
-import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..stage import Writer, _copy_file, _write
+from ..errors import BuildFailed
+from ..site.pagefind import BUNDLE
+from .build import PROGRESS_EVERY, edit_links, normal_edit_url, run_mkdocs
+from .navdiff import ALL, NavShape, nav_affected, nav_titles
+from .refresh import Marks, copy_search_assets
 
 log = logging.getLogger("mkdocs.kbgen.serve")
 
-ALL = None  # "every page" where a set of pages is expected
-NAV_FEATURES_WIDE = ("navigation.tabs", "navigation.sections", "navigation.expand")
 TAGS_DIRECTIVE = "<!-- material/tags"
 # plugins the grow path (Renderer._grow) knows to need nothing beyond pages rendered
 GROW_PLUGINS = {"search", "material/search", "kbgen/serve"}
 
-
-# -- the staged project, written only where it changed ----------------------
-
-class SyncWriter(Writer):
-    """stage() writes through it into one project kept between rebuilds. A
-    file is written only when its content differs from the last time (so its
-    mtime moves only then), and what is no longer staged is deleted.
-    `pending` holds the project-relative paths changed since the last render
-    that succeeded (the caller clears it): a render that fails leaves them for
-    the next one."""
-
-    outputs = False  # kb.json and co. go into the site itself (Refresher)
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-        self.prefix = os.fspath(self.root) + os.sep
-        self.known: dict[str, object] = {}  # path -> digest of what is on disk
-        self.seen: set[str] = set()
-        self.pending: set[str] = set()
-        self.writes = 0
-
-    def begin(self) -> None:
-        self.seen = set()
-        self.writes = 0
-
-    def _rel(self, path: Path) -> str:
-        text = os.fspath(path)  # stage() names every file under root; strings are cheaper than Paths here
-        if text.startswith(self.prefix):
-            return text[len(self.prefix):].replace(os.sep, "/")
-        return Path(path).relative_to(self.root).as_posix()
-
-    def _put(self, rel: str, key: object, write) -> None:
-        self.seen.add(rel)
-        if self.known.get(rel) == key:
-            return
-        write()
-        self.known[rel] = key
-        self.pending.add(rel)
-        self.writes += 1
-
-    def text(self, path: Path, text: str) -> None:
-        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        self._put(self._rel(path), key, lambda: _write(path, text))
-
-    def copy(self, src: Path, dest: Path) -> None:
-        st = os.stat(src)
-        self._put(self._rel(dest), (str(src), st.st_size, st.st_mtime_ns), lambda: _copy_file(src, dest))
-
-    def exists(self, path: Path) -> bool:
-        return self._rel(path) in self.seen
-
-    def done(self, docs: Path) -> None:
-        for rel in [r for r in self.known if r not in self.seen and r.startswith(("docs/", "overrides/"))]:
-            (self.root / rel).unlink(missing_ok=True)
-            del self.known[rel]
-            self.pending.add(rel)
-
-    def files(self, docs: Path) -> set[str]:
-        """docs-relative paths of the files staged now."""
-        return {r[5:] for r in self.known if r.startswith("docs/")}
-
-
-# -- what the navigation shows, and which pages a change of it reaches ------
-
-@dataclass(frozen=True)
-class NavShape:
-    """The staged navigation as Material prints it: the top-level entries
-    (label, first page), each top-level section's tree, and the pages in
-    navigation order with the label each shows (previous/next links). A page's
-    entry is its label, its path, and what Material takes from its front
-    matter into the navigation (icon, subtitle, status)."""
-    top: tuple
-    sections: tuple           # per top-level entry: its subtree (or None)
-    order: tuple              # (page path, label) in navigation order
-
-    @classmethod
-    def of(cls, nav, pages: dict) -> "NavShape":
-        """nav: the staged mkdocs.yml's; pages: kbgen.pages.Page by path."""
-        def node(item):
-            if isinstance(item, str):
-                page = pages.get(item)
-                return (page.title if page else None, item, nav_meta(page))
-            if isinstance(item, dict) and item:
-                title, value = next(iter(item.items()))
-                if isinstance(value, list):
-                    return (str(title), tuple(node(x) for x in value))
-                return (str(title), str(value), nav_meta(pages.get(str(value))))
-            return (None, repr(item), None)
-
-        def first(n):
-            while isinstance(n[1], tuple) and n[1]:
-                n = n[1][0]
-            return n[1] if isinstance(n[1], str) else None, n[2] if len(n) > 2 else None
-
-        def leaves(n, out):
-            if isinstance(n[1], tuple):
-                for c in n[1]:
-                    leaves(c, out)
-            elif n[1].endswith(".md"):
-                out.append((n[1], n[0]))
-            return out
-
-        nodes = tuple(node(x) for x in nav or [])
-        order: list[tuple] = []
-        for n in nodes:
-            leaves(n, order)
-        return cls(tuple((n[0], *first(n)) for n in nodes),
-                   tuple(n if isinstance(n[1], tuple) else None for n in nodes), tuple(order))
-
-    @staticmethod
-    def pages_of(section) -> set[str]:
-        out: set[str] = set()
-        if section is None:
-            return out
-        todo = [section]
-        while todo:
-            n = todo.pop()
-            if isinstance(n[1], tuple):
-                todo.extend(n[1])
-            else:
-                out.add(n[1])
-        return out
-
-
-def nav_titles(nav) -> dict[str, str]:
-    """Page path -> the title its navigation entry gives it (`- Title: page.md`)."""
-    out: dict[str, str] = {}
-    todo = list(nav or [])
-    while todo:
-        item = todo.pop()
-        if isinstance(item, dict):
-            for title, value in item.items():
-                if isinstance(value, list):
-                    todo.extend(value)
-                elif isinstance(value, str):
-                    out[value] = str(title)
-        elif isinstance(item, list):
-            todo.extend(item)
-    return out
-
-
-NAV_META = ("icon", "subtitle", "status")  # front matter Material prints in a page's navigation entry
-
-
-def nav_meta(page) -> tuple | None:
-    """What a page's front matter puts into its navigation entry (Material:
-    an icon, a subtitle, a status); read only for the pages in the navigation."""
-    text = getattr(page, "markdown", None)
-    if not text or not text.startswith("---\n") or not any(f"\n{k}:" in text for k in NAV_META):
-        return None
-    end = text.find("\n---", 4)
-    try:
-        import yaml
-        meta = yaml.safe_load(text[4:end]) if end > 0 else None
-    except yaml.YAMLError:
-        return None
-    if not isinstance(meta, dict):
-        return None
-    return tuple(str(meta.get(k)) for k in NAV_META)
-
-
-def nav_affected(old: NavShape, new: NavShape, features: list) -> set[str] | None:
-    """The pages whose printed navigation differs between old and new: none,
-    some (a set), or ALL (None). With Material's navigation.prune a page
-    carries the top-level entries and only the branch of its own top-level
-    section; without it (or with tabs, sections or expand, which open more)
-    every page carries the whole navigation."""
-    if old == new:
-        return set()
-    pruned = "navigation.prune" in features and not any(f in features for f in NAV_FEATURES_WIDE)
-    if not pruned or old.top != new.top or len(old.sections) != len(new.sections):
-        return ALL
-    out: set[str] = set()
-    for a, b in zip(old.sections, new.sections):
-        if a != b:
-            out |= NavShape.pages_of(a) | NavShape.pages_of(b)
-    # previous/next links (and their labels in the footer) of the pages in the navigation
-    def neighbours(shape: NavShape) -> dict[str, tuple]:
-        o = shape.order
-        return {p: (o[i - 1] if i else None, o[i + 1] if i + 1 < len(o) else None) for i, (p, _) in enumerate(o)}
-    before, after = neighbours(old), neighbours(new)
-    out |= {p for p in after if before.get(p) != after[p]}
-    return out
-
-
-# -- Pagefind marks on each page as MkDocs writes it ------------------------
-
-class Marks:
-    """What kbgen.pagefind.index_site adds to a page (attributes and the
-    search box), done on each page as it is written."""
-
-    def __init__(self, view):
-        from ..pagefind import WORKER_PAGES, _filter_values, page_facts
-        self.facts = page_facts(view)
-        self.filters = _filter_values(self.facts)
-        self.worker = len(self.facts) >= WORKER_PAGES  # as kbgen.pagefind.mark_site decides
-        self.boxes: dict[str, str] = {}
-
-    def apply(self, rel: str, text: str) -> str:
-        from ..pagefind import _url_of, add_ui, mark_page, search_box
-        if rel == "404.html" or "<article" not in text or 'class="kbgen-search"' in text:
-            return text
-        prefix = "../" * rel.count("/")
-        if prefix not in self.boxes:
-            self.boxes[prefix] = search_box(prefix, self.filters, worker=self.worker)
-        return add_ui(mark_page(text, self.facts.get(_url_of(rel))), prefix, self.boxes[prefix])
-
-
-def _search_assets(site: Path) -> None:
-    """kbgen's search box script and style (kbgen.pagefind.index_site copies them in a build)."""
-    from ..pagefind import ASSET_DIR, UI_FILES
-    assets = site / "assets" / "kbgen"
-    assets.mkdir(parents=True, exist_ok=True)
-    for name in UI_FILES:
-        shutil.copyfile(ASSET_DIR / name, assets / name)
-
-
-# -- MkDocs, kept alive between rebuilds ------------------------------------
 
 def _bytecode_cache():
     import jinja2
@@ -363,7 +140,6 @@ class Renderer:
     def _plugin(self):
         from mkdocs.plugins import BasePlugin, event_priority
 
-        from .build import PROGRESS_EVERY, edit_links, normal_edit_url
         r = self
 
         class Serve(BasePlugin):
@@ -425,7 +201,6 @@ class Renderer:
         from mkdocs.config import load_config
         from mkdocs.exceptions import Abort, ConfigurationError
 
-        from ..errors import BuildFailed
         try:
             config = load_config(config_file=str(self.project / "mkdocs.yml"), site_dir=str(site_dir))
         except (Abort, ConfigurationError) as exc:
@@ -436,7 +211,6 @@ class Renderer:
         return config
 
     def _build(self, config, dirty: bool) -> None:
-        from .build import run_mkdocs
         run_mkdocs(config, dirty=dirty)
         self.config = config
         self.dest_of = {f.src_uri: f.abs_dest_path for f in self.files}
@@ -483,15 +257,14 @@ class Renderer:
     def _full(self) -> str:
         if not self.site.is_dir():
             self._build(self._load(self.site, dirty=False), dirty=False)
-            _search_assets(self.site)
+            copy_search_assets(self.site)
             return "full"
         # a new folder swapped in: the old site stays served while this builds
         new = self.site.with_name(self.site.name + ".new")
         old = self.site.with_name(self.site.name + ".old")
         shutil.rmtree(new, ignore_errors=True)
         self._build(self._load(new, dirty=False), dirty=False)
-        _search_assets(new)
-        from ..pagefind import BUNDLE
+        copy_search_assets(new)
         if (self.site / BUNDLE).is_dir():  # the last index until the Refresher makes the next
             shutil.copytree(self.site / BUNDLE, new / BUNDLE)
         for name in ("kb.json", "kb.schema.json", "llms.txt"):
@@ -536,7 +309,6 @@ class Renderer:
         config, files = self.config, self.files
         if config is None or files is None or self.env is None or set(config.plugins) - GROW_PLUGINS:
             return False
-        from .build import edit_links
         for p in removed:
             f = files.get_file_from_path(p)
             if f is not None:
@@ -648,114 +420,3 @@ class Renderer:
 
 
 # -- kb.json, llms.txt and the search index, in the background --------------
-
-class Refresher:
-    """Writes kb.json, kb.schema.json and llms.txt into the site and runs
-    Pagefind on it, in a thread, once `quiet` seconds passed without a
-    rebuild. A rebuild that starts stops a running refresh (it starts again
-    after the next quiet period); the new index replaces the old one in one
-    rename, so search answers from the last index until then."""
-
-    def __init__(self, site: Path, lock: threading.Lock, quiet: float):
-        self.site, self.lock, self.quiet = Path(site), lock, quiet
-        self.cond = threading.Condition()
-        self.view = None
-        self.search = True
-        self.due = 0.0
-        self.proc: subprocess.Popen | None = None
-        self.stopped = False
-        self.generation = 0
-        self.thread = threading.Thread(target=self._loop, name="kbgen-search-refresh", daemon=True)
-        self.thread.start()
-
-    def schedule(self, view, search: bool = True, now: bool = False) -> None:
-        """Refresh for view in `quiet` seconds (now: at once); search: run Pagefind too."""
-        with self.cond:
-            self.view, self.search, self.generation = view, search, self.generation + 1
-            self.due = time.monotonic() + (0 if now else self.quiet)
-            self.cond.notify_all()
-
-    def cancel(self) -> None:
-        with self.cond:
-            self.view, self.generation = None, self.generation + 1
-            proc = self.proc
-        if proc and proc.poll() is None:
-            proc.terminate()
-
-    def stop(self) -> None:
-        self.stopped = True
-        self.cancel()
-        with self.cond:
-            self.cond.notify_all()
-
-    def _loop(self) -> None:
-        while True:
-            with self.cond:
-                while not self.stopped and (self.view is None or time.monotonic() < self.due):
-                    self.cond.wait(None if self.view is None else max(0.05, self.due - time.monotonic()))
-                if self.stopped:
-                    return
-                view, search, generation, self.view = self.view, self.search, self.generation, None
-            try:
-                self.collect()
-                self._refresh(view, search, generation)
-            except Exception as exc:  # the preview keeps going; the next refresh tries again
-                log.warning(f"kbgen serve: search index not refreshed: {type(exc).__name__}: {exc}")
-
-    @staticmethod
-    def collect() -> None:
-        """A full garbage collection, while the edits pause: the server
-        freezes what it keeps after each rebuild (kbgen.mkdocs.serve.Preview),
-        so cycles left by earlier rebuilds are freed here, not in a rebuild."""
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-
-    def _current(self, generation: int) -> bool:
-        with self.cond:
-            return generation == self.generation and not self.stopped
-
-    def _refresh(self, view, search: bool, generation: int) -> None:
-        from ..outputs import write_outputs
-        from ..pagefind import BUNDLE, EXCLUDE, UNUSED, executable, stable_filters, warm_up_words
-        start = time.perf_counter()
-        work = self.site.with_name(self.site.name + ".refresh")
-        shutil.rmtree(work, ignore_errors=True)
-        work.mkdir()
-        try:
-            written = write_outputs(view, work)
-            with self.lock:
-                if not self._current(generation) or not self.site.is_dir():
-                    return
-                for path in written:
-                    os.replace(path, self.site / path.name)
-            if not search:  # an offline site keeps Material's lunr search, made by each build
-                return
-            bundle = work / BUNDLE
-            cmd = [str(executable()), "--site", str(self.site), "--output-path", str(bundle),
-                   "--exclude-selectors", EXCLUDE, "--silent"]
-            with self.cond:
-                if generation != self.generation:
-                    return
-                self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            out, _ = self.proc.communicate()
-            code, self.proc = self.proc.returncode, None
-            if not self._current(generation):
-                return
-            if code != 0 or not (bundle / "pagefind.js").is_file():
-                log.warning(f"kbgen serve: Pagefind failed (exit {code}): {(out or '').strip()[-500:]}")
-                return
-            for name in UNUSED:
-                (bundle / name).unlink(missing_ok=True)
-            stable_filters(bundle)
-            warm_up_words(bundle)  # as kbgen.pagefind.run_pagefind does
-            with self.lock:
-                if not self._current(generation) or not self.site.is_dir():
-                    return
-                old = work / "old"
-                if (self.site / BUNDLE).exists():
-                    os.rename(self.site / BUNDLE, old)
-                os.rename(bundle, self.site / BUNDLE)
-            log.info(f"kbgen serve: search index and kb.json refreshed in {time.perf_counter() - start:.1f} s")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)

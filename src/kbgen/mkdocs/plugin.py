@@ -23,9 +23,11 @@ from mkdocs.structure.files import Files, InclusionLevel
 
 from ..config import ConfigError, PluginOptions, load_config
 from ..diagnostics.problems import Severity, format_text
+from ..errors import StageError
 from ..model.audience import AUDIENCES, for_audience
+from ..site.stage import stage
 from ..validate import validate_config
-from .build import _normal_url, staged_edit_root
+from .build import normal_url, staged_edit_root
 
 log = get_plugin_logger(__name__)
 
@@ -55,8 +57,6 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):  # type: ignore[valid-type]  # a cla
 
     @event_priority(100)  # before other plugins see the config
     def on_config(self, config):
-        from ..errors import StageError
-        from ..stage import stage
         self.root = Path(config.config_file_path).resolve().parent
         self.kb = self._load(config)
         kbc = self.kb.config
@@ -161,7 +161,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):  # type: ignore[valid-type]  # a cla
 
     def on_pre_page(self, page, config, files):
         if page.edit_url and "/." in page.edit_url:
-            page.edit_url = _normal_url(page.edit_url)
+            page.edit_url = normal_url(page.edit_url)
         return page
 
     def _clean(self, keep_first: bool = False) -> None:

@@ -22,14 +22,25 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from ..config import Config, ConfigError, load_config
-
-if TYPE_CHECKING:
-    from ..load.cache import SourceCache
-    from .incremental import Renderer
+from ..config import Config, ConfigError, find_plugin_options, load_config
+from ..diagnostics.problems import Severity
+from ..errors import BuildFailed, StageError
+from ..load.cache import SourceCache
+from ..model.audience import for_audience
+from ..outputs import write_outputs
+from ..pages.cache import PageCache
+from ..site.build import log_to_stderr, source_date_epoch
+from ..site.settings import plugin_names
+from ..site.stage import stage
+from ..site.swap import signals_interrupt
+from ..site.writer import SyncWriter
+from ..validate import validate_config
+from .build import epoch_env, staged_edit_root
+from .incremental import Marks, Renderer
+from .refresh import Refresher
 
 log = logging.getLogger("mkdocs.kbgen.serve")
 
@@ -84,7 +95,6 @@ class Preview:
     writer can fix."""
 
     def __init__(self, cfg: Config, audience: str, workdir: Path):
-        from .incremental import Refresher, SyncWriter
         self.cfg, self.audience, self.workdir = cfg, audience, Path(workdir)
         self.site_dir = self.workdir / "site"
         self.hidden = self.workdir / "site.hidden"  # the site, set aside while problems are shown
@@ -93,7 +103,7 @@ class Preview:
         self.renderer: Renderer | None = None
         self.kept: SourceCache | None = None  # the loaded source files, kept between rebuilds
         self.kept_count = 0
-        self.page_cache: Any = None  # kbgen.pages.PageCache: pages of entities an edit did not reach
+        self.page_cache: Any = None  # kbgen.pages.cache.PageCache: pages of entities an edit did not reach
         self.page_cache_for: tuple | None = None
         self.built_from: tuple | None = None  # the sources the site shows (no rebuild when they are the same)
         self.lock = threading.Lock()  # the site folder: rebuilds and the Refresher's renames
@@ -140,15 +150,6 @@ class Preview:
             gc.freeze()
 
     def _rebuild(self) -> None:
-        from ..config import find_plugin_options
-        from ..diagnostics.problems import Severity
-        from ..errors import BuildFailed, StageError
-        from ..model.audience import for_audience
-        from ..site import _log_to_stderr, source_date_epoch
-        from ..stage import _plugin_names, stage
-        from ..validate import validate_config
-        from .build import _epoch, staged_edit_root
-        from .incremental import Marks, Renderer
         log.info("Building documentation...")
         started = time.perf_counter()
         try:
@@ -161,7 +162,6 @@ class Preview:
                                 [("mkdocs.yml does not enable the kbgen plugin (add `- kbgen` under plugins)", None)])
             return
         if self.kept is None or self.kept.cfg.raw != cfg.raw:
-            from ..load.cache import SourceCache
             self.kept = SourceCache(cfg)  # a new configuration reads every file again
             self.kept_count += 1
         kb, report = validate_config(cfg, self.kept)
@@ -183,13 +183,12 @@ class Preview:
             return
         view = for_audience(kb, self.audience)
         if self.page_cache is None or self.page_cache_for != (self.kept_count, sources[2]):
-            from ..pages.cache import PageCache
             self.page_cache = PageCache()  # new settings or templates: every page is rendered again
             self.page_cache_for = (self.kept_count, sources[2])
         validated = time.perf_counter()
         self.writer.begin()
         try:
-            with _log_to_stderr(quiet=True):
+            with log_to_stderr(quiet=True):
                 plan = stage(cfg, view, self.project, own_search=True, writer=self.writer, page_cache=self.page_cache)
         except StageError as exc:
             self._show_problems("kbgen: the site could not be built", [(str(exc), None)])
@@ -199,9 +198,9 @@ class Preview:
         if self.renderer is None:
             self.renderer = Renderer(self.project, self.site_dir, staged_edit_root(cfg))
         # an offline site keeps Material's lunr search (kbgen.pagefind.is_offline): no Pagefind marks
-        offline = bool({"offline", "material/offline"} & set(_plugin_names(plan.config.get("plugins"))))
+        offline = bool({"offline", "material/offline"} & set(plugin_names(plan.config.get("plugins"))))
         try:
-            with _epoch(source_date_epoch(view)):
+            with epoch_env(source_date_epoch(view)):
                 result = self.renderer.render(plan, set(self.writer.pending), self.writer.files(self.project / "docs"),
                                               None if offline else Marks(view))
         except Exception as exc:  # a theme or renderer problem: shown, the server keeps running
@@ -213,7 +212,6 @@ class Preview:
         self.problem_page = None
         self.built_from = sources
         if result.way == "full":
-            from ..outputs import write_outputs
             write_outputs(view, self.site_dir)  # served at once; the search index follows in the background
         self.refresher.schedule(view, search=not offline, now=result.way == "full")
         log.info(f"kbgen serve: {result.way} rebuild, {result.pages} page{'s' if result.pages != 1 else ''} rendered "
@@ -348,7 +346,6 @@ class Watcher:
 def serve(cfg: Config, audience: str, dev_addr: str | None, open_browser: bool = False) -> None:
     from mkdocs.livereload import LiveReloadServer
 
-    from ..site import signals_interrupt
     host, port = parse_addr(dev_addr or cfg.raw.get("dev_addr") or DEFAULT_ADDR)
     mount_path = urlsplit(cfg.site_url or "/").path or "/"
     if not mount_path.endswith("/"):

@@ -35,11 +35,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildFailed
-from .text.anchors import page_url
+from ..errors import BuildFailed
+from ..text.anchors import page_url
 
 BUNDLE = "pagefind"  # the index folder, at the site's root
-ASSET_DIR = Path(__file__).resolve().parent / "assets"
+ASSET_DIR = Path(__file__).resolve().parent.parent / "assets"
 UI_FILES = ("pagefind-search.js", "pagefind-search.css")
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")

@@ -1,0 +1,202 @@
+"""The staged project's mkdocs.yml: the writers' site settings without the
+kbgen plugin, with the Markdown extensions kbgen's pages need (the same list
+the validator reads with, kbgen.markdown.settings), the search the build
+uses, kbgen's CSS and scripts, and the theme's custom_dir as staged.
+Tags MkDocs resolves (!!python/name, !ENV, !relative) are kept as written."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import yaml
+
+from ..config import Config
+from ..errors import StageError
+from ..markdown.settings import DEFAULT_EXTENSIONS, SAFE_EXTENSION
+from ..model.entities import KnowledgeBase
+from ..read.configfile import find_config_file
+
+DOCS = "docs"
+
+
+class Tagged:
+    """A YAML value with a tag the renderer resolves (!ENV, !!python/name:...)."""
+
+    def __init__(self, tag: str, value):
+        self.tag, self.value = tag, value
+
+    def __eq__(self, other):
+        return isinstance(other, Tagged) and (self.tag, self.value) == (other.tag, other.value)
+
+    def __repr__(self):
+        return f"Tagged({self.tag!r}, {self.value!r})"
+
+
+class Loader(yaml.SafeLoader):
+    pass
+
+
+def _tagged(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return Tagged(node.tag, value)
+
+
+Loader.add_multi_constructor("!", _tagged)
+Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
+
+
+class Dumper(yaml.SafeDumper):
+    pass
+
+
+def _dump_tagged(dumper, t: Tagged):
+    if isinstance(t.value, list):
+        return dumper.represent_sequence(t.tag, t.value)
+    if isinstance(t.value, dict):
+        return dumper.represent_mapping(t.tag, t.value)
+    return dumper.represent_scalar(t.tag, str(t.value))
+
+
+Dumper.add_representer(Tagged, _dump_tagged)
+
+
+FENCE_FORMAT = Tagged("tag:yaml.org,2002:python/name:pymdownx.superfences.fence_code_format", "")
+
+
+def read_site_config(cfg: Config) -> dict:
+    """The site's mkdocs.yml (INHERIT merged), tags kept for the renderer."""
+    if not cfg.has_config_file:
+        return {}
+    name = getattr(cfg, "config_file", "mkdocs.yml")
+    path = find_config_file(cfg.root, name) or cfg.root / name  # the one lookup of mkdocs.yml / mkdocs.yaml / kbgen.yml
+    seen: set = set()
+
+    def read(p: Path) -> dict:
+        if p.resolve() in seen:
+            raise StageError(f"{p.name}: INHERIT loops back to itself", 2)
+        seen.add(p.resolve())
+        try:
+            data = yaml.load(p.read_text(encoding="utf-8-sig"), Loader=Loader)  # noqa: S506 - SafeLoader subclass
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise StageError(f"{p.name}: {exc}", 2) from None
+        data = data if isinstance(data, dict) else {}
+        parent = data.pop("INHERIT", None)
+        if isinstance(parent, str):
+            base = read((p.parent / parent))
+            return _merge(base, data)
+        return data
+    return read(path)
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def plugin_names(plugins) -> list[str]:
+    if isinstance(plugins, dict):
+        return list(plugins)
+    return [p if isinstance(p, str) else next(iter(p)) for p in plugins or [] if isinstance(p, (str, dict)) and p]
+
+
+def _without_kbgen(plugins):
+    if isinstance(plugins, dict):
+        return [{k: v} if v else k for k, v in plugins.items() if k != "kbgen"]
+    return [p for p in plugins or [] if p != "kbgen" and not (isinstance(p, dict) and "kbgen" in p)]
+
+
+def _extensions(raw) -> list:
+    """markdown_extensions as a list of {name: options}."""
+    out = []
+    items = raw.items() if isinstance(raw, dict) else ((x, None) if isinstance(x, str) else next(iter(x.items()))
+                                                        for x in raw or [] if isinstance(x, (str, dict)) and x)
+    for name, opts in items:
+        out.append({name: dict(opts) if isinstance(opts, dict) else {}})
+    return out
+
+
+# The Markdown kbgen's pages are written in (one list, shared with the validator's
+# reading in kbgen.markdown); a site's own settings for these win. The sanitizer
+# extension comes last: every renderer runs it on every page.
+EXTENSIONS = {**DEFAULT_EXTENSIONS, SAFE_EXTENSION: {}}
+
+
+SEARCH_PLUGINS = ("search", "material/search")
+
+
+def site_settings(cfg: Config, view: KnowledgeBase, offline: bool, own_search: bool = False) -> dict:
+    """mkdocs.yml for the staged project: the writers' settings without the
+    kbgen plugin, with what kbgen's pages need. own_search: kbgen indexes the
+    built site itself (Pagefind, `kbgen build`), so an online build turns the
+    renderer's search off."""
+    raw = read_site_config(cfg)
+    conf = {k: v for k, v in raw.items() if k not in ("docs_dir", "site_dir", "nav", "watch", "plugins",
+                                                       "markdown_extensions", "dev_addr", "exclude_docs",
+                                                       "draft_docs", "not_in_nav")}
+    conf["docs_dir"] = DOCS
+    for key in ("site_name", "site_description", "site_author"):
+        # the theme prints these into every page without escaping
+        if isinstance(conf.get(key), str):
+            conf[key] = html.escape(" ".join(conf[key].split()), quote=True)
+    conf["site_dir"] = "site"
+    # the staged folder holds exactly what is published: MkDocs must not drop
+    # a templates/ folder (one of its default exclusions)
+    conf["exclude_docs"] = "!/templates/\n"
+    plugins = _without_kbgen(raw.get("plugins"))
+    names = plugin_names(plugins)
+    options = cfg.options
+    if offline or options.offline:
+        if "offline" not in names and "material/offline" not in names:
+            plugins.append("offline")
+        conf["use_directory_urls"] = False
+    elif own_search and not {"offline", "material/offline"} & set(names):  # the writers' own offline plugin too
+        # Pagefind is the search of an online build: the lunr index (its share of
+        # the build, a file that grows with the KB) would never be downloaded.
+        # Disabled rather than left out: MkDocs adds `search` when no plugin is
+        # listed and Zensical searches unless told not to; both read `enabled: false`.
+        plugins = [p for p in plugins if not set(plugin_names([p])) & set(SEARCH_PLUGINS)]
+        plugins.append({"search": {"enabled": False}})
+    if plugins:
+        conf["plugins"] = plugins
+    exts = _extensions(raw.get("markdown_extensions"))
+    have = {next(iter(e)) for e in exts}
+    for name, opts in EXTENSIONS.items():
+        if name not in have:
+            exts.append({name: dict(opts)})
+    if not any("pymdownx.superfences" in e for e in exts):
+        exts.append({"pymdownx.superfences": {}})
+    for e in exts:
+        name, opts = next(iter(e.items()))
+        if name == "pymdownx.superfences":
+            fences = opts.setdefault("custom_fences", [])
+            if not any(isinstance(f, dict) and f.get("name") == "mermaid" for f in fences):
+                fences.append({"name": "mermaid", "class": "mermaid", "format": FENCE_FORMAT})
+        if name == "pymdownx.snippets":
+            # the core expanded and checked every include already; whatever is
+            # left may only read inside the staged pages
+            opts.update(restrict_base_path=True, base_path=[DOCS], check_paths=True)
+    conf["markdown_extensions"] = exts
+    theme = raw.get("theme")
+    theme = dict(theme) if isinstance(theme, dict) else {"name": theme or "material"}
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = "overrides"
+    conf["theme"] = theme
+    conf["extra_css"] = list(raw.get("extra_css") or []) + ["assets/kbgen/kbgen.css"]
+    # Mermaid's 3.5 MB only where a page has a diagram (the loader is 400 bytes)
+    conf["extra_javascript"] = list(raw.get("extra_javascript") or []) + ["assets/kbgen/mermaid-loader.js"]
+    extra = dict(raw.get("extra") or {})
+    extra["kbgen_audience"] = view.audience
+    if "offline" in names or "material/offline" in names or conf.get("use_directory_urls") is False and offline:
+        # Material's offline plugin would load this shim from unpkg; air-gapped readers have no internet
+        extra["polyfills"] = list(extra.get("polyfills") or []) + ["assets/kbgen/iframe-worker-shim.js"]
+    conf["extra"] = extra
+    if isinstance(conf.get("hooks"), list):  # the writers' own hooks, from where they are
+        conf["hooks"] = [str((cfg.root / h).resolve()) if isinstance(h, str) else h for h in conf["hooks"]]
+    return conf
