@@ -15,7 +15,7 @@ The edit part runs a frozen copy of kbgen (so that edits to kbgen's own code
 while it runs, which rightly rebuild an index, do not), and for each kind of
 edit (a runbook, an article, an error-code table, an added file, a deleted
 file) times --edits edits: the command line search that follows each, and
-the running server's (kbgen.agents.mcp_server.KnowledgeBase, in this process, with
+the running server's (kbgen.agents.mcp_server.LiveKnowledgeBase, in this process, with
 its file watcher) first answer that shows it. Figures go to
 docs/index-and-search.md.
 """
@@ -245,10 +245,10 @@ def edits(args) -> None:
         # the running server: its own index folder, its kept sources, its watcher
         saved = os.environ.get("KBGEN_SEARCH_DIR")
         os.environ["KBGEN_SEARCH_DIR"] = str(d / "idx-mcp")
-        from kbgen.agents.mcp_server import KnowledgeBase, search_answer
+        from kbgen.agents.mcp_server import LiveKnowledgeBase, search_answer
         from kbgen.config import load_config
         t = time.perf_counter()
-        state = KnowledgeBase(load_config(root), "internal")
+        state = LiveKnowledgeBase(load_config(root), "internal")
         print(f"  MCP server start (full build, watcher {'on' if state.watcher else 'off: polling'}): "
               f"{time.perf_counter() - t:.1f} s")
         try:

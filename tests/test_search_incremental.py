@@ -353,11 +353,11 @@ def test_kinds_the_kb_adds_load_everything_on_a_change(tmp_path, monkeypatch):
 def test_a_running_server_follows_edits_and_other_writers(tmp_path):
     """kbgen mcp's state, in this process: its watcher marks an edit; a search
     run elsewhere that updated the index first still reaches its model and index."""
-    from kbgen.agents.mcp_server import KnowledgeBase, get_answer, search_answer
+    from kbgen.agents.mcp_server import LiveKnowledgeBase, get_answer, search_answer
     from kbgen.config import load_config
     kb = write_kb(tmp_path / "kb", FILES, mkdocs=MK)
     cfg = load_config(kb, overrides={"search_dir": str(tmp_path / "idx")})
-    state = KnowledgeBase(cfg, "internal")
+    state = LiveKnowledgeBase(cfg, "internal")
     try:
         assert state.watcher is not None  # watchdog is installed with MkDocs
         rb = kb / "runbooks" / "disk.yaml"

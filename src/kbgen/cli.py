@@ -1,5 +1,7 @@
 """The `kbgen` command line. Each command parses options, calls the core and
-picks the exit code: 0 clean, 1 problems, 2 usage, configuration or internal error."""
+picks the exit code: 0 clean, 1 problems, 2 usage, configuration or internal error.
+A failure the user can act on (kbgen.errors.KbgenError) is caught here, once:
+its message and its exit code."""
 from __future__ import annotations
 
 import gc
@@ -9,6 +11,7 @@ import sys
 import click
 
 from . import __version__
+from .errors import KbgenError
 
 # Commands live in kbgen/commands/<name>.py, each defining `command`.
 COMMANDS = ("validate", "schema", "build", "stage", "serve", "search", "export", "new", "init", "report", "mcp", "adopt")
@@ -34,6 +37,9 @@ class KbgenGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
+        except KbgenError as exc:
+            click.echo(exc.shown(ctx.invoked_subcommand or "kbgen"), err=True)
+            sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("kbgen: interrupted", err=True)
             sys.exit(130)
@@ -47,10 +53,6 @@ class KbgenGroup(click.Group):
             click.echo(f"kbgen: {exc.strerror or exc}{where}", err=True)
             sys.exit(2)
         except Exception as exc:  # a bug in kbgen: say so plainly, exit 2
-            from .config import ConfigError
-            if isinstance(exc, ConfigError):
-                click.echo(f"{exc}: error KB000 configuration", err=True)
-                sys.exit(2)
             import traceback
             click.echo(f"kbgen: internal error: {type(exc).__name__}: {exc}", err=True)
             if "--debug" in sys.argv or __import__("os").environ.get("KBGEN_DEBUG"):

@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from .diagnostics.codes import LEVELS, RULES, RuleSettings, known_key
-from .kinds import KindError, Kinds
+from .errors import KbgenError
+from .kinds import KindError, Kinds, default_kinds
 from .read.configfile import KBGEN_CONFIG, ConfigFile, ConfigProblem, find_config_file, read_config_file
 from .schema.types import Audience, Date, DurationField, Slug
 from .text.durations import parse_duration
@@ -95,8 +96,10 @@ class PluginOptions(BaseModel):
     kinds: list[str] = []                     # modules that add kinds of content (docs/content-model-extensions.md)
 
 
-class ConfigError(Exception):
+class ConfigError(KbgenError):
     """A problem with the KB's configuration: exit code 2."""
+
+    exit_code = 2
 
     def __init__(self, message: str, file: str = "mkdocs.yml", line: int = 1, column: int = 1,
                  problems: list | None = None):
@@ -113,6 +116,9 @@ class ConfigError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+    def shown(self, command: str) -> str:
+        return f"{self}: error KB000 configuration"
 
 
 @dataclass
@@ -158,7 +164,6 @@ class Config:
 
 
 def _kinds(modules: list[str]) -> Kinds:
-    from .kinds import default_kinds
     return default_kinds().with_modules(modules) if modules else default_kinds()
 
 

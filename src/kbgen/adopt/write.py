@@ -9,14 +9,18 @@ from typing import Any
 
 import yaml
 
-from .detect import Plan
+from ..config import find_plugin_options
+from ..errors import KbgenError
+from .detect import Adoption
 
 
-class AdoptError(Exception):
-    pass
+class AdoptError(KbgenError):
+    """The configuration cannot be written (the repository uses kbgen already): exit code 2."""
+
+    exit_code = 2
 
 
-def config_text(plan: Plan) -> str:
+def config_text(plan: Adoption) -> str:
     head = ["# Written by `kbgen adopt`: the conventions of this repository, as kbgen options.",
             "# Every option is documented in docs/adopting.md of kbgen; edit freely.", ""]
     opts = dict(plan.options)
@@ -38,10 +42,9 @@ def config_text(plan: Plan) -> str:
     return "\n".join(head) + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
 
 
-def write(plan: Plan, force: bool = False) -> Path:
+def write(plan: Adoption, force: bool = False) -> Path:
     path = plan.root / plan.config_name
     if plan.existing_mkdocs and not force:
-        from ..config import find_plugin_options
         raw = yaml.safe_load((plan.root / plan.existing_mkdocs).read_text(encoding="utf-8")) or {}
         if isinstance(raw, dict) and find_plugin_options(raw)[0] is not None:
             raise AdoptError(f"{plan.existing_mkdocs} exists already and enables the kbgen plugin: "

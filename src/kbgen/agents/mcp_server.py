@@ -8,7 +8,7 @@ is answered exactly like an id that does not exist.
 
 Content edits are picked up while the server runs: a file watcher marks
 the sources changed, and before answering the server reads only the
-changed files and re-indexes only the documents they affect (KnowledgeBase
+changed files and re-indexes only the documents they affect (LiveKnowledgeBase
 below)."""
 from __future__ import annotations
 
@@ -27,9 +27,12 @@ from .. import __version__
 from ..diagnostics.problems import Report
 from ..load.cache import SourceCache, file_state
 from ..model.audience import for_audience
+from ..outputs.kbjson import entity_json, kb_json
+from ..outputs.llms import llms_txt
+from ..pages.entity import environment, render_entity
 from ..search.service import Searcher, SearchError, UpdateStats, refresh_index
 from ..search.synonyms import SynonymError, kb_synonyms_file
-from ..text.anchors import normalize_code
+from ..text.anchors import code_anchor, normalize_code
 
 TYPES = ["runbook", "article", "error-code", "error-table", "sla", "tiers", "contacts", "templates", "faq", "alerts"]
 POLL_SECONDS = 0.5           # without a file watcher: how stale an answer may be
@@ -40,10 +43,10 @@ class ToolError(Exception):
     """A bad argument from the agent: answered as a tool error it can read and correct."""
 
 
-class KnowledgeBase:
+class LiveKnowledgeBase:
     """The audience's view of the KB and its open search index, kept current.
 
-    The loaded source files stay in memory (kbgen.load.SourceCache). A
+    The loaded source files stay in memory (kbgen.load.cache.SourceCache). A
     watcher (watchdog: inotify, FSEvents...) marks the sources changed as soon
     as a file under them changes; before answering, a marked server (or one
     that has not looked for POLL_SECONDS, in case the file system sends no
@@ -217,11 +220,10 @@ def _markdown(kb, ent) -> str:
                 lines += [f"{i}. {s.title}" + (f" — `{s.run}`" if s.run else "") for i, s in enumerate(o.resolution, 1)]
                 lines.append("")
         return "\n".join(lines).rstrip() + "\n"
-    from ..pages.entity import environment, render_entity
     return render_entity(kb, ent, environment(kb)).markdown
 
 
-def search_answer(state: KnowledgeBase, query: str, type: str | None = None, product: str | None = None,
+def search_answer(state: LiveKnowledgeBase, query: str, type: str | None = None, product: str | None = None,
                   limit: int = 10) -> dict:
     q = (query or "").strip()
     if not q:
@@ -235,8 +237,7 @@ def search_answer(state: KnowledgeBase, query: str, type: str | None = None, pro
     return result.as_json()
 
 
-def get_answer(state: KnowledgeBase, id: str) -> dict:
-    from ..outputs.kbjson import entity_json
+def get_answer(state: LiveKnowledgeBase, id: str) -> dict:
     kb = state.kb
     ent = kb.entities.get(id)
     if ent is None:
@@ -263,7 +264,7 @@ def _runbooks_for_codes(kb, codes: list) -> list:
     return sorted(out.values(), key=lambda e: e.id)
 
 
-def lookup_code_answer(state: KnowledgeBase, code: str) -> dict:
+def lookup_code_answer(state: LiveKnowledgeBase, code: str) -> dict:
     kb = state.kb
     n = normalize_code(code or "")
     if not n:
@@ -280,7 +281,7 @@ def lookup_code_answer(state: KnowledgeBase, code: str) -> dict:
     return {"code": code, "entries": items, "runbooks": [_summary(kb, r) for r in runbooks]}
 
 
-def runbook_for_alert_answer(state: KnowledgeBase, alert: str) -> dict:
+def runbook_for_alert_answer(state: LiveKnowledgeBase, alert: str) -> dict:
     kb = state.kb
     name = (alert or "").strip()
     if not name:
@@ -320,11 +321,10 @@ def runbook_for_alert_answer(state: KnowledgeBase, alert: str) -> dict:
 
 
 def _anchor(name: str) -> str:
-    from ..text.anchors import code_anchor
     return code_anchor(name)
 
 
-def list_answer(state: KnowledgeBase, type: str | None = None, product: str | None = None) -> dict:
+def list_answer(state: LiveKnowledgeBase, type: str | None = None, product: str | None = None) -> dict:
     kb = state.kb
     if type is not None and type not in TYPES:
         raise ToolError(f"unknown type '{type}' (types: {', '.join(TYPES)})")
@@ -338,8 +338,8 @@ def list_answer(state: KnowledgeBase, type: str | None = None, product: str | No
 
 # --- the server -----------------------------------------------------------------------------
 
-def build_server(cfg, audience: str) -> tuple[MCPServer, KnowledgeBase]:
-    state = KnowledgeBase(cfg, audience)
+def build_server(cfg, audience: str) -> tuple[MCPServer, LiveKnowledgeBase]:
+    state = LiveKnowledgeBase(cfg, audience)
     server = MCPServer(
         name="kbgen",
         version=__version__,
@@ -385,13 +385,11 @@ def build_server(cfg, audience: str) -> tuple[MCPServer, KnowledgeBase]:
     @server.resource("kb://kb.json", name="kb.json", mime_type="application/json",
                      description="The machine-readable index of this audience's knowledge base.")
     def kb_json_resource() -> str:
-        from ..outputs.kbjson import kb_json
         return json.dumps(kb_json(state.current().kb), ensure_ascii=False, indent=1)
 
     @server.resource("kb://llms.txt", name="llms.txt", mime_type="text/plain",
                      description="The knowledge base's pages as a list an LLM can read (llmstxt.org).")
     def llms_resource() -> str:
-        from ..outputs.llms import llms_txt
         return llms_txt(state.current().kb)
 
     return server, state

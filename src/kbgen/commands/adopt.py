@@ -19,7 +19,6 @@ def command(root: Path, dry_run: bool, force: bool):
     No existing file is changed or moved: the configuration goes to a new
     mkdocs.yml, or to kbgen.yml beside a mkdocs.yml the repository has."""
     from ..adopt import config_text, detect, write
-    from ..adopt.write import AdoptError
     from ..config import ConfigError, load_config
     from ..validate import validate_config
     if not root.is_dir():
@@ -36,10 +35,7 @@ def command(root: Path, dry_run: bool, force: bool):
         out(config_text(plan))
         return
     try:
-        path = write(plan, force=force)
-    except AdoptError as exc:
-        click.echo(f"kbgen adopt: {exc}", err=True)
-        sys.exit(2)
+        path = write(plan, force=force)  # AdoptError: kbgen.cli says it
     except OSError as exc:
         click.echo(f"kbgen adopt: cannot write the configuration: {exc.strerror or exc}", err=True)
         sys.exit(2)

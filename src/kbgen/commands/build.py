@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -26,18 +25,13 @@ from .common import config_or_exit, root_argument
               "by default overdue reviews are reported and never fail, even with --strict.")
 def command(root, audience, site_dir, renderer, force, strict, offline, quiet, fail_on_overdue):
     """Validate, then render the site for one audience, atomically."""
-    from ..errors import BuildFailed
     from ..mkdocs.build import renderer as render_with
     from ..site.build import build_site, default_site_dir
     cfg = config_or_exit(root)
     site_dir = site_dir or default_site_dir(cfg.root, audience)
-    try:
-        out = build_site(cfg, audience, site_dir, render_with(renderer, cfg), strict=strict, offline=offline,
-                         quiet=quiet, echo=lambda text: click.echo(text, err=True), fail_on_overdue=fail_on_overdue,
-                         force=force)
-    except BuildFailed as exc:
-        click.echo(f"kbgen build: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    out = build_site(cfg, audience, site_dir, render_with(renderer, cfg), strict=strict, offline=offline,
+                     quiet=quiet, echo=lambda text: click.echo(text, err=True), fail_on_overdue=fail_on_overdue,
+                     force=force)  # BuildFailed: kbgen.cli says it, with its exit code
     if not quiet:
         shown = os.path.relpath(out) if not str(os.path.relpath(out)).startswith("..") else out  # as the user wrote it
         click.echo(f"Built the {audience} site in {shown} ({renderer})")

@@ -1,7 +1,6 @@
 """kbgen stage [ROOT] --audience public|internal --out DIR [--offline] [--force]"""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -22,14 +21,9 @@ from .common import config_or_exit, root_argument
 def command(root, audience, out, offline, strict, force, quiet):
     """Write one audience's site as a plain project (mkdocs.yml + docs/) that
     MkDocs, ProperDocs or Zensical build as it is."""
-    from ..errors import BuildFailed
     from ..site.build import stage_site
     cfg = config_or_exit(root)
-    try:
-        done = stage_site(cfg, audience, out, strict=strict, offline=offline, force=force,
-                          echo=lambda text: click.echo(text, err=True))
-    except BuildFailed as exc:
-        click.echo(f"kbgen stage: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    done = stage_site(cfg, audience, out, strict=strict, offline=offline, force=force,
+                      echo=lambda text: click.echo(text, err=True))  # BuildFailed: kbgen.cli says it
     if not quiet:
         click.echo(f"Staged the {audience} site in {done}: build it with `mkdocs build -f {done / 'mkdocs.yml'}`")

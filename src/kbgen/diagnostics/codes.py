@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text.globs import compile_glob
+
 LEVELS = ("error", "warning", "off")
 
 
@@ -189,6 +191,5 @@ def glob_match(pattern: str, path: str) -> bool:
     as every other path option (kbgen.conventions.globs: `*` within a folder,
     `**` across folders, a bare name anywhere); a folder (`runbooks/legacy`
     or `runbooks/legacy/`) also matches everything under it."""
-    from ..text.globs import compile_glob
     p = pattern.strip().removeprefix("./")
     return bool(compile_glob(p).match(path) or compile_glob(p.rstrip("/") + "/").match(path))

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
+from .suppress import NONE, scan
+
 # Raised by the calendar alone (KB601 review overdue): reported everywhere, but
 # they never turn a --strict run red unless a team asks (--fail-on-overdue).
 OVERDUE_CODES = frozenset({"KB601"})
@@ -68,7 +70,6 @@ class Report:
         after every rule ran, so that every rule honours them.
         text_of(file) gives a file's text (None: unreadable) and
         `file.md` decides how its comments are read."""
-        from .suppress import NONE, scan
         seen: dict[str, object] = {}
 
         def comments(file: str):

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from ..schema.common import DataFile, Strict
 from ..text.anchors import slugify
 from ..text.plaintext import plain
+from . import alerts, article, contacts, error_codes, faq, runbook, sla, templates, tiers
 from .base import CodeTable, Kind, Listing, Part, Ref, SearchText, markdown_sections, memo
 
 # The API of a kind added from outside kbgen (docs/content-model-extensions.md):
@@ -105,7 +106,6 @@ def _module_kinds(name: str) -> list[Kind]:
 
 
 def builtin_kinds() -> list[Kind]:
-    from . import alerts, article, contacts, error_codes, faq, runbook, sla, templates, tiers
     return [runbook.KIND, *error_codes.KINDS, faq.KIND, article.KIND, sla.KIND, tiers.KIND,
             contacts.KIND, templates.KIND, alerts.KIND]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 
 from .entities import Entity, KnowledgeBase
+from .links import is_external, link_targets, resolve_link
 
 AUDIENCES = ("public", "internal")
 
@@ -57,7 +58,6 @@ def assets_for(kb: KnowledgeBase, view: KnowledgeBase) -> list[str]:
     rules = {f for e in kb.entities.values() if e.kind for f in e.kind.checked_files(e)}
     if view.audience == "internal":
         return [a for a in kb.assets if a not in rules]
-    from .links import is_external, link_targets, resolve_link
     kb.assets_set = set(kb.assets)
     used = set()
     for ent in view.by_source.values():

@@ -8,6 +8,7 @@ import json
 from pydantic import BaseModel
 
 from .. import __version__
+from ..kinds import default_kinds
 from ..kinds.base import index
 from ..kinds.runbook import RunbookKind
 from ..text.durations import Duration
@@ -126,7 +127,6 @@ def kb_schema(kinds=None) -> dict:
     """The JSON Schema of kb.json for a KB's kinds (kbgen's own by default):
     what `data` must hold per entity type; beyond that, data is open."""
     if kinds is None:
-        from ..kinds import default_kinds
         kinds = default_kinds()
     schema = json.loads(json.dumps(_SCHEMA))
     entity = schema["$defs"]["entity"]

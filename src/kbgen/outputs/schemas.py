@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..kinds import default_kinds
 from ..schema.kinds import ArticleMeta, RunbookMeta
 
 SCHEMA_BASE = "https://kbgen.dev/schemas/"
@@ -23,7 +24,6 @@ def _models(kinds=None) -> dict:
     """Schema name -> model: every YAML kind (kbgen's, installed, or a KB's
     `kinds`), and the front matter of Markdown articles and runbooks."""
     if kinds is None:
-        from ..kinds import default_kinds
         kinds = default_kinds()
     return {**{n: kinds.named(n).model for n in kinds.names()}, "article": ArticleMeta, "runbook-markdown": RunbookMeta}
 

@@ -1,0 +1,82 @@
+"""The sections runbooks have, by family of names ("Mitigating" is a
+Mitigation, "Diagnosis and mitigation" both): which files are runbooks,
+which sections most of them share (required: runbook_sections), and which
+runbooks lack one."""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..rules.runbooks import norm
+from .files import MdFile
+
+# Section names runbooks use for the same thing; the first is the canonical name.
+SECTION_FAMILIES = [
+    ["Meaning", "Description", "Overview", "Summary", "Alert description", "What does this alert mean"],
+    ["Impact", "Business impact", "User impact", "Consequences"],
+    ["Diagnosis", "Diagnosing", "Diagnostics", "Investigation", "Investigating", "Troubleshooting",
+     "Diagnosis and mitigation", "Diagnosis and remediation", "Triage"],
+    ["Mitigation", "Mitigating", "Remediation", "Resolution", "Fix", "Solution", "Mitigation steps",
+     "Diagnosis and mitigation", "Diagnosis and remediation"],
+    ["Symptoms", "Symptom", "Signs"],
+    ["Resolution", "Resolving", "Fix", "Solution", "Remediation", "Mitigation"],
+    ["Escalation", "Escalate", "When to escalate"],
+    ["Verification", "Verify", "Validation"],
+]
+
+
+RUNBOOK_WORDS = {norm(n) for fam in SECTION_FAMILIES for n in fam}
+
+
+def is_runbook(f: MdFile) -> bool:
+    named = sum(1 for s in f.sections if norm(s) in RUNBOOK_WORDS or
+                any(w in RUNBOOK_WORDS for w in norm(s).split(" and ")))
+    return named >= 2
+
+
+def families(heading: str) -> set[str]:
+    """The canonical section names a heading counts as: its families, and
+    each part of "X and Y"; a heading of no family is its own."""
+    key = norm(heading)
+    parts = {key} | {p.strip() for p in key.split(" and ") if p.strip()}
+    out = {norm(fam[0]) for fam in SECTION_FAMILIES for p in parts if p in map(norm, fam)}
+    return out or {key}
+
+
+def section_specs(runbook_files: list[MdFile]) -> tuple[list, list[str]]:
+    freq: Counter = Counter()
+    spelled: dict[str, Counter] = {}
+    first_seen: dict[str, int] = {}
+    for f in runbook_files:
+        fams: set[str] = set()
+        for i, h in enumerate(f.sections):
+            for fam in families(h):
+                fams.add(fam)
+                first_seen.setdefault(fam, i)
+                if norm(h) == fam or fam in map(norm, next((x for x in SECTION_FAMILIES if norm(x[0]) == fam), [])) \
+                        and " and " not in norm(h):
+                    spelled.setdefault(fam, Counter())[h] += 1
+        freq.update(fams)
+    specs: list = []
+    names: list[str] = []
+    for fam, n in sorted(freq.items(), key=lambda kv: (first_seen.get(kv[0], 99), kv[0])):
+        if n < 0.6 * len(runbook_files):
+            continue
+        name = spelled[fam].most_common(1)[0][0] if fam in spelled else fam.capitalize()
+        if norm(name) in map(norm, names):
+            continue
+        family = next((x for x in SECTION_FAMILIES if norm(x[0]) == fam), [])
+        aliases = [a for a in family if norm(a) != norm(name)]
+        aliases += [h for h in spelled.get(fam, {}) if norm(h) != norm(name) and h not in aliases]
+        names.append(name)
+        specs.append({"name": name, "aliases": aliases} if aliases else name)
+    return specs, names
+
+
+def has_all_sections(f: MdFile, specs) -> bool:
+    have = {norm(h) for h in f.sections}
+    have |= {p.strip() for h in list(have) for p in h.split(" and ") if p.strip()}
+    for s in specs:
+        names = {norm(s)} if isinstance(s, str) else {norm(s["name"]), *(norm(a) for a in s["aliases"])}
+        if not names & have:
+            return False
+    return True
