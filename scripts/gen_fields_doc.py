@@ -3,7 +3,7 @@
 (the pydantic models in src/kbgen/schema/, through the JSON Schemas editors
 use). Types, required fields and defaults come from the models; the one-line
 meanings and the examples are kept here, next to the generator, and a test
-(tests/test_daily_use.py) checks that every field has one, that every
+(tests/test_docs.py) checks that every field has one, that every
 example validates, and that docs/fields.md is what this script writes.
 
     .venv/bin/python scripts/gen_fields_doc.py          # rewrite docs/fields.md

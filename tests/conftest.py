@@ -4,6 +4,7 @@
   with `kbgen build --strict` for each audience.
 - generated_kb: a synthetic KB of ~600 pages (bench/gen_kb.py), for tests of
   scale behaviour; generated_site: its internal build, with the build's stderr.
+- work: tmp/work/c1, a KB made by `kbgen init`, and tmp/elsewhere/deep, another folder.
 """
 from __future__ import annotations
 
@@ -57,3 +58,13 @@ def generated_site(generated_kb, tmp_path_factory) -> BuiltSite:
     site = tmp_path_factory.mktemp("gen-site") / "site"
     proc = run_kbgen("build", generated_kb, "--audience", "internal", "--site-dir", site, check=True)
     return BuiltSite(site, proc.stderr)
+
+
+@pytest.fixture
+def work(tmp_path):
+    """tmp/work/c1: a KB made by `kbgen init`, as in the issue; tmp/elsewhere/deep: another folder."""
+    work = tmp_path / "work"
+    work.mkdir()
+    run_kbgen("init", "c1", "--no-git", cwd=work, check=True)
+    (tmp_path / "elsewhere" / "deep").mkdir(parents=True)
+    return work

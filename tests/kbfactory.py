@@ -150,3 +150,14 @@ def site_texts(site: Path, names: bool = False) -> dict[str, str]:
         if names:
             out[rel + " (name)"] = p.name
     return out
+
+
+def json_problems(proc) -> list[dict]:
+    """The problems of a `kbgen validate --format json` run."""
+    import json
+    return json.loads(proc.stdout)["problems"]
+
+
+def tree(root: Path) -> set[str]:
+    """Every file and folder under root, as relative paths."""
+    return {p.relative_to(root).as_posix() + ("/" if p.is_dir() else "") for p in root.rglob("*")}

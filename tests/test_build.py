@@ -1,4 +1,6 @@
-"""Real MkDocs + Material builds of the example KB and of small fixture KBs."""
+"""Real MkDocs + Material builds of the example KB and of small fixture KBs,
+and the guard: a renderer that writes elsewhere or nothing never replaces
+the last good site."""
 from __future__ import annotations
 
 import gzip
@@ -9,12 +11,16 @@ import re
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
-from kbfactory import KBGEN, MKDOCS, run_kbgen, site_texts, write_kb
+from kbfactory import KBGEN, MKDOCS, run_kbgen, site_texts, tree, write_kb
+
+TODAY = {"KBGEN_TODAY": "2026-06-01"}
 
 
 def html(site: Path, url: str) -> BeautifulSoup:
@@ -325,3 +331,68 @@ def test_large_kb_builds_with_small_pages_and_progress(generated_site):
     assert "converted 250/" in stderr and "wrote 500/" in stderr  # progress for long builds
     assert "turned Material's navigation.prune on" in stderr  # mkdocs.yml did not ask for it
     assert any("GEN-00007" in f["content"] for f in _fragments(site))
+
+
+def test_home_title_and_error_code_index_and_build_log(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    proc = run_kbgen("build", ".", "--audience", "public", "--site-dir", "pub", cwd=kb, env=TODAY)
+    assert proc.returncode == 0, proc.stderr
+    # the log names the folder the user gave, never the temporary one
+    assert ".building-" not in proc.stderr + proc.stdout and ".stage-" not in proc.stderr + proc.stdout
+    assert "Built the public site in pub" in proc.stdout
+    home = BeautifulSoup((kb / "pub" / "index.html").read_text(), "html.parser")
+    assert home.title.get_text() == "Test KB"  # not "Home - Test KB"
+    index = BeautifulSoup((kb / "pub" / "error-codes" / "index.html").read_text(), "html.parser")
+    rows = {tr.find_all("td")[0].get_text(strip=True): tr.find_all("td")[3] for tr in index.select("article tbody tr")}
+    assert rows["QT-001"].get_text(strip=True) == "Gateway timeouts"  # the runbook's title, not its id
+    assert rows["QT-001"].a["href"].rstrip("/").endswith("runbooks/public-rb")
+    assert rows["429"].get_text(strip=True) == ""
+
+
+GUARD = textwrap.dedent("""\
+    import sys, pathlib
+    from kbgen.config import load_config
+    from kbgen.errors import BuildFailed
+    from kbgen.site.build import build_site
+    mode, kb, site, elsewhere = sys.argv[1:5]
+
+    def fake_render(*args, **kwargs):
+        # args: (..., out_dir, ...): find the temporary output folder it was given
+        out = next(a for a in args if isinstance(a, pathlib.Path) and ".building-" in a.name)
+        if mode == "elsewhere":
+            target = pathlib.Path(elsewhere)
+            target.mkdir(parents=True, exist_ok=True)
+            (target / "index.html").write_text("<html>home</html>")
+        elif mode == "home-only":
+            (out / "index.html").write_text("<html>home</html>")
+        # mode "nothing": writes nothing at all
+
+    try:
+        build_site(load_config(pathlib.Path(kb)), "public", pathlib.Path(site), fake_render, quiet=True,
+                   echo=lambda t: None)
+    except BuildFailed as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(exc.exit_code)
+    print("built")
+    """)
+
+
+@pytest.mark.parametrize("mode", ["nothing", "elsewhere", "home-only"])
+def test_guard_refuses_a_site_without_the_kb_pages(work, tmp_path, mode):
+    kb = work / "c1"
+    site = work / "pub"
+    run_kbgen("build", "c1", "--site-dir", "pub", "-q", cwd=work, check=True)
+    good = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert Path("index.html") in good
+    before = tree(work)
+    proc = subprocess.run([sys.executable, "-c", GUARD, mode, str(kb), str(site), str(tmp_path / "other")],
+                          capture_output=True, text=True, cwd=work, env=dict(os.environ))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    msg = proc.stderr.strip()
+    assert "the renderer wrote" in msg and "pages the knowledge base has" in msg
+    assert "previous site was left untouched" in msg
+    if mode != "home-only":
+        assert "no home page" in msg
+    # the previous site is exactly as it was; nothing left next to it
+    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()} == good
+    assert tree(work) == before

@@ -1,4 +1,4 @@
-"""mkdocs.yml read with MkDocs' semantics (issue 10, item 12; issue 9, item 7):
+"""mkdocs.yml read with MkDocs' semantics:
 `!ENV` with defaults, `INHERIT` relative to the file that says it, relative
 paths against the config file's folder, every config problem at once with
 its location, and the mkdocs.yml / mkdocs.yaml lookup in one place."""

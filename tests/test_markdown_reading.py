@@ -1,6 +1,6 @@
-"""What validates is what renders (issue 10, items 2-7, and issue 9's link
-forms): kbgen reads Markdown with Python-Markdown and the site's extensions,
-so it reports every link the renderer would see, and nothing it would not.
+"""What validates is what renders, in every link form: kbgen reads Markdown
+with Python-Markdown and the site's extensions, so it reports every link the
+renderer would see, and nothing it would not.
 
 Each case is a small KB written in the conventions of real repositories;
 `kbgen validate` must report exactly the expected problems at their lines,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kbfactory import write_kb
+from kbfactory import json_problems, run_kbgen, write_kb
 from kbgen.validate import validate
 
 RB = "kind: runbook\nid: rb\ntitle: RB\n"
+TODAY = {"KBGEN_TODAY": "2026-06-01"}
 
 # (case id, files that break the rule, files that fix it, (file, line, column, code))
 KEY_BODY = "MIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi5\nZNnqK6TnwPQ7q0dz9R5v0xvHqJrW1mZk3kF2b8Fq\n"
@@ -213,7 +214,7 @@ CASES = [
 ]
 
 
-def _problems(root):
+def problems(root):
     _, report = validate(root)
     return report.sorted()
 
@@ -222,7 +223,7 @@ def _problems(root):
 def test_rule_fails(tmp_path, case):
     name, bad, good, (file, line, col, code) = case
     write_kb(tmp_path, bad)
-    got = [(p.file, p.line, p.column, p.code) for p in _problems(tmp_path)]
+    got = [(p.file, p.line, p.column, p.code) for p in problems(tmp_path)]
     assert (file, line, col, code) in got, f"{name}: expected {file}:{line}:{col} {code}, got {got}"
 
 
@@ -230,10 +231,48 @@ def test_rule_fails(tmp_path, case):
 def test_rule_passes(tmp_path, case):
     name, bad, good, (file, line, col, code) = case
     write_kb(tmp_path, good)
-    got = [(p.file, p.line, p.column, p.code, p.message) for p in _problems(tmp_path)]
+    got = [(p.file, p.line, p.column, p.code, p.message) for p in problems(tmp_path)]
     assert not [g for g in got if g[3] == code], f"{name}: the passing twin still raises {code}: {got}"
 
 
 def test_base_kb_is_clean(tmp_path):
     write_kb(tmp_path)
-    assert _problems(tmp_path) == []
+    assert problems(tmp_path) == []
+
+
+def test_an_error_in_a_block_does_not_hide_the_rest_of_it(tmp_path):
+    kb = write_kb(tmp_path / "kb", {"runbooks/rb.yaml": (
+        "kind: runbook\nid: rb\ntitle: R\nescalation:\n  to: anya-tier99\n  when: 5\n  after: soon\n  colour: red\n"
+        "resolution: [a]\n"),
+        "content/reference/more.yaml": (
+            "kind: error-codes\nid: more\ntitle: More\ncodes:\n"
+            "  - {code: M-1, message: One, causes: 5, runbook: nope-too}\n"
+            "  - {code: M-2, message: Two, runbook: nope}\n"
+            "  - {code: M-3, message: Three, http_status: lots, runbook: also-nope}\n")})
+    proc = run_kbgen("validate", kb, "--format", "json", env=TODAY)
+    got = sorted((p["file"], p["line"], p["code"]) for p in json_problems(proc))
+    assert got == sorted([
+        ("runbooks/rb.yaml", 5, "KB306"),   # the tier, checked although `when` and `after` are wrong
+        ("runbooks/rb.yaml", 6, "KB203"),
+        ("runbooks/rb.yaml", 7, "KB207"),
+        ("runbooks/rb.yaml", 8, "KB202"),
+        ("content/reference/more.yaml", 5, "KB203"),
+        ("content/reference/more.yaml", 5, "KB305"),
+        ("content/reference/more.yaml", 6, "KB305"),
+        ("content/reference/more.yaml", 7, "KB203"),
+        ("content/reference/more.yaml", 7, "KB305"),  # the code with a bad http_status keeps its runbook check
+    ])
+
+
+def test_unknown_tier_and_unknown_error_code_hints(tmp_path):
+    kb = write_kb(tmp_path / "kb", {"runbooks/rb.yaml": (
+        "kind: runbook\nid: rb\ntitle: R\nerror_codes: [E42]\nescalation: {to: anya-tier99}\nresolution: [a]\n")})
+    problems = {p["code"]: p for p in json_problems(run_kbgen("validate", kb, "--format", "json", env=TODAY))}
+    assert problems["KB306"]["hint"].endswith("Tiers: tier1, tier2, tier3.")
+    assert problems["KB303"]["hint"] is not None
+    assert "error-code table (errors)" in problems["KB303"]["hint"]
+    no_tiers = write_kb(tmp_path / "kb2", {"content/tiers.yaml": None, "runbooks/rb.yaml": (
+        "kind: runbook\nid: rb\ntitle: R\nescalation: {to: tier1}\nresolution: [a]\n")})
+    hints = [p["hint"] for p in json_problems(run_kbgen("validate", no_tiers, "--format", "json", env=TODAY))
+             if p["code"] == "KB306"]
+    assert hints and set(hints) == {"no tiers file defines any tier"}

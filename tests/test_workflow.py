@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from kbfactory import ROOT, run_kbgen, write_kb
+from kbfactory import ROOT, json_problems, run_kbgen, write_kb
 
 TODAY = {"KBGEN_TODAY": "2026-06-01"}
 
@@ -90,3 +94,128 @@ def test_pre_commit_hook_and_workflows():
     assert any(u.startswith("actions/upload-artifact") for u in uses)
     scaffold = Path(__file__).resolve().parents[1] / "src" / "kbgen" / "scaffold" / "kb" / ".github" / "workflows"
     assert yaml.safe_load((scaffold / "publish.yml").read_text())["permissions"]["pages"] == "write"
+
+
+def _install_step(workflow: Path) -> str:
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    steps = [s for job in jobs.values() for s in job.get("steps", [])]
+    return next(s["run"] for s in steps if s.get("name") == "Install kbgen")
+
+
+def test_init_workflows_install_kbgen_from_a_requirement_not_the_index(tmp_path):
+    kb = tmp_path / "kb"
+    run_kbgen("init", kb, "--no-git", "--package", "git+https://git.example/org/kbgen@v0.1.0", check=True)
+    for name in ("pr.yml", "publish.yml"):
+        step = _install_step(kb / ".github" / "workflows" / name)
+        assert 'spec="${KBGEN_PACKAGE:-git+https://git.example/org/kbgen@v0.1.0}"' in step
+        assert "pip install kbgen" not in step and ":-kbgen}" not in step
+    # the step's shell logic with a stand-in pip: the variable wins, then the requirement
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "pip").write_text("#!/bin/sh\necho \"pip $*\"\n")
+    (fake / "pip").chmod(0o755)
+    env = dict(os.environ, PATH=f"{fake}:{os.environ['PATH']}")
+    step = _install_step(kb / ".github" / "workflows" / "pr.yml")
+    out = subprocess.run(["bash", "-c", step], env=dict(env, KBGEN_PACKAGE=""), capture_output=True, text=True)
+    assert out.stdout.strip() == "pip install git+https://git.example/org/kbgen@v0.1.0"
+    out = subprocess.run(["bash", "-c", step], env=dict(env, KBGEN_PACKAGE="/wheels/kbgen.whl"),
+                         capture_output=True, text=True)
+    assert out.stdout.strip() == "pip install /wheels/kbgen.whl"
+
+
+def test_init_without_a_requirement_fails_ci_with_what_to_set(tmp_path):
+    kb = tmp_path / "kb"
+    proc = run_kbgen("init", kb, "--no-git", "--package", "")
+    assert proc.returncode == 0
+    assert "KBGEN_PACKAGE" in proc.stderr  # init says it too
+    step = _install_step(kb / ".github" / "workflows" / "publish.yml")
+    out = subprocess.run(["bash", "-c", step], env=dict(os.environ, KBGEN_PACKAGE=""), capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stdout.startswith("::error title=kbgen not configured::kbgen is not on PyPI. Set the repository "
+                                 "variable KBGEN_PACKAGE")
+
+
+def test_new_placeholders_fail_strict_until_replaced(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    rel = run_kbgen("new", kb, "runbook", "Payment webhook failures", env=TODAY, check=True).stdout.strip()
+    assert rel == "runbooks/payment-webhook-failures.yaml"
+    art = run_kbgen("new", kb, "article", "How to reset 2FA", env=TODAY, check=True).stdout.strip()
+    assert run_kbgen("validate", kb, env=TODAY).returncode == 0  # loads fine
+    strict = run_kbgen("validate", kb, "--strict", "--format", "json", env=TODAY)
+    assert strict.returncode == 1
+    flagged = sorted((p["file"], p["line"]) for p in json_problems(strict) if p["code"] == "KB212")
+    assert flagged == [(art, 4), (art, 13), (rel, 5), (rel, 11), (rel, 14), (rel, 15), (rel, 17), (rel, 19)]
+    # filled in: clean
+    path = kb / rel
+    path.write_text(path.read_text()
+                    .replace("One line on when to use this runbook.", "Webhooks from the payment provider stop.")
+                    .replace("What the customer or the alert reports", "Orders stay pending")
+                    .replace('echo "replace with the command to run"', "curl -s https://pay.example/health")
+                    .replace("What a healthy system shows", "HTTP 200")
+                    .replace("Describe the fix", "Replay failed deliveries")
+                    .replace("How to prove it is fixed", "A test payment completes"))
+    (kb / art).unlink()
+    assert run_kbgen("validate", kb, "--strict", env=TODAY).returncode == 0
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_new_refuses_an_empty_title(tmp_path, title):
+    kb = write_kb(tmp_path / "kb")
+    before = sorted(p.relative_to(kb) for p in kb.rglob("*"))
+    proc = run_kbgen("new", "runbook", title, cwd=kb)
+    assert proc.returncode == 2
+    assert "give the runbook a title" in proc.stderr
+    assert sorted(p.relative_to(kb) for p in kb.rglob("*")) == before
+    assert run_kbgen("new", "runbook", cwd=kb).returncode == 2
+
+
+def test_new_says_when_it_writes_schemas(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    first = run_kbgen("new", kb, "runbook", "One", env=TODAY, check=True)
+    assert "wrote the editor schemas in schemas/" in first.stderr
+    assert (kb / "schemas" / "runbook.schema.json").is_file()
+    second = run_kbgen("new", kb, "runbook", "Two", env=TODAY, check=True)
+    assert "schemas" not in second.stderr  # up to date: nothing written, nothing said
+    (kb / "schemas" / "runbook.schema.json").write_text("{}")
+    third = run_kbgen("new", kb, "runbook", "Three", env=TODAY, check=True)
+    assert "updated the editor schemas in schemas/" in third.stderr
+
+
+def test_init_runs_git_init_and_matches_the_example(tmp_path):
+    target = tmp_path / "kb"
+    proc = run_kbgen("init", target, "--package", "x")
+    assert proc.returncode == 0, proc.stderr
+    assert (target / ".git").is_dir()
+    status = subprocess.run(["git", "-C", str(target), "status", "--porcelain"], capture_output=True, text=True)
+    assert status.returncode == 0 and "mkdocs.yml" in status.stdout
+    assert yaml.safe_load((target / "mkdocs.yml").read_text())["theme"]["font"] is False
+    assert not (tmp_path / "kb2").exists()
+    run_kbgen("init", tmp_path / "kb2", "--no-git", "--package", "x", check=True)
+    assert not (tmp_path / "kb2" / ".git").exists()
+
+
+def test_init_into_a_non_empty_folder_says_what_to_do(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    proc = run_kbgen("init", tmp_path)
+    assert proc.returncode == 1
+    assert "is not empty" in proc.stderr and "kbgen init my-kb" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_report_wording(tmp_path):
+    kb = write_kb(tmp_path / "kb")
+    text = run_kbgen("report", kb, env=TODAY).stdout
+    assert "Runbooks not linked from any error code or alert: 1" in text
+    assert "no error code or alert points to" not in text
+
+
+def test_init_next_steps_work_as_printed_when_kbgen_is_not_on_path(tmp_path):
+    kbgen = Path(sys.executable).parent / "kbgen"
+    env = dict(os.environ, PATH="/usr/bin:/bin")  # the venv's bin/ is not on PATH, as in a new shell
+    proc = subprocess.run([str(kbgen), "init", "kb", "--no-git", "--package", "x"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    steps = proc.stdout.strip().splitlines()[-2:]
+    assert steps == [f"  {kbgen.resolve()} validate", f"  {kbgen.resolve()} serve"]
+    check = subprocess.run(steps[0].split(), cwd=tmp_path / "kb", env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

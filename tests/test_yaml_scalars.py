@@ -1,4 +1,4 @@
-"""Identifier-like YAML scalars are the text as written (issue 10, item 8):
+"""Identifier-like YAML scalars are the text as written:
 `code: 01000` is "01000", never the octal 512; `on`, `no`, `1:30`, `1e3`,
 `0x1F` likewise in every text field. Where another YAML reader would read
 such an unquoted value differently, a located KB111 warning says to quote it."""

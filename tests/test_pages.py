@@ -1,4 +1,4 @@
-"""Pages show exactly what the data says (issue 10): every step its own list
+"""Pages show exactly what the data says: every step its own list
 item in order, each command byte-exact in its code block, inline code as
 <code>, every table cell, every link resolved — on the example KB and on
 generated runbooks."""

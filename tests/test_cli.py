@@ -1,21 +1,23 @@
-"""`kbgen validate` and `kbgen schema` through the real command line."""
+"""The command line: `kbgen validate` and `kbgen schema` through it, exit
+codes and plain messages, every command's help, and what every command says
+in a folder that is not a knowledge base."""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from click.testing import CliRunner
 
 import kbgen
-from kbfactory import write_kb
+from kbfactory import KBGEN, ROOT, run_kbgen, write_kb
 from kbgen.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+TODAY = {"KBGEN_TODAY": "2026-06-01"}
 
 
 def run(*args, env=None):
@@ -161,3 +163,52 @@ def test_file_system_errors_are_plain_messages(tmp_path):
     result = run("export", str(tmp_path), "--out", str(tmp_path / "missing" / "dir" / "kb.ndjson"))
     assert result.exit_code == 2
     assert "No such file or directory" in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize("args", [["validate"], ["report"], ["export"], ["build"], ["serve"],
+                                  ["search", "login"], ["new", "runbook", "Disk full"]])
+def test_commands_in_a_folder_that_is_not_a_kb(tmp_path, args):
+    proc = run_kbgen(*args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "is not a knowledge base" in proc.stderr or "no mkdocs.yml in" in proc.stderr
+    assert "kbgen init" in proc.stderr  # says what to do
+    assert "Traceback" not in proc.stderr and "All checks passed" not in proc.stdout
+    assert list(tmp_path.iterdir()) == []  # no .kbgen/, no schemas/, no site/
+
+
+def test_a_folder_with_content_but_no_mkdocs_yml_still_validates(tmp_path):
+    write_kb(tmp_path, mkdocs=None)
+    assert run_kbgen("validate", tmp_path, env=TODAY).returncode in (0, 1)  # checked, not refused
+    assert "not a knowledge base" not in run_kbgen("validate", tmp_path, env=TODAY).stderr
+
+
+def test_search_and_new_take_root_like_the_other_commands():
+    for name in ("search", "new", "validate", "build", "report", "export", "serve"):
+        usage = run_kbgen(name, "--help").stdout.split("\n", 1)[0]
+        assert "[ROOT]" in usage, usage
+    for name in ("search", "new"):
+        assert "--root" not in run_kbgen(name, "--help").stdout  # a hidden alias only
+
+
+def test_every_option_of_every_command_has_help_text():
+    import click
+
+    from kbgen.cli import main
+    ctx = click.Context(main)
+    missing = []
+    for name in main.list_commands(ctx):
+        cmd = main.get_command(ctx, name)
+        assert cmd is not None, name
+        assert cmd.help, name
+        for param in cmd.params:
+            if isinstance(param, click.Option) and not param.hidden and not param.help:
+                missing.append(f"{name} {param.opts[-1]}")
+    assert missing == []
+
+
+def test_a_closed_pipe_stops_quietly():
+    # `kbgen export | head -1`: the reader goes away early
+    proc = subprocess.run(" ".join(KBGEN) + f" export {ROOT} --format jsonl | head -1", shell=True,
+                          capture_output=True, text=True)
+    assert proc.stdout.count("\n") == 1
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
