@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write docs/rules.md, the rules reference, from the rules registry
-(src/kbgen/registry.py): one table per family, each code with its default
+(src/kbgen/diagnostics/codes.py): one table per family, each code with its default
 level and meaning. The prose around the tables is kept here. A test
 (tests/test_rule_levels.py) checks that docs/rules.md is what this writes.
 
@@ -22,12 +22,12 @@ from kbgen.diagnostics.codes import FAMILIES, RULES  # noqa: E402
 INTRO = """\
 # Validation rules
 
-<!-- Generated from src/kbgen/registry.py by scripts/gen_rules_doc.py: edit those, not this file. -->
+<!-- Generated from src/kbgen/diagnostics/codes.py by scripts/gen_rules_doc.py: edit those, not this file. -->
 
 `kbgen validate` reports every problem as `file:line:column: severity CODE message`,
 with a hint on the next line where one helps. Codes are stable; families as in ruff.
 Each code has one meaning and a default level, declared once in the rules
-registry (`src/kbgen/registry.py`). Exit status: 0 no errors (warnings allowed
+registry (`src/kbgen/diagnostics/codes.py`). Exit status: 0 no errors (warnings allowed
 unless `--strict`), 1 problems, 2 usage or configuration error. Each rule has a
 failing and a passing example in `tests/test_rules.py`.
 """

@@ -222,3 +222,15 @@ def kb_factory(tmp_path):
             (root / "mkdocs.yml").write_text(text)
         return root
     return make
+
+
+def test_the_kind_api_is_one_import_and_the_old_paths_still_work():
+    """docs/content-model-extensions.md imports everything from kbgen.kinds;
+    installed kinds written against the earlier paths get the same objects."""
+    import kbgen.kinds as api
+    import kbgen.plaintext
+    import kbgen.schema.common
+    import kbgen.source
+    assert (api.plain, api.slugify, api.DataFile, api.Strict) == (
+        kbgen.plaintext.plain, kbgen.source.slugify, kbgen.schema.common.DataFile, kbgen.schema.common.Strict)
+    assert {"Kind", "Part", "Listing", "plain", "slugify", "DataFile", "Strict"} <= set(api.__all__)

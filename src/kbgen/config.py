@@ -189,7 +189,7 @@ def _default_docs_dir(root: Path) -> str:
 
 
 def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | None = None) -> Config:
-    """The KB's configuration, read as MkDocs reads mkdocs.yml (kbgen.configfile).
+    """The KB's configuration, read as MkDocs reads mkdocs.yml (kbgen.read.configfile).
     Raises ConfigError with every problem found, each located."""
     root = Path(root).resolve()
     if not root.is_dir():

@@ -9,7 +9,7 @@ A team sets levels in mkdocs.yml, under the kbgen plugin:
       - {path: "runbooks/legacy/**", rules: {KB220: warning}}
 
 and suppresses a code in one file or on one line with a comment
-(kbgen.suppress). Levels and suppressions are applied once, after every
+(kbgen.diagnostics.suppress). Levels and suppressions are applied once, after every
 rule ran (diagnostics.Report.apply), so every rule honours them.
 
 A few codes cannot be lowered: the file could not be read at all (or is a
@@ -188,7 +188,7 @@ def _lookup(rules: dict, code: str) -> str | None:
 
 def glob_match(pattern: str, path: str) -> bool:
     """A path (from the KB root, with '/') against a glob, with the same globs
-    as every other path option (kbgen.conventions.globs: `*` within a folder,
+    as every other path option (kbgen.text.globs: `*` within a folder,
     `**` across folders, a bare name anywhere); a folder (`runbooks/legacy`
     or `runbooks/legacy/`) also matches everything under it."""
     p = pattern.strip().removeprefix("./")

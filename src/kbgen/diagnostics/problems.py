@@ -65,8 +65,8 @@ class Report:
         self.problems.extend(other.problems)
 
     def apply(self, settings=None, text_of=None) -> None:
-        """Levels from the config (kbgen.registry.RuleSettings) and the
-        kbgen-disable comments of each file (kbgen.suppress), applied once,
+        """Levels from the config (kbgen.diagnostics.codes.RuleSettings) and the
+        kbgen-disable comments of each file (kbgen.diagnostics.suppress), applied once,
         after every rule ran, so that every rule honours them.
         text_of(file) gives a file's text (None: unreadable) and
         `file.md` decides how its comments are read."""

@@ -46,7 +46,7 @@ class CachedFile:
     size: int
     mtime_ns: int
     doc: Doc | None              # None: an asset, a draft, or a file that does not load
-    problems: list               # what reading it reported (kbgen.diagnostics.Problem), in order
+    problems: list               # what reading it reported (kbgen.diagnostics.problems.Problem), in order
     asset: bool = False
     draft: bool = False
     counted: bool = False        # a YAML or Markdown file (Report.files)

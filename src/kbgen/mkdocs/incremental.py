@@ -218,7 +218,7 @@ class Renderer:
     # -- the three ways --------------------------------------------------
 
     def render(self, plan, changed: set[str], docs: set[str], marks: Marks | None) -> Result:
-        """Bring the site up to date with plan (kbgen.stage.Staged), given
+        """Bring the site up to date with plan (kbgen.site.stage.Staged), given
         the project paths changed since the last render and the docs files
         staged now. marks: Pagefind's, or None for a site without it (offline)."""
         start = time.perf_counter()

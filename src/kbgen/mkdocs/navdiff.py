@@ -27,7 +27,7 @@ class NavShape:
 
     @classmethod
     def of(cls, nav, pages: dict) -> "NavShape":
-        """nav: the staged mkdocs.yml's; pages: kbgen.pages.Page by path."""
+        """nav: the staged mkdocs.yml's; pages: kbgen.pages.page.Page by path."""
         def node(item):
             if isinstance(item, str):
                 page = pages.get(item)

@@ -2,7 +2,7 @@
 `mkdocs serve` themselves (`kbgen build` does not use it).
 
 It loads, validates and filters the KB with the core, stages the site
-project into a temporary folder (kbgen.stage, the same staging as `kbgen
+project into a temporary folder (kbgen.site.stage, the same staging as `kbgen
 build`) and points MkDocs at it: MkDocs only ever reads the staged pages, so
 nothing the core did not validate and filter reaches the site. Options are
 kbgen.config.PluginOptions, declared once there.

@@ -197,7 +197,7 @@ class Preview:
         self._unhide()
         if self.renderer is None:
             self.renderer = Renderer(self.project, self.site_dir, staged_edit_root(cfg))
-        # an offline site keeps Material's lunr search (kbgen.pagefind.is_offline): no Pagefind marks
+        # an offline site keeps Material's lunr search (kbgen.site.pagefind.is_offline): no Pagefind marks
         offline = bool({"offline", "material/offline"} & set(plugin_names(plan.config.get("plugins"))))
         try:
             with epoch_env(source_date_epoch(view)):

@@ -1,6 +1,6 @@
 """Machine-readable outputs of a build: kb.json (+ its schema) and llms.txt.
 
-Every function takes an audience-filtered KnowledgeBase (kbgen.audience):
+Every function takes an audience-filtered KnowledgeBase (kbgen.model.audience):
 what it writes is exactly what that audience may see."""
 from __future__ import annotations
 

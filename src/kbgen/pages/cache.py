@@ -1,5 +1,5 @@
 """Pages kept between renders, for a process that renders again and again
-(kbgen serve): kbgen.pages.render_pages(kb, cache=PageCache())."""
+(kbgen serve): kbgen.pages.render.render_pages(kb, cache=PageCache())."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 @dataclasses.dataclass
 class Kept:
     key: tuple     # the entity's own inputs (entity_key)
-    reads: dict    # what its page read of other entities: (function, args) -> answer (kbgen.pages.Linker)
+    reads: dict    # what its page read of other entities: (function, args) -> answer (kbgen.pages.linker.Linker)
     page: Page
 
 
@@ -22,7 +22,7 @@ class PageCache:
     again (kbgen serve). An entity's page is rendered anew only when its own
     inputs changed (its source text, its reading, its facts) or when one of
     the things it read of other entities (a link's target, a title, a code,
-    a tier: kbgen.pages.Linker.read) answers differently now: so a page
+    a tier: kbgen.pages.linker.Linker.read) answers differently now: so a page
     added to the KB renders only itself, the pages that link to it and the
     listings. Everything is rendered anew when what every page may print
     changes (the audience, the date, the site's URL, the products). Listings

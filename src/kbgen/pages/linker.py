@@ -22,7 +22,7 @@ class Linker:
 
     Everything a page shows of other entities is looked up here, through
     read(): the answers are kept with the page, and the page cache
-    (kbgen.pagecache) renders the page again only when one of them would
+    (kbgen.pages.cache) renders the page again only when one of them would
     now be different. So a lookup a template or a kind makes must go
     through the Linker (link.id, link.title, link.read...), never kb itself."""
 

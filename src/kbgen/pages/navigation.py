@@ -100,7 +100,7 @@ def _tree(paths) -> _Section:
 
 
 def nav(kb: KnowledgeBase, pages: dict) -> tuple[list, dict[str, tuple[str, str]]]:
-    """The navigation for `pages` ({path: kbgen.pages.Page}) within NAV_BUDGET links,
+    """The navigation for `pages` ({path: kbgen.pages.page.Page}) within NAV_BUDGET links,
     and the index pages it needs ({path: (title, markdown)}) that `pages`
     does not have yet. Sections are expanded breadth-first while the budget
     lasts; one that does not fit (or has more than nav_limit entries) is its

@@ -8,7 +8,7 @@
 - runbooks (KB211, KB220 structure)
 - placeholders (KB212 text `kbgen new` left to replace)
 
-Each module has `check(kb, report)`; every code is declared in kbgen.registry
+Each module has `check(kb, report)`; every code is declared in kbgen.diagnostics.codes
 (docs/rules.md is generated from it).
 """
 from ..diagnostics.suppress import Texts

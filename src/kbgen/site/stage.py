@@ -36,7 +36,7 @@ from ..text.anchors import page_url
 from .settings import DOCS, Dumper, plugin_names, read_site_config, site_settings
 from .writer import Writer
 
-log = logging.getLogger("kbgen.stage")
+log = logging.getLogger("kbgen.stage")  # the name users filter on; kept when stage.py moved into site/
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 ASSET_FILES = ("mermaid.min.js", "mermaid-loader.js", "kbgen.css", "iframe-worker-shim.js")
 STAGE_MARKER = ".kbgen-stage"
@@ -47,7 +47,7 @@ PRUNE_LINKS, PRUNE_PAGES = 60, 500  # above either, Material prunes the navigati
 class Staged:
     root: Path                                   # the project folder
     config: dict                                 # what mkdocs.yml holds
-    pages: dict = field(default_factory=dict)    # docs-relative path -> kbgen.pages.Page
+    pages: dict = field(default_factory=dict)    # docs-relative path -> kbgen.pages.page.Page
     redirects: list[str] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # page path -> source file (edit links)
 
@@ -94,7 +94,7 @@ def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, ow
     out (an empty folder). own_search: the caller indexes the built site with
     Pagefind (kbgen.site), so the renderer's search is off unless offline.
     writer: how files are written (Writer). page_cache: pages kept from the
-    last stage (kbgen.pages.PageCache, for kbgen serve). Raises StageError."""
+    last stage (kbgen.pages.cache.PageCache, for kbgen serve). Raises StageError."""
     out = Path(out)
     writer = writer or Writer()
     conf = site_settings(cfg, view, offline, own_search)
