@@ -13,7 +13,14 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from .diagnostics.codes import LEVELS, RULES, RuleSettings, known_key
 from .errors import KbgenError
 from .kinds import KindError, Kinds, default_kinds
-from .read.configfile import KBGEN_CONFIG, ConfigFile, ConfigProblem, find_config_file, read_config_file
+from .read.configfile import (
+    KBGEN_CONFIG,
+    ConfigFile,
+    ConfigProblem,
+    extension_entries,
+    find_config_file,
+    read_config_file,
+)
 from .schema.types import Audience, Date, DurationField, Slug
 from .text.durations import parse_duration
 
@@ -218,6 +225,7 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
     if options.content_dir:
         options.content_dir = _inside(root, source, _option_path(raw, "content_dir"), options.content_dir) or "."
     options.runbooks_dir = _inside(root, source, _option_path(raw, "runbooks_dir"), options.runbooks_dir) or "runbooks"
+    md_settings = _markdown(source, raw)
     kinds = None
     try:
         kinds = _kinds(options.kinds)
@@ -225,7 +233,7 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
         source.problem(_option_path(raw, "kinds") if options.kinds else (), str(exc))
     if source.problems:
         raise ConfigError.many(source.problems)
-    return Config(
+    cfg = Config(
         root=root,
         config_file=path.name,
         config_files=source.files,
@@ -239,6 +247,25 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
         raw=raw,
         kinds=kinds or _kinds([]),  # None only with a problem, raised above
     )
+    cfg._markdown_settings = md_settings  # type: ignore[attr-defined]  # kbgen.markdown.settings_for reads it
+    return cfg
+
+
+def _markdown(source: ConfigFile, raw: dict):
+    """The site's Markdown settings, every extension loaded: a missing or
+    broken one is a located configuration problem, never a traceback later."""
+    from .markdown import SettingsError, load_settings
+    try:
+        return load_settings(raw)
+    except SettingsError as exc:
+        path = tuple(exc.path)
+        if len(path) >= 2 and isinstance(path[1], str):  # an extension by name: where the list names it
+            entries = extension_entries(raw.get("markdown_extensions")) or []
+            names = [n for n, _ in entries]
+            if path[1] in names and isinstance(raw.get("markdown_extensions"), list):
+                path = ("markdown_extensions", names.index(path[1])) + path[2:]
+        source.problem(path, str(exc))
+        return None
 
 
 def _options(source: ConfigFile, raw: dict, overrides: dict | None) -> PluginOptions:

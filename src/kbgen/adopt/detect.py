@@ -12,9 +12,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import KbgenError
 from ..kinds import default_kinds
 from ..load.sources import FLAVOUR_KEYS
-from ..read.configfile import find_config_file
+from ..read.configfile import CONFIG_NAMES, read_config_file
 from ..read.conventions import catalogue
 from ..read.conventions.markup import unknown_shortcodes
 from ..read.conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
@@ -31,6 +32,7 @@ from .files import (
     MdFile,
     headings,
     hugo_config,
+    inside,
     links_out,
     read_md,
     read_small,
@@ -41,6 +43,13 @@ from .sections import has_all_sections, is_runbook, section_specs
 CI_FILES = re.compile(r"(^|/)(\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|"
                       r"docker-compose[^/]*\.ya?ml|Chart\.ya?ml|values[^/]*\.ya?ml|kustomization\.ya?ml|"
                       r"\.pre-commit-config\.ya?ml|\.golangci\.ya?ml|codecov\.ya?ml|renovate\.json|_config\.ya?ml)$")
+
+
+class AdoptError(KbgenError):
+    """The configuration cannot be written (the repository uses kbgen already,
+    or the file is a link out of it): exit code 2."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -54,6 +63,7 @@ class Adoption:
     counts: Counter = field(default_factory=Counter)
     unmapped: list[str] = field(default_factory=list)
     generator: str = "none"
+    site_config: dict = field(default_factory=dict)   # the team's mkdocs.yml as kbgen reads it (configfile)
 
     @property
     def config_name(self) -> str:
@@ -81,13 +91,32 @@ class _Scan:
     ignore: list[str] = field(default_factory=list)
 
 
+def _site_config_name(root: Path) -> str | None:
+    """The team's own mkdocs.yml, if any; one that is a link out of the
+    repository (or a dangling one) is refused: adopt reads and writes nothing
+    outside the repository (docs/security.md)."""
+    for name in CONFIG_NAMES:
+        path = root / name
+        if path.is_symlink() and inside(root, path) is None:
+            raise AdoptError(f"{name} is a symbolic link to {os.readlink(path)}, outside the repository or "
+                             "missing: kbgen adopt reads and writes nothing outside the repository "
+                             "(replace the link with the file)")
+        if path.is_file():
+            return name
+    return None
+
+
 def detect(root: Path) -> Adoption:
     root = Path(root).resolve()
-    files = list(repo_files(root))
+    refused: list[str] = []
+    files = list(repo_files(root, refused))
     hugo_name, hugo = hugo_config(root)
     s = _Scan(root, Adoption(root), files, [r for r in files if r.lower().endswith(MD_EXT)],
-              getattr(find_config_file(root, kbgen=False), "name", None), hugo_name, hugo,
+              _site_config_name(root), hugo_name, hugo,
               (root / "_config.yml").is_file())
+    if refused:
+        s.plan.unmapped.append(f"{len(refused)} symbolic links that lead out of the repository or nowhere "
+                               f"(e.g. {refused[0]}): not read, and refused by validation (KB115)")
     for step in (_pages_folder, _translated_trees, _whole_repository, _read_pages, _folder_pages, _catalogues,
                  _runbooks, _required_sections, _ids, _front_matter, _summaries, _owners, _not_content, _other_files):
         step(s)
@@ -99,9 +128,12 @@ def _pages_folder(s: _Scan) -> None:
     plan = s.plan
     if s.mkdocs:
         plan.existing_mkdocs = s.mkdocs
-        raw = load(read_small(s.root / s.mkdocs) or "").data
-        raw = raw if isinstance(raw, dict) else {}
-        s.docs_dir = str(raw.get("docs_dir") or "docs").strip("/")
+        source = read_config_file(s.root / s.mkdocs, within=s.root)  # the one reading of mkdocs.yml
+        raw = plan.site_config = source.data
+        for p in source.problems:
+            plan.unmapped.append(f"{p}: kbgen validate reports it too")
+        docs_dir = raw.get("docs_dir")
+        s.docs_dir = (docs_dir if isinstance(docs_dir, str) and docs_dir.strip() else "docs").strip("/")
         plan.generator = "MkDocs"
         plan.site["site_name"] = raw.get("site_name")
     elif s.hugo_name:
@@ -347,7 +379,7 @@ def _not_content(s: _Scan) -> None:
     kb_yaml = 0
     has_sla = False
     for r in yaml_files:
-        loaded = load(read_small(root / r) or "")
+        loaded = load(read_small(root / r, root) or "")
         if loaded.errors:
             plan.counts["YAML files that do not parse"] += 1  # validation reports them: never hidden
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,22 @@ class MdFile:
     body_line: int
 
 
-def repo_files(root: Path):
-    """Every file under root, dot-names and build output skipped."""
+def inside(root: Path, path: Path) -> Path | None:
+    """What path is, links followed, when that is inside root; else None (a
+    link out of the repository, a dangling one, a loop): never read, as
+    validation refuses it (KB115)."""
+    try:
+        real = path.resolve(strict=True)
+        top = root.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return real if real == top or top in real.parents else None
+
+
+def repo_files(root: Path, refused: list[str] | None = None):
+    """Every file under root, dot-names and build output skipped; a symbolic
+    link whose target is outside root (or missing) is not a file of the
+    repository: added to refused, never read."""
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
@@ -60,16 +75,32 @@ def repo_files(root: Path):
         for name in sorted(filenames):
             if not name.startswith("."):
                 rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                path = Path(dirpath) / name
+                if path.is_symlink() and inside(root, path) is None:
+                    if refused is not None:
+                        refused.append(rel)
+                    continue
                 yield rel
 
 
-def read_small(path: Path) -> str | None:
+def read_small(path: Path, root: Path) -> str | None:
+    """A file of the repository, up to the size validation reads (1 MiB):
+    None for a larger one, one that is not a regular file (a link to
+    /dev/zero), or one outside root."""
+    real = inside(root, path)
+    if real is None:
+        return None
     try:
-        if path.stat().st_size > MAX_READ:
+        st = real.stat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_READ:
             return None
-        return path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n")
+        with open(real, "rb") as fh:
+            data = fh.read(MAX_READ + 1)  # never more, whatever stat said
     except OSError:
         return None
+    if len(data) > MAX_READ:
+        return None
+    return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
 
 
 _HEAD = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
@@ -94,7 +125,7 @@ def headings(body: str) -> list[tuple[int, str]]:
 
 
 def read_md(root: Path, rel: str) -> MdFile | None:
-    text = read_small(root / rel)
+    text = read_small(root / rel, root)
     if text is None:
         return None
     fm = split_front_matter(text)
@@ -113,7 +144,7 @@ def hugo_config(root: Path) -> tuple[str | None, dict]:
         path = root / name
         if not path.is_file():
             continue
-        text = read_small(path) or ""
+        text = read_small(path, root) or ""
         data: Any
         if name.endswith(".toml"):
             try:
@@ -136,7 +167,7 @@ def links_out(root: Path, docs_dir: str, md_files: list[str]) -> list[str]:
     for rel in md_files:
         if not rel.startswith(docs_dir + "/"):
             continue
-        text = read_small(root / rel)
+        text = read_small(root / rel, root)
         if not text or "](" not in text:
             continue
         fm = split_front_matter(text)

@@ -138,6 +138,8 @@ _RULES = [
     Rule("KB518", "error", "an HTML attribute or style the sanitizer removes"),
     Rule("KB519", "error", "Markdown that would stall the renderer (thousands of unclosed brackets or tags)",
          fixed=True),
+    Rule("KB520", "error", "a Markdown extension of the site raises an error on this page (the renderer would "
+                           "stop on it too): its message, at the page", fixed=True),
     # --- KB6xx freshness
     Rule("KB601", "warning", "review overdue: `last_reviewed` + `review_every` is before today "
                              "(the message gives the due date)"),

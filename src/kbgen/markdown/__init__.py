@@ -9,13 +9,13 @@ the site's extensions), and the HTML allowlist every page passes through.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from ..read.configfile import find_config_file
 from . import includes
 from .cache import ReadingCache, cache_file, fingerprint
 from .reader import _READERS, Heading, Include, Link, Reading, Unsafe, reader_for
-from .settings import MarkdownSettings, SettingsError, site_settings, with_defaults
+from .settings import MarkdownSettings, SettingsError, check_loads, from_config, with_defaults
 
 __all__ = [
     "Heading",
@@ -26,6 +26,7 @@ __all__ = [
     "SettingsError",
     "Unsafe",
     "first_h1",
+    "load_settings",
     "read_fragment",
     "read_page",
     "scan_markdown",
@@ -34,23 +35,34 @@ __all__ = [
 ]
 
 
-def _config_file(root: Path) -> Path | None:
-    return find_config_file(root, kbgen=False)  # the site's own mkdocs.yml: its Markdown extensions
-
-
 def settings_for(cfg) -> MarkdownSettings:
-    """The Markdown settings of the site of a kbgen Config."""
+    """The Markdown settings of the site of a kbgen Config: from its config as
+    read once (kbgen.config, kbgen.read.configfile), kbgen.yml included."""
     cached = getattr(cfg, "_markdown_settings", None)
     if cached is None:
         try:
-            cached = site_settings(_config_file(Path(cfg.root)))
+            cached = from_config(getattr(cfg, "raw", None) or {})
         except SettingsError:
-            cached = with_defaults([], {})  # the config rules report it; read with the defaults meanwhile
+            cached = with_defaults([], {})  # load_config reported it already; read with the defaults meanwhile
         try:
             cfg._markdown_settings = cached
         except AttributeError:
             pass
     return cached
+
+
+def load_settings(raw: dict) -> MarkdownSettings:
+    """The Markdown settings of a config as kbgen.read.configfile read it, with
+    every extension loaded once (the reader the pages are read with): raises
+    SettingsError naming the extension that cannot be loaded and where."""
+    settings = from_config(raw)
+    if isinstance(raw, dict) and raw.get("markdown_extensions") is not None:
+        try:
+            reader_for(settings)
+        except Exception:
+            check_loads(settings)  # names the extension; raises SettingsError
+            raise
+    return settings
 
 
 def _cache(cfg):
@@ -85,6 +97,10 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
     settings = settings_for(cfg)
     found: list = []
     line_map = None
+    appended = [p for p in _auto_append(cfg, settings) if p != rel]  # (the appended file itself: once is enough)
+    if appended:
+        # pymdownx.snippets' auto_append: these files end every page, as includes kbgen checks
+        body = body.rstrip("\n") + "\n\n" + "\n".join(f'--8<-- "{p}"' for p in appended) + "\n"
     if settings.snippets and includes.has_directive(body):
         exp = includes.expand(body, Path(cfg.root), rel, seen=frozenset({rel}))
         body, line_map, found = exp.text, exp.line_map, exp.includes
@@ -99,6 +115,31 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
         reading.includes.append(Include(inc.target, first_line + inc.line, inc.column, rel=inc.rel, error=inc.error,
                                          audience=inc.audience))
     return reading
+
+
+def _auto_append(cfg, settings: MarkdownSettings) -> list[str]:
+    """pymdownx.snippets' auto_append files, as paths from the KB root: each is
+    looked up in the extension's base_path folders (default: the folder
+    MkDocs runs in, the config's), as snippets does."""
+    if not settings.snippets:
+        return []
+    cached = getattr(cfg, "_auto_append", None)
+    if cached is not None:
+        return cached
+    opts = settings.configs.get("pymdownx.snippets", {})
+    names = opts.get("auto_append") or []
+    bases = opts.get("base_path") or ["."]
+    bases = [bases] if isinstance(bases, str) else list(bases)
+    root = Path(cfg.root)
+    out = []
+    for name in names if isinstance(names, list) else [names]:
+        found = next((b for b in bases if isinstance(b, str) and (root / b / str(name)).is_file()), None)
+        out.append(Path(os.path.normpath(Path(found) / str(name))).as_posix() if found is not None else str(name))
+    try:
+        cfg._auto_append = out
+    except AttributeError:
+        pass
+    return out
 
 
 POOL_FROM = 64   # uncached pages seen before the readers start: fewer are read in this process
@@ -186,7 +227,7 @@ def _read_batch(key: int, batch: list[tuple[str, int]]) -> list[Reading]:
 def defer_read(cfg, doc, rel: str, body: str, first_line: int = 1) -> None:
     """Read this page now, from the cache, or with the others (read_deferred)."""
     settings = settings_for(cfg)
-    if settings.snippets and includes.has_directive(body):
+    if settings.snippets and (includes.has_directive(body) or _auto_append(cfg, settings)):
         doc.md = read_page(cfg, rel, body, first_line)  # depends on other files: read here, never cached
         return
     _, key, hit = _lookup(cfg, body, first_line)

@@ -85,6 +85,7 @@ class Reading:
     first_paragraph: str = ""
     too_complex: tuple[int, int] | None = None   # where the guard refused the text
     complex_reason: str = ""
+    failed: str = ""                             # a Markdown extension raised on this page: what it said
     line_map: list[int] | None = None            # text line (0-based) -> source line, when includes were expanded
 
 
@@ -233,6 +234,10 @@ class Reader:
             out.too_complex = lines.at(_largest_block(text))
             out.complex_reason = f"Python-Markdown needs over {budget:.1f} s for this page (the renderer would too)"
             return out
+        except Exception as exc:  # an extension's own failure on this text: the renderer would fail the same way
+            self.md.reset()
+            out.failed = _failure(exc)
+            return out
         loc = _Locator(text, lines, self.md)
         heading_cursor = 0
         first_para = None
@@ -249,6 +254,8 @@ class Reader:
                     line, col = loc.attribute(name)
                     out.unsafe.append(Unsafe(line, col, code, message))
             href, src = el.get("href"), el.get("src")
+            if href and "\u0002" in href:
+                href = _unmarked(href)
             if tag == "a" and href is not None and "headerlink" not in (el.get("class") or ""):
                 out.links.append(loc.link(href, image=False))
             elif tag == "img" and src is not None:
@@ -299,6 +306,20 @@ class Reader:
         for f in audit(raw):
             line, col = loc.at(base + (0 if tag_only else f.offset)) if base >= 0 else loc.fallback()
             out.unsafe.append(Unsafe(line, col, f.code, f.message))
+
+
+def _unmarked(href: str) -> str:
+    """An e-mail autolink's href as the browser reads it: Python-Markdown
+    writes it as character references behind its own `&` marker."""
+    return html.unescape(href.replace(markdown.util.AMP_SUBSTITUTE, "&"))
+
+
+def _failure(exc: BaseException) -> str:
+    """What an extension's exception says, and whose it is."""
+    module = getattr(type(exc), "__module__", "") or ""
+    who = module.split(".")[0] if module and module not in ("builtins", "markdown") else ""
+    what = " ".join(str(exc).split())[:300] or type(exc).__name__
+    return f"{type(exc).__name__}{f' from {who}' if who else ''}: {what}"
 
 
 def _text_of(el: etree.Element, stash: list) -> str:

@@ -80,6 +80,12 @@ def url_scheme(url: str) -> str | None:
     return m.group(1).lower() if m else None
 
 
+# Schemes whose links run script or carry a whole document: never a writer's
+# instruction (about:config, chrome://settings and app links are; the
+# sanitizer removes all of them from the page alike).
+SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "filesystem", "jar", "view-source"})
+
+
 def unsafe_url(url: str) -> str | None:
     """The scheme of an absolute URL that is not allowed, else None."""
     scheme = url_scheme(url)

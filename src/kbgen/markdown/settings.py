@@ -3,19 +3,18 @@ use, read from mkdocs.yml, plus the ones kbgen always adds. The validator's
 reading of Markdown (kbgen.markdown.reader) uses exactly these, so links,
 code and anchors are what the renderer sees.
 
-No MkDocs here: mkdocs.yml is read as YAML. `!!python/name:` and
-`!!python/object/apply:` (how mkdocs.yml names a slugify function or a
-custom fence formatter) are resolved by import, as MkDocs does; `!ENV`
-takes the environment value or its default.
+No MkDocs here, and no reading of mkdocs.yml either: the settings come from
+the config as kbgen.read.configfile read it (INHERIT merged, extensions by
+name, `!ENV` resolved). `!!python/name:` and `!!python/object/apply:` (how
+mkdocs.yml names a slugify function or a custom fence formatter) stay tags
+there and are resolved here, by import, as MkDocs does.
 """
 from __future__ import annotations
 
 import importlib
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import yaml
+from ..read.configfile import Tagged
 
 # What kbgen's pages need on top of the site's own list (added if missing).
 DEFAULT_EXTENSIONS: dict[str, dict] = {
@@ -31,7 +30,12 @@ MERMAID_FENCE = {"name": "mermaid", "class": "mermaid", "format": "pymdownx.supe
 
 
 class SettingsError(Exception):
-    """markdown_extensions in mkdocs.yml cannot be read (message says where)."""
+    """markdown_extensions in mkdocs.yml cannot be read or loaded; `path` is
+    where in the config (kbgen.config locates it in its file)."""
+
+    def __init__(self, message: str, path: tuple = ("markdown_extensions",)):
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass
@@ -53,54 +57,38 @@ class MarkdownSettings:
         return exts, configs
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+def resolve(value, path: tuple = ()):
+    """A config value with its `!!python/name:` (and `!!python/object/apply:`)
+    tags made into what they name, as MkDocs makes them: by import, only
+    here, where a Markdown extension is handed its options."""
+    if isinstance(value, Tagged):
+        name = value.python_name
+        if name is not None:
+            return _import(name, path)
+        prefix = "tag:yaml.org,2002:python/object/apply:"
+        if value.tag.startswith(prefix) or value.tag.startswith("tag:yaml.org,2002:python/object:"):
+            func = _import(value.tag.split(":", 3)[-1].split(":", 1)[-1], path)
+            inner = resolve(value.value, path)
+            args, kwds = (inner, {}) if isinstance(inner, list) else \
+                ((inner or {}).get("args", []), (inner or {}).get("kwds", {}))
+            try:
+                return func(*args, **kwds)
+            except Exception as exc:  # the writer's own callable: its failure is a config problem
+                raise SettingsError(f"{value.tag.split(':', 3)[-1]}: {type(exc).__name__}: {exc}", path) from None
+        return resolve(value.value, path)  # !relative and the like: the value as written
+    if isinstance(value, dict):
+        return {k: resolve(v, path + (k,)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, path + (i,)) for i, v in enumerate(value)]
+    return value
 
 
-def _python_name(loader, suffix, node):
-    module, _, attr = suffix.rpartition(".")
+def _import(dotted: str, path: tuple):
+    module, _, attr = dotted.rpartition(".")
     try:
         return getattr(importlib.import_module(module), attr)
-    except (ImportError, AttributeError) as exc:
-        raise SettingsError(f"line {node.start_mark.line + 1}: cannot import {suffix}: {exc}") from None
-
-
-def _python_apply(loader, suffix, node):
-    func = _python_name(loader, suffix, node)
-    if isinstance(node, yaml.SequenceNode):
-        args, kwds = loader.construct_sequence(node, deep=True), {}
-    else:
-        value = loader.construct_mapping(node, deep=True)
-        args, kwds = value.get("args", []), value.get("kwds", {})
-    return func(*args, **kwds)
-
-
-def _env(loader, node):
-    names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
-    *keys, default = names if len(names) > 1 else (names + [None])
-    for key in keys:
-        if key in os.environ:
-            return yaml.safe_load(os.environ[key])
-    return default
-
-
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/object/apply:", _python_apply)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/object:", _python_apply)
-_Loader.add_constructor("!ENV", _env)
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # other tags: not ours to read
-
-
-def _read_extensions(path: Path, depth: int = 0):
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_Loader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SettingsError(f"{path.name}: {exc}") from None
-    if not isinstance(data, dict):
-        return None
-    if "markdown_extensions" not in data and isinstance(data.get("INHERIT"), str) and depth < 5:
-        return _read_extensions(path.parent / data["INHERIT"], depth + 1)
-    return data.get("markdown_extensions")
+    except Exception as exc:  # ImportError, AttributeError, or the module failing as it loads
+        raise SettingsError(f"cannot import {dotted}: {exc}", path) from None
 
 
 def normalize(entries) -> tuple[list[str], dict[str, dict]]:
@@ -108,18 +96,26 @@ def normalize(entries) -> tuple[list[str], dict[str, dict]]:
     or a mapping) as (names, configs)."""
     names: list[str] = []
     configs: dict[str, dict] = {}
+    base: tuple = ("markdown_extensions",)
     if isinstance(entries, dict):
-        entries = [{k: v} for k, v in entries.items()]
-    for item in entries or []:
+        items = [((k,), {k: v}) for k, v in entries.items()]
+    elif isinstance(entries, list) or entries is None:
+        items = [((i,), item) for i, item in enumerate(entries or [])]
+    else:
+        raise SettingsError("markdown_extensions must be a list of extension names "
+                            "(- toc, or - toc: {permalink: true})")
+    for at, item in items:
         if isinstance(item, str):
             name, opts = item, dict[str, object]()
-        elif isinstance(item, dict) and len(item) == 1:
+        elif isinstance(item, dict) and len(item) == 1 and isinstance(next(iter(item)), str):
             name, opts = next(iter(item.items()))
             opts = opts or {}
         else:
-            raise SettingsError(f"markdown_extensions: cannot read entry {item!r}")
+            raise SettingsError("cannot read this entry: an extension name, or one 'name: {options}' mapping",
+                                base + at)
         if not isinstance(opts, dict):
-            raise SettingsError(f"markdown_extensions: options of {name} must be a mapping")
+            raise SettingsError(f"the options of {name} must be a mapping of 'option: value' lines", base + at)
+        opts = resolve(opts, base + at + ((name,) if isinstance(entries, list) and isinstance(item, dict) else ()))
         if name not in names:
             names.append(name)
         configs[name] = dict(opts)
@@ -141,13 +137,30 @@ def with_defaults(names: list[str], configs: dict[str, dict]) -> MarkdownSetting
     return MarkdownSettings(names, configs, snippets="pymdownx.snippets" in names)
 
 
-_CACHE: dict[tuple, MarkdownSettings] = {}
+def from_config(raw: dict) -> MarkdownSettings:
+    """The settings of a site from its config as kbgen.read.configfile read it
+    (INHERIT merged, extensions by name). Raises SettingsError."""
+    return with_defaults(*normalize(raw.get("markdown_extensions") if isinstance(raw, dict) else None))
 
 
-def site_settings(config_file: Path | None) -> MarkdownSettings:
-    """The settings of the site whose mkdocs.yml is config_file (None: defaults)."""
-    key = (str(config_file), config_file.stat().st_mtime_ns if config_file and config_file.exists() else 0)
-    if key not in _CACHE:
-        entries = _read_extensions(config_file) if config_file and config_file.exists() else None
-        _CACHE[key] = with_defaults(*normalize(entries))
-    return _CACHE[key]
+def check_loads(settings: MarkdownSettings) -> None:
+    """Every extension can be loaded with its options, as the renderer will
+    load it (a missing package, an unknown option): SettingsError naming it."""
+    import markdown
+    exts, configs = settings.extensions, settings.configs
+    try:
+        markdown.Markdown(extensions=exts, extension_configs=configs)
+        return
+    except Exception:  # one of them fails: find which, for the message
+        pass
+    for name in exts:
+        try:
+            markdown.Markdown(extensions=[name], extension_configs={name: configs[name]} if name in configs else {})
+        except ModuleNotFoundError as exc:
+            raise SettingsError(f"the Markdown extension '{name}' is not installed ({exc}); install the package "
+                                "that provides it (pip install ...), or remove it from markdown_extensions",
+                                ("markdown_extensions", name)) from None
+        except Exception as exc:
+            raise SettingsError(f"the Markdown extension '{name}' cannot be loaded: {type(exc).__name__}: {exc}",
+                                ("markdown_extensions", name)) from None
+    raise SettingsError("these Markdown extensions cannot be loaded together")

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ..markdown import Link, read_fragment, settings_for
+from ..text.anchors import github_anchors
 
 # The fields of a YAML object whose text is Markdown, unless its kind says
 # otherwise (kbgen.kinds.Kind.markdown_fields): read, checked, rendered as Markdown.
@@ -38,7 +39,25 @@ def is_external(target: str) -> bool:
     return bool(_EXTERNAL.match(target))
 
 
+def site_anchor(entity, anchor: str) -> str:
+    """The anchor as this site has it: one written for GitHub's renderer
+    (`#setup-1`, the second "Setup") becomes the site's (`#setup_1`)."""
+    if not anchor or entity is None or anchor in entity.anchors:
+        return anchor
+    md = getattr(entity.doc, "md", None) if entity.doc is not None else None
+    if md is None or not md.headings:
+        return anchor
+    return github_anchors(md.headings).get(anchor, anchor)
+
+
 def resolve_link(kb, from_rel: str, target: str) -> Resolved:
+    res = _resolve(kb, from_rel, target)
+    if res.entity is not None and res.anchor:
+        res.anchor = site_anchor(res.entity, res.anchor)
+    return res
+
+
+def _resolve(kb, from_rel: str, target: str) -> Resolved:
     path, _, anchor = target.partition("#")
     path = unquote(path.split("?", 1)[0])
     if not path:

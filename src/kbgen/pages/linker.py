@@ -7,12 +7,13 @@ became (rewrite_links), at the offsets kbgen.markdown's reading found."""
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 from urllib.parse import quote
 
 from ..kinds.base import index
 from ..model.entities import Entity, KnowledgeBase
-from ..model.links import is_external, resolve_link
+from ..model.links import is_external, resolve_link, site_anchor
 from ..text import escape
 from ..text.anchors import code_anchor, page_url, relative
 
@@ -139,7 +140,7 @@ def link_target(kb: KnowledgeBase, from_rel: str, target: str) -> tuple | None:
         return ("page", res.entity.page, res.anchor)
     if res.asset:
         return ("asset", asset_path(kb, res.asset), res.anchor)
-    if res.entity is not None or (res.missing is not None and (kb.config.root / res.missing).is_file()):
+    if res.entity is not None or (res.missing is not None and os.path.isfile(kb.config.root / res.missing)):
         return ("drop",)
     return None
 
@@ -169,6 +170,11 @@ def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading, dir
     edits: dict[int, tuple[int, str]] = {}
     for link in reading.links:
         t = link.target
+        if link.start >= 0 and t.startswith("#") and len(t) > 1:
+            mapped = site_anchor(kb.by_source.get(from_rel), t[1:])  # written for GitHub's anchors
+            if mapped != t[1:]:
+                edits[link.start] = (link.end, "#" + quote(mapped, safe="%:@!$&'()*+,;=._~-"))
+            continue
         if link.start < 0 or not t or is_external(t) or t.startswith("#"):
             continue
         found = linker.read(link_target, from_rel, t)

@@ -7,7 +7,12 @@ without importing MkDocs (the core must not):
   the library MkDocs itself uses (so the semantics are MkDocs' own);
 - `INHERIT: base.yml`, relative to the file that says it, parents merged
   under the child with mergedeep (MkDocs' own choice too: mappings merged
-  key by key, lists replaced);
+  key by key, lists replaced), except `markdown_extensions`, merged by
+  extension name: a child that changes one extension keeps the others (as
+  the mapping form does in MkDocs; docs/adopting.md);
+- other tags (`!!python/name:`, `!relative`) kept as `Tagged` values, as
+  written: MkDocs resolves them itself, and kbgen imports a python/name
+  only where a Markdown extension needs the callable (kbgen.markdown.settings);
 - every problem with its file, line and column, all of them at once.
 
 Relative paths inside the config (docs_dir, ...) are relative to the main
@@ -15,6 +20,7 @@ config file's folder, as in MkDocs; kbgen.config resolves them.
 """
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +52,32 @@ def find_config_file(root: Path, name: str | None = None, kbgen: bool = True) ->
         if path.is_file():
             return path
     return None
+
+
+class Tagged:
+    """A value with a tag the renderer resolves (`!!python/name:...`,
+    `!relative`), kept as written: `tag` as YAML spells it out, `value`
+    the scalar, list or mapping under it."""
+
+    __slots__ = ("tag", "value")
+
+    def __init__(self, tag: str, value):
+        self.tag, self.value = tag, value
+
+    def __eq__(self, other):
+        return isinstance(other, Tagged) and (self.tag, self.value) == (other.tag, other.value)
+
+    def __hash__(self):
+        return hash((self.tag, str(self.value)))
+
+    def __repr__(self):
+        return f"Tagged({self.tag!r}, {self.value!r})"
+
+    @property
+    def python_name(self) -> str | None:
+        """`pymdownx.superfences.fence_code_format` for `!!python/name:` that."""
+        prefix = "tag:yaml.org,2002:python/name:"
+        return self.tag[len(prefix):] if self.tag.startswith(prefix) else None
 
 
 @dataclass
@@ -87,12 +119,14 @@ class ConfigFile:
         self.problems.append(ConfigProblem(*self.where(path, key), message))
 
 
-def read_config_file(path: Path) -> ConfigFile:
+def read_config_file(path: Path, within: Path | None = None) -> ConfigFile:
     """Read a config file and the files it inherits from. Never raises for
-    bad content: problems are collected in ConfigFile.problems."""
+    bad content: problems are collected in ConfigFile.problems. within: a
+    folder no file may be read outside of, links followed (`kbgen adopt` on
+    a repository it does not know yet)."""
     path = Path(path)
     out = ConfigFile(path)
-    out.data = _read(path, path.parent, out, chain=[])
+    out.data = _read(path, path.parent, out, chain=[], within=within)
     return out
 
 
@@ -103,14 +137,31 @@ def _shown(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def _read(path: Path, base: Path, out: ConfigFile, chain: list[Path]) -> dict:
-    name = _shown(path, base)
+def _outside(path: Path, within: Path) -> bool:
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            out.problems.append(ConfigProblem(name, 1, 1, f"{name} is over {MAX_CONFIG_BYTES:,} bytes; "
-                                              "a site config is a few kilobytes"))
+        real, top = path.resolve(strict=True), within.resolve()
+    except (OSError, RuntimeError):
+        return True
+    return real != top and top not in real.parents
+
+
+def _read(path: Path, base: Path, out: ConfigFile, chain: list[Path], within: Path | None = None) -> dict:
+    name = _shown(path, base)
+    if within is not None and _outside(path, within):
+        out.problems.append(ConfigProblem(name, 1, 1, f"{name} is outside {within.name}/ (or a link out of it): "
+                                          "not read"))
+        return {}
+    too_big = ConfigProblem(name, 1, 1, f"{name} is over {MAX_CONFIG_BYTES:,} bytes; a site config is a few kilobytes")
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_CONFIG_BYTES:
+            out.problems.append(too_big if path.is_file() else ConfigProblem(name, 1, 1, f"{name} is not a file"))
             return {}
-        text = path.read_text(encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            data_bytes = fh.read(MAX_CONFIG_BYTES + 1)  # never more, whatever the size said
+        if len(data_bytes) > MAX_CONFIG_BYTES:
+            out.problems.append(too_big)
+            return {}
+        text = data_bytes.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         out.problems.append(ConfigProblem(name, 1, 1, f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}"))
         return {}
@@ -142,19 +193,72 @@ def _read(path: Path, base: Path, out: ConfigFile, chain: list[Path]) -> dict:
         out.problems.append(ConfigProblem(name, line, col, f"INHERIT: {parent_name} does not exist "
                                           f"(looked for {_shown(parent, base)}, relative to {name})"))
         return data
-    base_data = _read(parent, base, out, chain + [path])
-    # MkDocs: the parent's settings, then this file's over them
-    return merge({}, base_data, data)
+    base_data = _read(parent, base, out, chain + [path], within)
+    # MkDocs: the parent's settings, then this file's over them; extensions by name
+    exts = merge_extensions(base_data.get("markdown_extensions"), data.get("markdown_extensions"))
+    merged = merge({}, base_data, data)
+    if exts is not None:
+        merged["markdown_extensions"] = exts
+    return merged
+
+
+def extension_entries(value) -> list[tuple[str, object]] | None:
+    """markdown_extensions as (name, options) pairs, in order; None when it is
+    not a list of names and {name: options} (nor a mapping of them)."""
+    if isinstance(value, dict):
+        return [(str(k), v) for k, v in value.items()]
+    if not isinstance(value, list):
+        return None
+    out: list[tuple[str, object]] = []
+    for item in value:
+        if isinstance(item, str):
+            out.append((item, None))
+        elif isinstance(item, dict) and len(item) == 1:
+            name, opts = next(iter(item.items()))
+            out.append((str(name), opts))
+        else:
+            return None
+    return out
+
+
+def merge_extensions(parent, child) -> list | None:
+    """A child's markdown_extensions over its parent's, by name: the parent's
+    list in order, an extension the child names again takes the child's
+    options merged over the parent's, new ones are added at the end. None
+    when either is not a readable list (then MkDocs' rule applies: the child's
+    replaces the parent's)."""
+    if parent is None or child is None:
+        return None
+    a, b = extension_entries(parent), extension_entries(child)
+    if a is None or b is None:
+        return None
+    opts: dict[str, object] = {}
+    order: list[str] = []
+    for name, o in a + b:
+        if name not in opts:
+            order.append(name)
+            opts[name] = copy.deepcopy(o)
+        elif isinstance(opts[name], dict) and isinstance(o, dict):
+            opts[name] = merge({}, opts[name], o)
+        elif o is not None:
+            opts[name] = copy.deepcopy(o)
+    return [{n: opts[n]} if opts[n] is not None else n for n in order]
 
 
 _ENV_LOADER = yaml.SafeLoader("")
 
 
 def _resolve_tags(loaded: Loaded, name: str, out: ConfigFile) -> None:
-    """Replace each `!ENV` value with what MkDocs would read, in place."""
+    """Replace each `!ENV` value with what MkDocs would read, and every other
+    tagged value with a Tagged one (MkDocs evaluates those itself), in place."""
     for path, tag in sorted(loaded.tags.items(), key=lambda item: -len(item[0])):
         if tag != "!ENV":
-            continue  # !relative and !!python/name stay as written: MkDocs evaluates them itself
+            if "?" not in path:  # (a collection used as a key is reported by the loader)
+                try:
+                    _set(loaded, path, Tagged(tag, _get(loaded.data, path)))
+                except (KeyError, IndexError, TypeError):
+                    pass
+            continue
         try:
             value = construct_env_tag(_ENV_LOADER, _node(loaded, path))
         except yaml.YAMLError as exc:

@@ -11,13 +11,13 @@ Failing:  [Gateway](../runbooks/quantum-gatway.yaml) -> KB308 link target does n
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import re
-import unicodedata
 
 from ..markdown import settings_for
 from ..markdown.includes import directives
-from ..markdown.sanitize import unsafe_url
+from ..markdown.sanitize import SCRIPT_SCHEMES, unsafe_url
 from ..model.links import field_position, is_external, links_of, markdown_fields, markdown_names, resolve_link
 from ..schema.errors import did_you_mean
 
@@ -25,24 +25,7 @@ from ..schema.errors import did_you_mean
 GENERATED_FOLDERS = {"runbooks": "runbooks/index.md"}
 
 
-def github_slug(text: str) -> str:
-    """The anchor GitHub gives a heading (for hints on links written for it)."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[^\w\- ]", "", text)
-    return text.replace(" ", "-")
-
-
 def _anchor_hint(entity, anchor: str) -> str | None:
-    md = getattr(entity.doc, "md", None) if entity.doc is not None else None
-    if md is not None:
-        seen: dict[str, int] = {}
-        for h in md.headings:
-            slug = github_slug(h.text)
-            n = seen.get(slug, -1) + 1
-            seen[slug] = n
-            gh = slug if n == 0 else f"{slug}-{n}"
-            if gh == anchor and h.anchor:
-                return f"this site gives that heading the anchor '#{h.anchor}' (GitHub's would be '#{gh}')"
     return did_you_mean(anchor, sorted(entity.anchors))
 
 
@@ -59,6 +42,10 @@ def check(kb, report) -> None:
             report.error(doc.rel, md.too_complex, "KB519",
                          f"this Markdown would stall the renderer: {md.complex_reason}",
                          "close the brackets, put the text in a code block, or split the block")
+        if md is not None and md.failed:
+            report.error(doc.rel, (doc.body_line or 1, 1), "KB520",
+                         f"a Markdown extension fails on this page: {md.failed}",
+                         "the renderer would stop on it too; fix the text it names, or the extension's settings")
         if md is None and "8<-" in doc.text and settings_for(kb.config).snippets:
             _field_includes(doc, report, kb.config)
         if md is not None:
@@ -71,10 +58,8 @@ def check(kb, report) -> None:
             pos = (link.line, link.column)
             scheme = unsafe_url(t)
             if scheme:
-                if link.kind == "html":
-                    continue  # the sanitizer's audit reports raw HTML (kbgen.rules.safety)
-                report.error(doc.rel, link.target_at or pos, "KB513", f"{scheme}: URL in a link",
-                             "links go to pages or http(s)/mailto/tel addresses; this one would be removed")
+                if link.kind != "html":  # (the sanitizer's audit reports raw HTML: kbgen.rules.safety)
+                    _scheme(doc.rel, link.target_at or pos, t, scheme, report)
                 continue
             if not t or is_external(t) or t.startswith("#") and md is None:
                 continue
@@ -95,6 +80,24 @@ def check(kb, report) -> None:
         if asset.startswith(runbooks) and asset not in linked:
             report.warning(asset, (1, 1), "KB110", "file in the runbooks folder that no page links to; it is not published",
                            "link it from a runbook (an image, a script), or move it out of the runbooks folder")
+
+
+def _scheme(rel: str, pos, target: str, scheme: str, report) -> None:
+    """A link whose scheme the sanitizer removes: an error for one that runs
+    script (javascript:, data: ...); a browser's or an app's own address
+    (about:config, chrome://settings, zoommtg://) is a warning, shown as
+    text; `link:https://...` is no address at all (a broken link)."""
+    rest = target.split(":", 1)[1].strip() if ":" in target else ""
+    if re.match(r"(?:https?|mailto|tel):", rest, re.I):
+        report.error(rel, pos, "KB308", f"'{scheme}:' is not a URL scheme: '{target}' goes nowhere",
+                     f"write the address alone: {rest}")
+    elif scheme in SCRIPT_SCHEMES:
+        report.error(rel, pos, "KB513", f"{scheme}: URL in a link: it can run script or carry a document",
+                     "links go to pages or http(s)/mailto/tel addresses; this one would be removed")
+    else:
+        report.warning(rel, pos, "KB513", f"'{target}' is a browser's or an app's own address: the site shows "
+                       "its text, not a link (browsers do not open it from a web page)",
+                       f"write it as code (`{target}`) to show it as an address to type")
 
 
 def _field_includes(doc, report, cfg) -> None:
@@ -118,10 +121,11 @@ def _missing(kb, doc, pos, target, missing, sources, report) -> None:
         match = next(x for x in sources if posixpath.basename(x) == name)
         hint = f"did you mean {posixpath.relpath(match, posixpath.dirname(doc.rel))}?"
     where = root / missing
-    if where.is_dir():
+    # (os.path: a target too long to be a file name is simply not there, never an OSError)
+    if os.path.isdir(where):
         if missing in GENERATED_FOLDERS or missing == kb.config.options.runbooks_dir.strip("/"):
             return  # kbgen writes that folder's index page
         hint = "the folder has no index.md or README.md page; link to a page inside it"
-    elif where.exists():
+    elif os.path.exists(where):
         hint = "the file is not part of the published site (only the docs and runbooks folders are)"
     report.error(doc.rel, pos, "KB308", f"link target '{target}' does not exist", hint)

@@ -35,9 +35,24 @@ SECRETS = [
     (re.compile(r"AIza[0-9A-Za-z_-]{35}"), "a Google API key", ("aiza",)),
     (re.compile(r"(?i)(?<![a-z])bearer\s+(?!\$\{|\$[A-Z_]|<|\[|\{\{|YOUR|TOKEN|xxx)[A-Za-z0-9._~+/-]{20,}=*"),
      "a bearer token", ("bearer",)),
-    (re.compile(r"[a-z][a-z0-9+.-]*://[^\s:/@]+:(?!\$\{|\$[A-Z_]|\*+@|<|\[|\{\{|password@|pass@|PASSWORD@)[^\s@/]+@[^\s]+"),
+    (re.compile(r"[a-z][a-z0-9+.-]*://[^\s:/@]+:(?!\$\{|\$[A-Z_]|\*+@|<|\[|\{\{|password@|pass@|PASSWORD@)"
+                r"(?P<password>[^\s@/]+)@(?P<host>[^\s/:?#\])>'\"`]*)"),
      "a password in a URL", ("@",)),
 ]
+# A password that is only a mask (******, xxxx, •••) or a placeholder, and a
+# credential for the writer's own machine (a documented local development
+# default: postgres://postgres:postgres@localhost), are not secrets to leak.
+_MASK = re.compile(r"^(?:[*x•.#_\\-]+|X+|<[^>]*>|%[a-z]|\$\w+|\{\{[^}]*\}\}|\{[^}]*\}|\[[^\]]*\])$", re.I)
+_PLACEHOLDERS = frozenset({"password", "passwd", "pass", "secret", "changeme", "change-me", "example", "pw",
+                           "yourpassword", "your-password", "mypassword", "redacted", "hidden", "masked"})
+_LOCAL = re.compile(r"^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|host\.docker\.internal|"
+                    r"[\w.-]+\.(?:localhost|local|test|example|invalid)|(?:[\w-]+\.)*example\.(?:com|org|net))$", re.I)
+
+
+def _documented(password: str, host: str) -> bool:
+    return bool(_MASK.match(password) or password.lower() in _PLACEHOLDERS or _LOCAL.match(host or ""))
+
+
 _TODO = re.compile(r"\b(TODO|FIXME|TBD)\b")
 
 
@@ -53,6 +68,8 @@ def _scan(text: str, rel: str, report, public: bool) -> None:
         if not present.intersection(needles):
             continue
         for m in rx.finditer(text):
+            if "password" in rx.groupindex and _documented(m.group("password"), m.group("host")):
+                continue
             lines = lines or Lines(text)
             report.error(rel, lines.at(m.start()), "KB510", f"possible secret in content: {what}",
                          "never publish credentials; use a placeholder such as ${API_KEY} and rotate the secret")

@@ -2,11 +2,11 @@
 kbgen plugin, with the Markdown extensions kbgen's pages need (the same list
 the validator reads with, kbgen.markdown.settings), the search the build
 uses, kbgen's CSS and scripts, and the theme's custom_dir as staged.
-Tags MkDocs resolves (!!python/name, !ENV, !relative) are kept as written."""
+Tags MkDocs resolves (!!python/name, !relative) are kept as written."""
 from __future__ import annotations
 
+import copy
 import html
-from pathlib import Path
 
 import yaml
 
@@ -14,40 +14,9 @@ from ..config import Config
 from ..errors import StageError
 from ..markdown.settings import DEFAULT_EXTENSIONS, SAFE_EXTENSION
 from ..model.entities import KnowledgeBase
-from ..read.configfile import find_config_file
+from ..read.configfile import Tagged, find_config_file, read_config_file
 
 DOCS = "docs"
-
-
-class Tagged:
-    """A YAML value with a tag the renderer resolves (!ENV, !!python/name:...)."""
-
-    def __init__(self, tag: str, value):
-        self.tag, self.value = tag, value
-
-    def __eq__(self, other):
-        return isinstance(other, Tagged) and (self.tag, self.value) == (other.tag, other.value)
-
-    def __repr__(self):
-        return f"Tagged({self.tag!r}, {self.value!r})"
-
-
-class Loader(yaml.SafeLoader):
-    pass
-
-
-def _tagged(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return Tagged(node.tag, value)
-
-
-Loader.add_multi_constructor("!", _tagged)
-Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
 
 
 class Dumper(yaml.SafeDumper):
@@ -59,7 +28,7 @@ def _dump_tagged(dumper, t: Tagged):
         return dumper.represent_sequence(t.tag, t.value)
     if isinstance(t.value, dict):
         return dumper.represent_mapping(t.tag, t.value)
-    return dumper.represent_scalar(t.tag, str(t.value))
+    return dumper.represent_scalar(t.tag, "" if t.value is None else str(t.value))
 
 
 Dumper.add_representer(Tagged, _dump_tagged)
@@ -69,35 +38,20 @@ FENCE_FORMAT = Tagged("tag:yaml.org,2002:python/name:pymdownx.superfences.fence_
 
 
 def read_site_config(cfg: Config) -> dict:
-    """The site's mkdocs.yml (INHERIT merged), tags kept for the renderer."""
+    """The site's config as kbgen.config read it (the one reading of
+    mkdocs.yml: INHERIT merged, extensions merged by name, `!ENV` resolved,
+    other tags kept for the renderer), as a copy the staging may change."""
     if not cfg.has_config_file:
         return {}
-    name = getattr(cfg, "config_file", "mkdocs.yml")
-    path = find_config_file(cfg.root, name) or cfg.root / name  # the one lookup of mkdocs.yml / mkdocs.yaml / kbgen.yml
-    seen: set = set()
-
-    def read(p: Path) -> dict:
-        if p.resolve() in seen:
-            raise StageError(f"{p.name}: INHERIT loops back to itself", 2)
-        seen.add(p.resolve())
-        try:
-            data = yaml.load(p.read_text(encoding="utf-8-sig"), Loader=Loader)  # noqa: S506 - SafeLoader subclass
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise StageError(f"{p.name}: {exc}", 2) from None
-        data = data if isinstance(data, dict) else {}
-        parent = data.pop("INHERIT", None)
-        if isinstance(parent, str):
-            base = read((p.parent / parent))
-            return _merge(base, data)
-        return data
-    return read(path)
-
-
-def _merge(a: dict, b: dict) -> dict:
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
+    if cfg.raw:
+        return copy.deepcopy(cfg.raw)
+    path = find_config_file(cfg.root, getattr(cfg, "config_file", "mkdocs.yml"))
+    if path is None:
+        return {}
+    source = read_config_file(path)
+    if source.problems:
+        raise StageError("\n".join(str(p) for p in source.problems), 2)
+    return source.data
 
 
 def plugin_names(plugins) -> list[str]:
@@ -181,7 +135,8 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool, own_search: b
         if name == "pymdownx.snippets":
             # the core expanded and checked every include already; whatever is
             # left may only read inside the staged pages
-            opts.update(restrict_base_path=True, base_path=[DOCS], check_paths=True)
+            # (auto_append included: kbgen appended those files to every page it read)
+            opts.update(restrict_base_path=True, base_path=[DOCS], check_paths=True, auto_append=[])
     conf["markdown_extensions"] = exts
     theme = raw.get("theme")
     theme = dict(theme) if isinstance(theme, dict) else {"name": theme or "material"}

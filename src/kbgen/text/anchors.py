@@ -18,6 +18,29 @@ def slugify(text: str) -> str:
     return re.sub(r"[-\s]+", "-", text)
 
 
+def github_slug(text: str) -> str:
+    """The anchor GitHub (and GitLab) give a heading's text."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def github_anchors(headings) -> dict[str, str]:
+    """For a page's headings (each with .text and the site's .anchor): the
+    anchor a link written for GitHub's renderer uses (`#setup-1` for the
+    second "Setup") -> the anchor this site gives that heading."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for h in headings:
+        slug = github_slug(h.text)
+        n = seen.get(slug, -1) + 1
+        seen[slug] = n
+        gh = slug if n == 0 else f"{slug}-{n}"
+        if h.anchor and gh not in out:
+            out[gh] = h.anchor
+    return out
+
+
 def code_anchor(code: str) -> str:
     """The stable anchor of an error code on its table's page: QT-001 -> qt-001."""
     s = re.sub(r"[^a-z0-9]+", "-", str(code).lower()).strip("-")
