@@ -14,7 +14,7 @@ from . import __version__
 from .errors import KbgenError
 
 # Commands live in kbgen/commands/<name>.py, each defining `command`.
-COMMANDS = ("validate", "schema", "build", "stage", "serve", "search", "export", "new", "init", "report", "mcp", "adopt")
+COMMANDS = ("validate", "schema", "build", "stage", "serve", "search", "export", "new", "init", "report", "mcp", "adopt", "baseline")
 
 
 class KbgenGroup(click.Group):

@@ -64,6 +64,8 @@ class Adoption:
     unmapped: list[str] = field(default_factory=list)
     generator: str = "none"
     site_config: dict = field(default_factory=dict)   # the team's mkdocs.yml as kbgen reads it (configfile)
+    overrides: dict = field(default_factory=dict)     # settings kbgen.yml sets over it (a theme not installed)
+    left_out: list[str] = field(default_factory=list)  # its plugins that are not installed: not in kbgen.yml
 
     @property
     def config_name(self) -> str:
@@ -117,8 +119,9 @@ def detect(root: Path) -> Adoption:
     if refused:
         s.plan.unmapped.append(f"{len(refused)} symbolic links that lead out of the repository or nowhere "
                                f"(e.g. {refused[0]}): not read, and refused by validation (KB115)")
-    for step in (_pages_folder, _translated_trees, _whole_repository, _read_pages, _folder_pages, _catalogues,
-                 _runbooks, _required_sections, _ids, _front_matter, _summaries, _owners, _not_content, _other_files):
+    for step in (_pages_folder, _site_parts, _translated_trees, _whole_repository, _read_pages, _folder_pages, _catalogues,
+                 _runbooks, _required_sections, _ids, _front_matter, _summaries, _owners, _not_content, _other_files,
+                 _published):
         step(s)
     return s.plan
 
@@ -149,6 +152,38 @@ def _pages_folder(s: _Scan) -> None:
             if content and len(inside) >= 0.9 * len(content):
                 s.docs_dir = cand
                 break
+
+
+def _installed(group: str) -> set[str]:
+    from importlib.metadata import entry_points
+    return {e.name for e in entry_points(group=group)}
+
+
+def _site_parts(s: _Scan) -> None:
+    """The team's theme and plugins, as installed here: a theme that is not
+    (one installed from a git URL) is replaced by Material in kbgen.yml; a
+    plugin that is not is left out of kbgen.yml's plugins. Both reported."""
+    raw = s.plan.site_config
+    if not s.mkdocs:
+        return
+    theme = raw.get("theme")
+    name = theme.get("name") if isinstance(theme, dict) else theme
+    if isinstance(name, str) and name and name not in _installed("mkdocs.themes"):
+        s.plan.overrides["theme"] = {"name": "material"}
+        s.plan.unmapped.append(f"the theme '{name}' is not installed here (installed from a git URL or a package "
+                               "not on the registry?): kbgen.yml builds with Material instead (theme: material); "
+                               "install the theme and remove that line to build with it")
+    plugins = raw.get("plugins")
+    names = list(plugins) if isinstance(plugins, dict) else \
+        [p if isinstance(p, str) else next(iter(p)) for p in plugins or [] if isinstance(p, (str, dict)) and p] \
+        if isinstance(plugins, list) else []
+    have = _installed("mkdocs.plugins")
+    for n in names:
+        if isinstance(n, str) and n != "kbgen" and n not in have and f"material/{n}" not in have:
+            s.plan.left_out.append(n)
+    if s.plan.left_out:
+        s.plan.unmapped.append(f"plugins not installed here, left out of kbgen.yml: {', '.join(s.plan.left_out)} "
+                               "(install them, e.g. from the repository's requirements, and add them back)")
 
 
 def _translated_trees(s: _Scan) -> None:
@@ -446,3 +481,37 @@ def _other_files(s: _Scan) -> None:
 def _compact(paths: list[str]) -> list[str]:
     """Ignore whole folders when every YAML file of a folder is ignored."""
     return sorted(set(paths))
+
+
+_PRIVATE_HOST = re.compile(r"(^|\.)(internal|intranet|corp|local|lan|localhost|home|private|test|example)(\.|$)|"
+                           r"^(10|127|192\.168|172\.(1[6-9]|2\d|3[01]))\.", re.I)
+_DEPLOY = re.compile(r"gh-deploy|gh-pages|deploy-pages|peaceiris/actions-gh-pages|netlify|pages deploy", re.I)
+
+
+def _published(s: _Scan) -> None:
+    """Whether the team publishes this site to everyone today: a public host's
+    deploy configuration (netlify.toml, vercel.json, a CNAME for GitHub
+    Pages, a workflow that deploys Pages, Read the Docs) and no private
+    address. Then its pages are public already and default_audience is
+    public, with the reason in the report; without that evidence every page
+    stays internal until someone marks it (kbgen fails closed)."""
+    root, files = s.root, set(s.files)
+    evidence = [f for f in ("netlify.toml", "vercel.json", ".readthedocs.yaml", ".readthedocs.yml") if (root / f).is_file()]
+    evidence += [f for f in ("CNAME", f"{s.docs_dir}/CNAME", "static/CNAME") if f in files]
+    workflows = root / ".github" / "workflows"
+    if workflows.is_dir() and inside(root, workflows) is not None:
+        for wf in sorted(workflows.iterdir())[:50]:
+            text = read_small(wf, root) if wf.suffix in (".yml", ".yaml") else None
+            if text and _DEPLOY.search(text):
+                evidence.append(f".github/workflows/{wf.name}")
+    if s.plan.site_config.get("remote_branch") == "gh-pages":
+        evidence.append("remote_branch: gh-pages")
+    url = s.plan.site_config.get("site_url") or s.hugo.get("baseURL") or ""
+    host = re.sub(r"^[a-z]+://", "", str(url)).split("/", 1)[0].split(":", 1)[0]
+    if not evidence or (host and _PRIVATE_HOST.search(host)):
+        s.plan.chosen.append("audience: every page internal until marked public (no public deployment found)")
+        return
+    s.plan.options["default_audience"] = "public"
+    s.plan.chosen.append(f"audience: public, as the team publishes it today ({', '.join(evidence[:3])}"
+                         + (f"; site {url}" if url else "") + "): default_audience: public "
+                         "(write internal, or audience: internal on a page, to keep pages off the public site)")

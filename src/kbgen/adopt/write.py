@@ -27,8 +27,10 @@ def config_text(plan: Adoption) -> str:
         plugins = list(raw.get("plugins") or ["search"]) if isinstance(raw.get("plugins"), list) else ["search"]
         if isinstance(raw.get("plugins"), dict):
             plugins = [{k: v} if v else k for k, v in raw["plugins"].items()]
-        plugins = [p for p in plugins if p != "kbgen" and not (isinstance(p, dict) and "kbgen" in p)]
-        doc: dict[str, Any] = {"INHERIT": plan.existing_mkdocs, "plugins": plugins + [{"kbgen": opts}]}
+        plugins = [p for p in plugins if p != "kbgen" and not (isinstance(p, dict) and "kbgen" in p)
+                   and (p if isinstance(p, str) else next(iter(p), None)) not in plan.left_out]
+        doc: dict[str, Any] = {"INHERIT": plan.existing_mkdocs, **plan.overrides,
+                               "plugins": plugins + [{"kbgen": opts}]}
     else:
         doc = {"site_name": str(plan.site.get("site_name") or plan.root.name)}
         if plan.site.get("docs_dir") not in (".", None):

@@ -13,13 +13,16 @@ from .common import root_argument
 @root_argument
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Replace a config file kbgen adopt wrote before.")
-def command(root: Path, dry_run: bool, force: bool):
+@click.option("--no-baseline", is_flag=True, help="Do not record the problems found as known (.kbgen-baseline.json).")
+def command(root: Path, dry_run: bool, force: bool, no_baseline: bool):
     """Detect an existing repository's conventions and write kbgen's configuration.
 
     No existing file is changed or moved: the configuration goes to a new
     mkdocs.yml, or to kbgen.yml beside a mkdocs.yml the repository has."""
     from ..adopt import config_text, detect, write
     from ..config import ConfigError, load_config
+    from ..diagnostics import baseline
+    from ..diagnostics.suppress import Texts
     from ..validate import validate_config
     if not root.is_dir():
         click.echo(f"kbgen adopt: {root} is not a folder", err=True)
@@ -46,7 +49,7 @@ def command(root: Path, dry_run: bool, force: bool):
     except ConfigError as exc:
         click.echo(f"kbgen adopt: the written configuration does not load: {exc}", err=True)
         sys.exit(2)
-    kb, report = validate_config(cfg)
+    kb, report = validate_config(cfg, known=False)
     kinds: dict[str, int] = {}
     for e in kb.entities.values():
         kinds[e.type] = kinds.get(e.type, 0) + 1
@@ -69,13 +72,38 @@ def command(root: Path, dry_run: bool, force: bool):
             out(f"  - {line}")
     out(f"Validation: {report.errors} errors, {report.warnings} warnings.")
     codes: dict[str, int] = {}
-    for p in report.problems:
+    for p in report.sorted():
         codes[p.code] = codes.get(p.code, 0) + 1
     if codes:
         out("  by code: " + ", ".join(f"{c} x{n}" for c, n in sorted(codes.items())))
+    if report.problems and not no_baseline:
+        recorded, left = baseline.write(plan.root, report, Texts(kb))
+        out(f"Baseline: {recorded} existing problems recorded as known in {baseline.BASELINE}: validate and "
+            "build report them and pass; a new problem fails. `kbgen baseline` refreshes it.")
+        if left:
+            guarding = sorted({p.code for p in report.sorted() if not baseline.baselinable(p.code)})
+            out(f"  {left} problems guard readers ({', '.join(guarding)}) and are never known: fix them first "
+                "(`kbgen validate` shows where).")
+    _audience(out, kb, plan)
     d = click.format_filename(str(root))
     out("Next:")
     out(f"  kbgen validate {d}")
     out(f"  kbgen build {d} --audience internal --site-dir /tmp/{plan.root.name}-site")
+    out(f"  kbgen baseline {d}   (after fixing problems: a shorter list of known ones)")
     out(f"  kbgen serve {d}")
     out(f"  kbgen search <AlertName> --root {d}")
+
+
+def _audience(out, kb, plan) -> None:
+    """Who will see it: adopted pages stay internal until someone marks what
+    is public (kbgen fails closed); say so, and how to mark."""
+    pages = [e for e in kb.entities.values() if not e.parent]
+    public = sum(1 for e in pages if e.audience == "public")
+    out(f"Audience: {public} of {len(pages)} pages public; the rest internal (unmarked pages are internal).")
+    if pages and not public:
+        docs = kb.config.docs_dir.strip("/")
+        folder = f"{docs}/**" if docs not in ("", ".") else "**"
+        out("  The public site stays empty (kbgen build refuses it, saying why) until you mark what is public:")
+        out(f"  - everything: `default_audience: public` under the kbgen plugin in {plan.config_name}")
+        out(f"  - a folder:   `defaults: [{{path: \"{folder}\", audience: public}}]` there")
+        out("  - a page:     `audience: public` in its front matter")

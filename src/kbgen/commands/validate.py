@@ -25,7 +25,8 @@ from .common import config_or_exit, overdue_note, require_kb, root_argument
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date to check freshness against (default: today, or $KBGEN_TODAY).")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
-def command(root, fmt, strict, fail_on_overdue, today, color):
+@click.option("--known", is_flag=True, help="Also list the problems the baseline knows (.kbgen-baseline.json).")
+def command(root, fmt, strict, fail_on_overdue, today, color, known):
     """Check a knowledge base and report problems with file:line:column."""
     overrides = {"today": today.date()} if today else None
     cfg = config_or_exit(root, overrides)
@@ -37,6 +38,10 @@ def command(root, fmt, strict, fail_on_overdue, today, color):
     note = overdue_note(report, fail_on_overdue)
     if fmt == "github" or (fmt == "auto" and os.environ.get("GITHUB_ACTIONS") == "true"):
         _only_touched_overdue(report, cfg.root)
+    if known and report.known and fmt != "json":
+        click.echo("Known problems (in the baseline; they do not fail):")
+        for p in sorted(set(report.known)):
+            click.echo(f"  {p.file}:{p.line}:{p.column}: known {p.code} {p.message}")
     click.echo(render(report, fmt, color=color))
     if note and fmt != "json":
         click.echo(note, err=True)

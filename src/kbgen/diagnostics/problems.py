@@ -49,6 +49,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
     suppressed: int = 0  # problems a level `off` or a kbgen-disable comment silenced
+    known: list[Problem] = field(default_factory=list)  # problems the baseline knows: reported, never failing
 
     def add(self, file: str, line: int, column: int, code: str, message: str,
             hint: str | None = None, severity: Severity = Severity.ERROR) -> None:
@@ -120,9 +121,13 @@ class Report:
 
 
 def summary_line(report: Report) -> str:
-    # silenced problems are counted, so a level or a comment never hides silently
+    # silenced and known problems are counted, so a level, a comment or the baseline never hides silently
     silenced = (f" {report.suppressed} silenced by rule levels or kbgen-disable comments."
                 if report.suppressed else "")
+    if report.known:
+        n = len(report.known)
+        silenced += (f" {n} known problem{'s' if n != 1 else ''} in the baseline (.kbgen-baseline.json; "
+                     "`kbgen baseline` refreshes it, `kbgen validate --known` lists them).")
     if not report.problems:
         return f"All checks passed! ({report.files} files){silenced}"
     parts = []
@@ -149,7 +154,9 @@ def format_text(report: Report, color: bool = False) -> str:
 def format_json(report: Report) -> str:
     return json.dumps({
         "problems": [p.as_dict() for p in report.sorted()],
-        "summary": {"errors": report.errors, "warnings": report.warnings, "files": report.files},
+        "summary": {"errors": report.errors, "warnings": report.warnings, "files": report.files,
+                    "known": len(report.known)},
+        "known": [p.as_dict() for p in sorted(set(report.known))],
     }, indent=2, sort_keys=False)
 
 

@@ -10,6 +10,8 @@ the site's extensions), and the HTML allowlist every page passes through.
 from __future__ import annotations
 
 import os
+import posixpath
+import re
 from pathlib import Path
 
 from . import includes
@@ -101,7 +103,9 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
     if appended:
         # pymdownx.snippets' auto_append: these files end every page, as includes kbgen checks
         body = body.rstrip("\n") + "\n\n" + "\n".join(f'--8<-- "{p}"' for p in appended) + "\n"
-    if settings.snippets and includes.has_directive(body):
+    if settings.include_base is not None and "{!" in body:
+        body = _markdown_include(body, settings.include_base)
+    if (settings.snippets or settings.include_base is not None) and includes.has_directive(body):
         exp = includes.expand(body, Path(cfg.root), rel, seen=frozenset({rel}))
         body, line_map, found = exp.text, exp.line_map, exp.includes
     if line_map is None:  # pages with includes depend on other files: never cached
@@ -115,6 +119,20 @@ def read_page(cfg, rel: str, body: str, first_line: int = 1) -> Reading:
         reading.includes.append(Include(inc.target, first_line + inc.line, inc.column, rel=inc.rel, error=inc.error,
                                          audience=inc.audience))
     return reading
+
+
+_MD_INCLUDE = re.compile(r"^([ \t]*)\{!\s*(.+?)\s*!\}[ \t]*$", re.M)
+
+
+def _markdown_include(body: str, base: str) -> str:
+    """markdown-include's `{!file!}` alone on a line, as the include kbgen
+    expands and checks (`--8<-- "base/file"`, line for line: positions stay);
+    the file is looked up under its base_path, from the KB root (where
+    MkDocs runs), and must be inside the KB like any include."""
+    def line(m: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(base, m.group(2)))
+        return f'{m.group(1)}--8<-- "{target}"'
+    return _MD_INCLUDE.sub(line, body)
 
 
 def _auto_append(cfg, settings: MarkdownSettings) -> list[str]:
@@ -227,7 +245,8 @@ def _read_batch(key: int, batch: list[tuple[str, int]]) -> list[Reading]:
 def defer_read(cfg, doc, rel: str, body: str, first_line: int = 1) -> None:
     """Read this page now, from the cache, or with the others (read_deferred)."""
     settings = settings_for(cfg)
-    if settings.snippets and (includes.has_directive(body) or _auto_append(cfg, settings)):
+    if settings.snippets and (includes.has_directive(body) or _auto_append(cfg, settings)) \
+            or settings.include_base is not None and "{!" in body:
         doc.md = read_page(cfg, rel, body, first_line)  # depends on other files: read here, never cached
         return
     _, key, hit = _lookup(cfg, body, first_line)

@@ -24,6 +24,8 @@ DEFAULT_EXTENSIONS: dict[str, dict] = {
     "pymdownx.tabbed": {"alternate_style": True}, "pymdownx.tasklist": {"custom_checkbox": True},
     "pymdownx.superfences": {},
 }
+# Extensions that read other files: kbgen expands their includes itself (kbgen.markdown.includes).
+MARKDOWN_INCLUDE = "markdown_include.include"
 # The extension that sanitizes every rendered page (see kbgen.markdown.safe).
 SAFE_EXTENSION = "kbgen.markdown.safe"
 MERMAID_FENCE = {"name": "mermaid", "class": "mermaid", "format": "pymdownx.superfences.fence_code_format"}
@@ -44,11 +46,20 @@ class MarkdownSettings:
     configs: dict[str, dict] = field(default_factory=dict)
     snippets: bool = False                # pymdownx.snippets is enabled: `--8<--` includes exist
 
+    @property
+    def include_base(self) -> str | None:
+        """markdown-include's base_path when the site enables it (`{!file!}`
+        includes, which kbgen expands and checks as it does snippets)."""
+        if MARKDOWN_INCLUDE not in self.extensions:
+            return None
+        base = self.configs.get(MARKDOWN_INCLUDE, {}).get("base_path", ".")
+        return base if isinstance(base, str) and base.strip() else "."
+
     def for_reading(self) -> tuple[list, dict]:
         """Extensions for the validator's reading: the site's, minus what
         only costs time (syntax highlighting) and what reads other files
-        (snippets: kbgen resolves and checks includes itself)."""
-        exts = [e for e in self.extensions if e not in ("pymdownx.snippets", SAFE_EXTENSION)]
+        (snippets, markdown-include: kbgen resolves and checks includes itself)."""
+        exts = [e for e in self.extensions if e not in ("pymdownx.snippets", MARKDOWN_INCLUDE, SAFE_EXTENSION)]
         configs = {k: dict(v) for k, v in self.configs.items() if k in exts}
         if "pymdownx.highlight" in configs:
             configs["pymdownx.highlight"]["use_pygments"] = False

@@ -65,7 +65,7 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, direc
     what it read (the page cache)."""
     kind = ent.kind
     linker = linker or Linker(kb, ent.page)
-    internal = ent.audience == "internal"
+    internal = _banner(kb, ent)
     if ent.doc.fmt == "md":
         body = rewrite_links(kb, ent.doc.rel, ent.page, ent.doc.md, directory_urls, linker)
         if kind.facts_template:
@@ -91,7 +91,7 @@ def render_entity(kb: KnowledgeBase, ent: Entity, env: jinja2.Environment, direc
 def _context(kb: KnowledgeBase, ent: Entity, linker: Linker, **own) -> dict:
     """A template's variables: the common ones (e, link, internal, meta, kb),
     the caller's (o, and body or description), then the kind's own."""
-    ctx = dict(e=ent, link=linker, internal=ent.audience == "internal", meta=_meta_rows(ent, linker), kb=kb, **own)
+    ctx = dict(e=ent, link=linker, internal=_banner(kb, ent), meta=_meta_rows(ent, linker), kb=kb, **own)
     ctx.update(ent.kind.page_context(kb, ent, ctx))
     return ctx
 
@@ -122,6 +122,22 @@ def _with_page_links(kb: KnowledgeBase, ent: Entity, directory_urls: bool, linke
             node = node[part] if isinstance(part, int) else getattr(node, part)
         setattr(node, path[-1], _field(kb, ent, text, directory_urls, linker))
     return obj
+
+
+def _banner(kb: KnowledgeBase, ent: Entity) -> bool:
+    """An internal page says so only where the KB also publishes something:
+    when every page is internal (an adopted repository nobody marked yet)
+    the banner would be on every page and tell no one anything."""
+    if ent.audience != "internal":
+        return False
+    some_public = getattr(kb, "_some_public", None)
+    if some_public is None:
+        some_public = any(e.audience == "public" for e in kb.entities.values())
+        try:
+            kb._some_public = some_public
+        except AttributeError:
+            pass
+    return some_public
 
 
 def _internal_banner() -> str:

@@ -88,6 +88,8 @@ def _html_site(cfg: Config, audience: str, tmp: Path, project: Path, render: Ren
     if report.failed(strict, overdue=fail_on_overdue):  # overdue reviews alone never fail --strict
         raise BuildFailed("validation failed; the previous site was left untouched")
     view = for_audience(kb, audience)
+    if not view.entities:
+        raise BuildFailed(empty_site(kb, audience))
     del kb, report
     shutil.rmtree(project, ignore_errors=True)
     try:
@@ -120,12 +122,28 @@ def stage_site(cfg: Config, audience: str, out: Path, strict: bool = False, offl
     if report.failed(strict, overdue=fail_on_overdue):
         raise BuildFailed("validation failed; nothing was staged")
     view = for_audience(kb, audience)
+    if not view.entities:
+        raise BuildFailed(empty_site(kb, audience))
     with signals_interrupt(), staged(out) as tmp:
         try:
             stage(cfg, view, tmp, offline=offline)
         except StageError as exc:
             raise BuildFailed(str(exc), exc.exit_code) from None
     return out
+
+
+def empty_site(kb, audience: str) -> str:
+    """Why a build would publish no page, and what to change (never a site
+    with nothing in it, built without a word)."""
+    n = len(kb.entities)
+    if not n:
+        return "no pages: the knowledge base has no content to build (nothing was changed)"
+    where = kb.config.config_file
+    return (f"the {audience} site would have no page: all {n} pages are internal (unmarked pages are internal: "
+            f"default_audience is {kb.config.options.default_audience}); nothing was changed. "
+            f"To publish, mark what is public: `default_audience: public` under the kbgen plugin in {where}, "
+            "a folder default (`defaults: [{path: \"docs/guides/**\", audience: public}]`), or `audience: public` "
+            "in a page's front matter; or build the internal site (--audience internal)")
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import yaml
 
 from ..config import Config
 from ..errors import StageError
-from ..markdown.settings import DEFAULT_EXTENSIONS, SAFE_EXTENSION
+from ..markdown.settings import DEFAULT_EXTENSIONS, MARKDOWN_INCLUDE, SAFE_EXTENSION
 from ..model.entities import KnowledgeBase
 from ..read.configfile import Tagged, find_config_file, read_config_file
 
@@ -119,7 +119,8 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool, own_search: b
         plugins.append({"search": {"enabled": False}})
     if plugins:
         conf["plugins"] = plugins
-    exts = _extensions(raw.get("markdown_extensions"))
+    # markdown-include: kbgen expanded every `{!file!}` into the pages already (inside the KB only)
+    exts = [e for e in _extensions(raw.get("markdown_extensions")) if MARKDOWN_INCLUDE not in e]
     have = {next(iter(e)) for e in exts}
     for name, opts in EXTENSIONS.items():
         if name not in have:
