@@ -20,6 +20,7 @@ from ..read.conventions import catalogue
 from ..read.conventions.markup import unknown_shortcodes
 from ..read.conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
 from ..read.yamlload import load
+from ..rules.runbooks import norm
 from ..schema import PASSTHROUGH_KEYS, RunbookMeta
 from ..text.anchors import alert_name_of
 from ..text.globs import matches
@@ -38,7 +39,11 @@ from .files import (
     read_small,
     repo_files,
 )
-from .sections import has_all_sections, is_runbook, section_specs
+from .sections import has_all_sections, is_runbook, not_a_runbook, runbook_sections, section_specs
+
+# Hugo's own folders: templates, theme, translations of its UI, data; never pages
+# (an archetype is a page template full of {{ .Name }}).
+HUGO_DIRS = ("archetypes", "layouts", "themes", "i18n", "data", "assets", "resources")
 
 CI_FILES = re.compile(r"(^|/)(\.gitlab-ci\.ya?ml|\.travis\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|"
                       r"docker-compose[^/]*\.ya?ml|Chart\.ya?ml|values[^/]*\.ya?ml|kustomization\.ya?ml|"
@@ -214,6 +219,8 @@ def _whole_repository(s: _Scan) -> None:
     prefix = "" if docs_dir == "." else docs_dir + "/"
     if not (s.root / docs_dir).is_dir():
         plan.unmapped.append(f"the pages folder {docs_dir}/ does not exist")
+    if s.hugo_name:
+        s.md_files = [r for r in s.md_files if r.split("/", 1)[0] not in HUGO_DIRS]
     outside = [r for r in s.md_files if not r.startswith(prefix) and not ("/" not in r and r.lower() in REPO_DOCS)
                and not any(r.startswith(t + "/") for t in s.trees)]
     linked_out = [] if not prefix or outside or s.mkdocs else links_out(s.root, docs_dir, s.md_files)
@@ -276,6 +283,12 @@ def _catalogues(s: _Scan) -> None:
     for f in s.parsed:
         names = [catalogue.alert_heading(t) for _, t in headings(f.body)]
         names = [n for n in names if n]
+        # headings written as code (### `upstreams`) name settings: a configuration reference
+        code = len(re.findall(r"^#{1,6}[ \t]+`[^`\n]+`[ \t]*$", f.body, re.M))
+        if len(names) >= 5 and code >= len(names) // 2:
+            plan.chosen.append(f"not an alert catalogue: {f.rel} (its headings are settings in code: "
+                               "a configuration reference)")
+            continue
         if len(names) >= 5 and len(names) >= len(f.sections) // 2:
             s.catalogues.append(f.rel)
             plan.counts["catalogue alerts"] += len(names)
@@ -287,8 +300,17 @@ def _catalogues(s: _Scan) -> None:
 def _runbooks(s: _Scan) -> None:
     """Runbooks: files with runbook sections, or named like alerts beside such files."""
     plan, opts, prefix, fp_names = s.plan, s.plan.options, s.prefix, s.fp_names
-    candidates = [f for f in s.parsed if posixpath.basename(f.rel).lower() not in fp_names
-                  and f.rel not in s.catalogues and is_runbook(f)]
+    pages = [f for f in s.parsed if posixpath.basename(f.rel).lower() not in fp_names and f.rel not in s.catalogues]
+    candidates = [f for f in pages if is_runbook(f)]
+    # pages with a runbook's headings that are something else: said, with the reason
+    lookalikes = [(f.rel, why) for f in pages if len(set(runbook_sections(f))) >= 2 and (why := not_a_runbook(f))]
+    if lookalikes:
+        plan.chosen.append(f"not runbooks, though their headings look like one: {len(lookalikes)} "
+                           f"({'; '.join(f'{r}: {w}' for r, w in lookalikes[:4])}"
+                           + ("; ..." if len(lookalikes) > 4 else "") + ")")
+    if len(candidates) == 1 and not alert_name_of(posixpath.splitext(posixpath.basename(candidates[0].rel))[0]) \
+            and len({norm(x) for x in runbook_sections(candidates[0])}) < 3:
+        candidates = []  # one page with two such headings is an article that happens to have them
     if candidates:
         top: Counter = Counter()
         for f in candidates:
@@ -311,8 +333,14 @@ def _runbooks(s: _Scan) -> None:
             s.runbook_files = [f for f in in_place if f.rel not in helpers]
             if helpers:
                 plan.counts["helper docs beside runbooks"] = len(helpers)
+            named = sum(1 for f in s.runbook_files
+                        if alert_name_of(posixpath.splitext(posixpath.basename(f.rel))[0]))
+            labelled = sum(1 for f in s.runbook_files if set(f.labels) & set(runbook_sections(f)))
+            reasons = [f"{len(s.runbook_files) - labelled} with runbook sections as headings" if labelled
+                   < len(s.runbook_files) else "", f"{labelled} with them as bold labels" if labelled else "",
+                   f"{named} named like an alert" if named else ""]
             plan.chosen.append(f"runbooks: {', '.join(g for g in globs if not g.startswith('!'))} "
-                               f"({len(s.runbook_files)} files"
+                               f"({len(s.runbook_files)} files: {', '.join(w for w in reasons if w)}"
                                + (f"; {len(helpers)} helper docs there stay articles)" if helpers else ")"))
     plan.counts["runbooks"] = len(s.runbook_files)
 
@@ -438,6 +466,7 @@ def _not_content(s: _Scan) -> None:
                    and r not in OWNER_FILES]
         if s.hugo_name:
             ignore.append(s.hugo_name)
+            ignore += [f"{d}/" for d in HUGO_DIRS if (root / d).is_dir()]
     if ignore:
         opts["ignore"] = _compact(ignore)
         plan.chosen.append(f"not content: {len(ignore)} files or folders (option ignore)")

@@ -9,7 +9,7 @@ import os
 import posixpath
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -50,6 +50,8 @@ class MdFile:
     sections: list[str]      # the section-level headings' texts
     body: str
     body_line: int
+    labels: list[str] = field(default_factory=list)       # bold labels that open a paragraph (**Impact:** ...)
+    subsections: list[str] = field(default_factory=list)  # every heading below the title
 
 
 def inside(root: Path, path: Path) -> Path | None:
@@ -136,7 +138,28 @@ def read_md(root: Path, rel: str) -> MdFile | None:
     if not h2:
         deeper = [lvl for lvl, _ in heads if lvl > 1]
         h2 = [t for lvl, t in heads if deeper and lvl == min(deeper)]
-    return MdFile(rel, meta, h1, h2, fm.body, fm.body_line)
+    below = [t for lvl, t in heads if lvl > 1]
+    return MdFile(rel, meta, h1, h2, fm.body, fm.body_line, _labels(fm.body), below)
+
+
+_LABEL = re.compile(r"^[ \t]*(?:\*\*|__)([^*_\n]{2,60}?)(?::[ \t]*)?(?:\*\*|__)[ \t]*:?")
+
+
+def _labels(body: str) -> list[str]:
+    """Bold labels that open a paragraph (`**Meaning:** ...`, `**Impact**`),
+    outside code: the sections of runbooks written without headings."""
+    if "**" not in body and "__" not in body:
+        return []
+    out, fence, prev_blank = [], False, True
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        elif not fence and prev_blank:
+            m = _LABEL.match(line)
+            if m:
+                out.append(m.group(1).strip().rstrip(":"))
+        prev_blank = not line.strip() or bool(_LABEL.match(line))
+    return out
 
 
 def hugo_config(root: Path) -> tuple[str | None, dict]:

@@ -4,6 +4,7 @@ which sections most of them share (required: runbook_sections), and which
 runbooks lack one."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..rules.runbooks import norm
@@ -27,10 +28,36 @@ SECTION_FAMILIES = [
 RUNBOOK_WORDS = {norm(n) for fam in SECTION_FAMILIES for n in fam}
 
 
+def runbook_sections(f: MdFile) -> list[str]:
+    """The sections (headings or bold labels) named like a runbook's."""
+    return [s for s in f.sections + f.labels if norm(s) in RUNBOOK_WORDS or
+            any(w in RUNBOOK_WORDS for w in norm(s).split(" and "))]
+
+
 def is_runbook(f: MdFile) -> bool:
-    named = sum(1 for s in f.sections if norm(s) in RUNBOOK_WORDS or
-                any(w in RUNBOOK_WORDS for w in norm(s).split(" and ")))
-    return named >= 2
+    return not not_a_runbook(f) and len({norm(s) for s in runbook_sections(f)}) >= 2
+
+
+_TEMPLATE = re.compile(r"\btemplates?\b", re.I)
+_REVIEW = re.compile(r"post[\s_-]?mortems?|retrospectives?|incident[\s_-]reviews?|\bpir\b", re.I)
+_LEARNING = re.compile(r"\b(tutorials?|training|courses?|how[\s_-]?to|getting[\s_-]started|guides?|"
+                       r"introduction|overview|process|principles)\b", re.I)
+_STEP = re.compile(r"^(step|stage|lesson|part)\s*\d", re.I)
+
+
+def not_a_runbook(f: MdFile) -> str | None:
+    """Why a page with runbook-like headings is not a runbook (one finding,
+    what to check, what to do): a template to copy, a postmortem, a
+    tutorial or process description; None when nothing says so."""
+    stem = re.sub(r"[_-]+", " ", f.rel.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    names = " ".join([stem, *f.h1, str(f.meta.get("title") or "")])
+    if _TEMPLATE.search(names):
+        return "a template to copy"
+    if _REVIEW.search(names):
+        return "a postmortem or review"
+    if _LEARNING.search(names) or sum(1 for h in f.sections if _STEP.match(h)) >= 2:
+        return "a tutorial, guide or process"
+    return None
 
 
 def families(heading: str) -> set[str]:
@@ -48,7 +75,7 @@ def section_specs(runbook_files: list[MdFile]) -> tuple[list, list[str]]:
     first_seen: dict[str, int] = {}
     for f in runbook_files:
         fams: set[str] = set()
-        for i, h in enumerate(f.sections):
+        for i, h in enumerate(f.sections + f.labels):
             for fam in families(h):
                 fams.add(fam)
                 first_seen.setdefault(fam, i)
@@ -73,7 +100,7 @@ def section_specs(runbook_files: list[MdFile]) -> tuple[list, list[str]]:
 
 
 def has_all_sections(f: MdFile, specs) -> bool:
-    have = {norm(h) for h in f.sections}
+    have = {norm(h) for h in f.sections + f.labels + f.subsections}
     have |= {p.strip() for h in list(have) for p in h.split(" and ") if p.strip()}
     for s in specs:
         names = {norm(s)} if isinstance(s, str) else {norm(s["name"]), *(norm(a) for a in s["aliases"])}

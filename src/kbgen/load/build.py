@@ -7,8 +7,10 @@ Page paths are docs-relative Markdown paths (what MkDocs calls src_uri);
 URLs are site-relative with directory URLs ("runbooks/x/")."""
 from __future__ import annotations
 
+import html
 import posixpath
 import re
+from urllib.parse import quote
 
 from ..config import Config
 from ..diagnostics.problems import Report
@@ -21,12 +23,37 @@ from ..text.anchors import normalize_code, page_url, slugify
 from ..text.globs import matches
 
 
-def _default_title(doc: Doc, ident: str) -> str:
+def _default_title(doc: Doc, ident: str, nav_title: str | None = None) -> str:
+    """A page's title as its own site shows it when front matter gives none:
+    its title in the site's nav, its first heading, else its file name in
+    words (`whos_oncall.md` -> "Whos oncall"), never the id."""
+    if nav_title:
+        return nav_title
     if doc.md is not None:
         h1 = first_h1(doc.md)
         if h1:
             return h1
-    return ident.replace("-", " ").capitalize()
+    stem = posixpath.splitext(posixpath.basename(doc.rel))[0]
+    if stem.lower() in ("index", "readme", "_index") and "/" in doc.rel:
+        stem = posixpath.basename(posixpath.dirname(doc.rel))
+    words = " ".join(re.sub(r"[_\-]+", " ", stem).split()) or ident
+    return words[:1].upper() + words[1:]
+
+
+def nav_titles(nav, out: dict[str, str] | None = None) -> dict[str, str]:
+    """docs-relative page path -> its title in mkdocs.yml's nav (`- Who's
+    On-Call?: oncall/whos_oncall.md`), markup and entities as text."""
+    out = {} if out is None else out
+    for item in nav if isinstance(nav, list) else []:
+        if isinstance(item, dict):
+            for title, value in item.items():
+                if isinstance(value, str) and isinstance(title, str):
+                    text = " ".join(html.unescape(re.sub(r"<[^>]*>", " ", title.replace("&nbsp", " "))).split())
+                    if text:
+                        out.setdefault(value.strip().lstrip("/"), text)
+                elif isinstance(value, list):
+                    nav_titles(value, out)
+    return out
 
 
 def _md_page(rel_in_docs: str) -> str:
@@ -85,12 +112,14 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
     names = {n.lower() for n in opts.folder_pages}
     owners = Owners(cfg.root, opts.owners_from) if opts.owners_from else None
     pages: dict[str, str] = {}  # page path -> source, to catch two sources on one page
+    in_nav = nav_titles(cfg.raw.get("nav")) if isinstance(cfg.raw, dict) else {}
     for doc in sources.docs:
         obj = doc.obj
         if obj is None:
             continue  # its schema problems are reported; nothing typed to build
         ident, page = _identity(cfg, doc, obj, docs_prefix, names)
-        title = obj.title or _default_title(doc, ident)
+        title = obj.title or _default_title(doc, ident, in_nav.get(doc.rel[len(docs_prefix):]) if doc.fmt == "md"
+                                            and doc.rel.startswith(docs_prefix) else None)
         kind = cfg.kinds.for_doc(doc)
         defaults = _defaults_for(doc.rel, opts.defaults)
         ent = Entity(
@@ -162,8 +191,9 @@ def _section_listings(kb: KnowledgeBase, names: set[str]) -> None:
         items = [e for e in by_folder.get(here, []) if e is not sec and (e.public or not sec.public)]
         lines = [f"# {_md_text(sec.title)}", ""]
         for e in sorted(items, key=lambda x: (x.title.lower(), x.id)):
-            target = posixpath.relpath(e.source, here)
-            lines.append(f"- [{_md_text(e.title)}](<{target}>)")
+            # percent-encoded: a file name with `>`, `(`, `)`, `%` or spaces stays one link target
+            target = quote(posixpath.relpath(e.source, here), safe="/")
+            lines.append(f"- [{_md_text(e.title)}]({target})")
         sec.doc.body = "\n".join(lines) + "\n"
         sec.doc.md = scan_markdown(sec.doc.body, sec.doc.body_line)  # the page writer reads this reading
         sec.anchors = set(sec.doc.md.anchors)

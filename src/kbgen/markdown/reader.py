@@ -86,6 +86,7 @@ class Reading:
     too_complex: tuple[int, int] | None = None   # where the guard refused the text
     complex_reason: str = ""
     failed: str = ""                             # a Markdown extension raised on this page: what it said
+    labels: list[str] = field(default_factory=list)  # bold words that open a paragraph (**Impact:** ...): sections
     line_map: list[int] | None = None            # text line (0-based) -> source line, when includes were expanded
 
 
@@ -264,8 +265,13 @@ class Reader:
                 title = _text_of(el, stash)
                 line, heading_cursor = loc.heading(title, heading_cursor)
                 out.headings.append(Heading(int(tag[1]), title, ident or "", line))
-            elif tag == "p" and first_para is None:
-                first_para = _text_of(el, stash)
+            elif tag == "p":
+                if first_para is None:
+                    first_para = _text_of(el, stash)
+                if len(el) and el[0].tag == "strong" and not (el.text or "").strip():
+                    label = _text_of(el[0], stash).strip().rstrip(":").strip()
+                    if 0 < len(label) <= 60:
+                        out.labels.append(label)
         out.first_paragraph = (first_para or "").strip()
         for block in stash:
             self._raw(block, loc, out)

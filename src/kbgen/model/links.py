@@ -74,10 +74,34 @@ def _resolve(kb, from_rel: str, target: str) -> Resolved:
         ent = kb.by_source.get(cand)
         if ent is not None:
             return Resolved(entity=ent, anchor=anchor)
+    if not posixpath.splitext(joined)[1]:
+        # a site address, not a file (`/runbooks/node/nodedown/`): Hugo lower-cases the
+        # URLs it makes from file names, so the address may differ from the file in case
+        lower = _lower_sources(kb)
+        for cand in candidates:
+            ent = lower.get(cand.lower())
+            if ent is not None:
+                return Resolved(entity=ent, anchor=anchor)
     assets = kb.assets_set or set(kb.assets)
     if joined in assets:
         return Resolved(asset=joined, anchor=anchor)
     return Resolved(anchor=anchor, missing=joined)
+
+
+def _lower_sources(kb) -> dict:
+    """Sources by lower-cased path (built once per model; the first of two
+    that differ only in case wins)."""
+    cached = getattr(kb, "_lower_sources", None)
+    if cached is None or cached[0] != len(kb.by_source):
+        table: dict = {}
+        for rel, ent in kb.by_source.items():
+            table.setdefault(rel.lower(), ent)
+        cached = (len(kb.by_source), table)
+        try:
+            kb._lower_sources = cached
+        except AttributeError:
+            return table
+    return cached[1]
 
 
 def markdown_fields(obj, names=None, path=()):

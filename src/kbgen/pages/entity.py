@@ -134,7 +134,7 @@ def _banner(kb: KnowledgeBase, ent: Entity) -> bool:
     if some_public is None:
         some_public = any(e.audience == "public" for e in kb.entities.values())
         try:
-            kb._some_public = some_public
+            kb._some_public = some_public  # type: ignore[attr-defined]  # a cache on the view
         except AttributeError:
             pass
     return some_public

@@ -7,9 +7,10 @@ Failing:  a Markdown runbook without ## Resolution -> KB220
 Sections are the option runbook_sections: names, or {name, aliases,
 required}. A heading counts as a section when it is the name or an alias,
 compared without case, punctuation or extra spaces ("Diagnosis and
-mitigation" can count for both Diagnosis and Mitigation). A runbook
-without ## headings at level 2 may use level-1 or level-3 headings: the
-shallowest level below its title is its section level. An adopted
+mitigation" can count for both Diagnosis and Mitigation). Any heading
+below the title counts (a `### Mitigation` under a `## Alert` too), and so
+does a bold label that opens a paragraph (`**Impact:** ...`), as
+one-finding-per-file runbooks write their sections. An adopted
 repository sets KB220 to a warning (`rules: {KB220: warning}`) so runbooks
 written before the check are reported without blocking the build.
 """
@@ -52,7 +53,9 @@ def check(kb, report) -> None:
             _yaml(doc, ent.obj, report)
             continue
         found = [h.text for h in _levels(doc.md.headings)]
-        have = {norm(f) for f in found}
+        # a section may sit deeper (### under a ##) or be a bold label opening a paragraph (**Impact:**)
+        below = [h.text for h in doc.md.headings[1 if doc.md.headings and doc.md.headings[0].level == 1 else 0:]]
+        have = {norm(f) for f in below + list(getattr(doc.md, "labels", []))}
         # "Diagnosis and mitigation" is a Diagnosis and a Mitigation section
         have |= {part.strip() for h in list(have) for part in re.split(r"\band\b", h) if part.strip()}
         missing = [s.name for s, names in required if not names & have]

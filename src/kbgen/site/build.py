@@ -139,10 +139,12 @@ def empty_site(kb, audience: str) -> str:
     if not n:
         return "no pages: the knowledge base has no content to build (nothing was changed)"
     where = kb.config.config_file
+    docs = kb.config.docs_dir.strip("/")
+    folder = "" if docs in ("", ".") else docs + "/"
     return (f"the {audience} site would have no page: all {n} pages are internal (unmarked pages are internal: "
             f"default_audience is {kb.config.options.default_audience}); nothing was changed. "
             f"To publish, mark what is public: `default_audience: public` under the kbgen plugin in {where}, "
-            "a folder default (`defaults: [{path: \"docs/guides/**\", audience: public}]`), or `audience: public` "
+            f"a folder default (`defaults: [{{path: \"{folder}**\", audience: public}}]`), or `audience: public` "
             "in a page's front matter; or build the internal site (--audience internal)")
 
 
