@@ -91,6 +91,7 @@ class _Scan:
     docs_dir: str = "."
     prefix: str = ""                         # docs_dir + "/", or "" for the whole repository
     trees: set[str] = field(default_factory=set)  # translated trees, never published
+    other_languages: list[str] = field(default_factory=list)  # globs of pages in the languages not published
     parsed: list[MdFile] = field(default_factory=list)  # the pages, drafts left out
     fp_names: set[str] = field(default_factory=set)  # folder page names, lower-cased
     catalogues: list[str] = field(default_factory=list)
@@ -124,7 +125,7 @@ def detect(root: Path) -> Adoption:
     if refused:
         s.plan.unmapped.append(f"{len(refused)} symbolic links that lead out of the repository or nowhere "
                                f"(e.g. {refused[0]}): not read, and refused by validation (KB115)")
-    for step in (_pages_folder, _site_parts, _translated_trees, _whole_repository, _read_pages, _folder_pages, _catalogues,
+    for step in (_pages_folder, _site_parts, _translated_trees, _whole_repository, _languages, _read_pages, _folder_pages, _catalogues,
                  _runbooks, _required_sections, _ids, _front_matter, _summaries, _owners, _not_content, _other_files,
                  _published):
         step(s)
@@ -211,6 +212,73 @@ def _translated_trees(s: _Scan) -> None:
                                    "supported yet; it is not published")
 
 
+_LANG = re.compile(r"^[a-z]{2,3}(?:[-_][a-z]{2,4})?$", re.I)
+
+
+def _is_language(name: str) -> bool:
+    import locale
+    code = name.lower().replace("-", "_")
+    return bool(_LANG.match(name)) and (code in locale.locale_alias or code.split("_")[0] in locale.locale_alias)
+
+
+def _languages(s: _Scan) -> None:
+    """Pages in several languages inside the pages folder: one folder per
+    language (docs/en/, docs/fr/: a help centre, the MkDocs i18n plugin's
+    folder structure) or one suffix per language (page.fr.md: its suffix
+    structure). One language is published, its own ids and search; the
+    others are reported and left out, never mixed into it."""
+    prefix = s.prefix
+    pages = [r for r in s.md_files if r.startswith(prefix)]
+    if not pages:
+        return
+    i18n = _i18n_plugin(s.plan.site_config)
+    folders: Counter = Counter(r[len(prefix):].split("/", 1)[0] for r in pages if "/" in r[len(prefix):])
+    langs = sorted(f for f in folders if _is_language(f))
+    default = i18n.get("default")
+    theme = s.plan.site_config.get("theme")
+    theme_lang = theme.get("language") if isinstance(theme, dict) else None
+    if len(langs) >= 2 and sum(folders[f] for f in langs) >= 0.5 * len(pages):
+        pick = next((x for x in (default, theme_lang, "en") if x in langs), max(langs, key=lambda f: folders[f]))
+        others = [f for f in langs if f != pick]
+        s.other_languages = [f"{prefix}{f}/" for f in others]
+        n = sum(folders[f] for f in others)
+        s.plan.counts["translated"] += n
+        s.plan.chosen.append(f"languages: {len(langs)} ({', '.join(langs[:8])}{', ...' if len(langs) > 8 else ''}); "
+                             f"published: {pick}/ ({folders[pick]} pages), its own ids and search")
+        s.plan.unmapped.append(f"{len(others)} other languages ({n} pages: {', '.join(f + '/' for f in others[:6])}"
+                               f"{' ...' if len(others) > 6 else ''}) are not published: kbgen publishes one language "
+                               "per site (option ignore lists them; swap the language there to publish another)")
+        return
+    suffixed: Counter = Counter()
+    for r in pages:
+        parts = r.rsplit(".", 2)
+        if len(parts) == 3 and _is_language(parts[1]):
+            suffixed[parts[1]] += 1
+    if suffixed and (i18n or sum(suffixed.values()) >= 3):
+        others = sorted(c for c in suffixed if c != (default or theme_lang or "en"))
+        if others:
+            s.other_languages = [f"{prefix}**/*.{c}.md" for c in others]
+            s.plan.counts["translated"] += sum(suffixed[c] for c in others)
+            s.plan.unmapped.append(f"translations as page.<language>.md ({', '.join(others)}: "
+                                   f"{sum(suffixed[c] for c in others)} pages) are not published: kbgen publishes "
+                                   "one language per site")
+
+
+def _i18n_plugin(raw: dict) -> dict:
+    """The MkDocs i18n plugin's languages: {"default": locale} when it says one."""
+    plugins = raw.get("plugins")
+    items = plugins.items() if isinstance(plugins, dict) else \
+        (next(iter(p.items())) for p in plugins if isinstance(p, dict) and len(p) == 1) if isinstance(plugins, list) \
+        else []
+    for name, opts in items:
+        if name == "i18n" and isinstance(opts, dict):
+            for lang in opts.get("languages") or []:
+                if isinstance(lang, dict) and lang.get("default") and isinstance(lang.get("locale"), str):
+                    return {"default": lang["locale"]}
+            return {"plugin": True}
+    return {}
+
+
 def _whole_repository(s: _Scan) -> None:
     """The pages folder, or the whole repository when Markdown lies outside it
     or its pages link out of it."""
@@ -248,6 +316,8 @@ def _read_pages(s: _Scan) -> None:
     pages = [r for r in s.md_files if r.startswith(s.prefix)]
     if s.docs_dir == ".":
         pages = [r for r in pages if not any(r.startswith(t + "/") for t in s.trees)]
+    if s.other_languages:
+        pages = [r for r in pages if not matches(r, s.other_languages)]
     parsed = [f for f in (read_md(s.root, r) for r in pages) if f is not None]
     drafts = [f for f in parsed if (s.hugo_name or s.jekyll) and (f.meta.get("draft") is True
                                                                  or f.meta.get("published") is False)]
@@ -437,6 +507,7 @@ def _not_content(s: _Scan) -> None:
     generator's own folders), and severities taken as given without an SLA."""
     plan, opts, prefix, root, files = s.plan, s.plan.options, s.prefix, s.root, s.files
     ignore = s.ignore
+    ignore += s.other_languages
     yaml_files = [r for r in files if r.lower().endswith(YAML_EXT) and r.startswith(prefix)
                   and r not in (s.mkdocs, s.hugo_name, "kbgen.yml")]
     kb_yaml = 0

@@ -7,6 +7,7 @@ Page paths are docs-relative Markdown paths (what MkDocs calls src_uri);
 URLs are site-relative with directory URLs ("runbooks/x/")."""
 from __future__ import annotations
 
+import hashlib
 import html
 import posixpath
 import re
@@ -19,7 +20,7 @@ from ..model.doc import Doc, Sources
 from ..model.entities import AlertEntry, Entity, KnowledgeBase
 from ..read.conventions import catalogue, summary
 from ..read.conventions.owners import Owners
-from ..text.anchors import normalize_code, page_url, slugify
+from ..text.anchors import name_id, normalize_code, page_url
 from ..text.globs import matches
 
 
@@ -66,8 +67,13 @@ def _folder_page(rel_docs: str, names: set[str]) -> bool:
 
 def _path_id(path: str) -> str:
     """A folder-qualified id: runbooks/node/NodeDown.md -> runbooks-node-nodedown;
-    a folder's page is the folder's id (so `readme` can never clash)."""
-    return slugify(path.replace("/", " ").replace("_", "-")) or "index"
+    a folder's page is the folder's id (so `readme` can never clash). Each
+    part is name_id's: `a_b/` and `a-b/` stay apart."""
+    return "-".join(p for p in (name_id(part) for part in path.split("/")) if p) or "index"
+
+
+def _stem_id(rel: str) -> str:
+    return name_id(posixpath.splitext(posixpath.basename(rel))[0]) or "page"
 
 
 def _identity(cfg: Config, doc: Doc, obj, docs_prefix: str, names: set[str]) -> tuple[str, str]:
@@ -85,7 +91,7 @@ def _identity(cfg: Config, doc: Doc, obj, docs_prefix: str, names: set[str]) -> 
         elif opts.ids == "path" or folder:
             ident = _path_id(stem_path)
         else:
-            ident = slugify(posixpath.splitext(posixpath.basename(doc.rel))[0]) or "page"
+            ident = _stem_id(doc.rel)
         if opts.ids == "path":
             return ident, (stem_path + "/index.md" if folder else stem_path + ".md")
         return ident, f"runbooks/{ident}.md"
@@ -98,11 +104,11 @@ def _identity(cfg: Config, doc: Doc, obj, docs_prefix: str, names: set[str]) -> 
         return obj.id, page
     if folder:
         d = posixpath.dirname(rel_docs)
-        return (_path_id(d) if d else slugify(posixpath.splitext(posixpath.basename(rel_docs))[0].strip("_"))
+        return (_path_id(d) if d else name_id(posixpath.splitext(posixpath.basename(rel_docs))[0].strip("_"))
                 or "index"), page
     if opts.ids == "path":
         return _path_id(rel_docs[: rel_docs.rfind(".")]), page
-    return slugify(posixpath.splitext(posixpath.basename(doc.rel))[0]) or "page", page
+    return _stem_id(doc.rel), page
 
 
 def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
@@ -118,6 +124,10 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
         if obj is None:
             continue  # its schema problems are reported; nothing typed to build
         ident, page = _identity(cfg, doc, obj, docs_prefix, names)
+        if ident in kb.entities and not obj.id and _made_from_other_name(kb.entities[ident], doc, opts.ids):
+            # two different names that make the same id (`a b.md`, `a-b.md`): the one that
+            # is not written as its id gets a suffix from its path, stable as long as it is
+            ident = f"{ident}-{hashlib.sha1(doc.rel.encode()).hexdigest()[:6]}"
         title = obj.title or _default_title(doc, ident, in_nav.get(doc.rel[len(docs_prefix):]) if doc.fmt == "md"
                                             and doc.rel.startswith(docs_prefix) else None)
         kind = cfg.kinds.for_doc(doc)
@@ -163,6 +173,16 @@ def build_model(cfg: Config, sources: Sources, report: Report) -> KnowledgeBase:
     _asset_clashes(kb, pages, docs_prefix, report)
     _section_listings(kb, names)
     return kb
+
+
+def _made_from_other_name(other: Entity, doc: Doc, ids: str) -> bool:
+    """Whether an id clash between a generated id and `other` comes from two
+    different names (not the same file name twice: KB301 and `ids: path`)."""
+    if other.doc is None or "id" in other.doc.data or other.doc.fmt != doc.fmt and ids == "stem":
+        return False
+    if ids == "path":
+        return posixpath.splitext(other.doc.rel)[0] != posixpath.splitext(doc.rel)[0]
+    return posixpath.splitext(posixpath.basename(other.doc.rel))[0] != posixpath.splitext(posixpath.basename(doc.rel))[0]
 
 
 def _section_listings(kb: KnowledgeBase, names: set[str]) -> None:

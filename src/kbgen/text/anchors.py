@@ -18,6 +18,24 @@ def slugify(text: str) -> str:
     return re.sub(r"[-\s]+", "-", text)
 
 
+def name_id(name: str) -> str:
+    """An id from a file or folder name, for any name: lower case; a Latin
+    letter with an accent as its letter (café -> cafe, as ids always were);
+    letters and digits of every other script kept (목록 뷰 -> 목록-뷰, never
+    empty); `_` kept; every other run of characters (spaces, dots,
+    punctuation) one `-`, so v1.1.0 and v1.10 stay apart (v1-1-0, v1-10)."""
+    out = []
+    for ch in unicodedata.normalize("NFC", name):
+        base = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode("ascii")
+        if base and (base.isalnum() or base == "_"):
+            out.append(base)
+        elif ch.isalnum():
+            out.append(ch)
+        else:
+            out.append(" " if ch != "_" else "_")
+    return re.sub(r"[\s-]+", "-", "".join(out).strip().lower()).strip("-")
+
+
 def github_slug(text: str) -> str:
     """The anchor GitHub (and GitLab) give a heading's text."""
     text = unicodedata.normalize("NFKC", text).lower()
