@@ -75,7 +75,7 @@ def section_specs(runbook_files: list[MdFile]) -> tuple[list, list[str]]:
     first_seen: dict[str, int] = {}
     for f in runbook_files:
         fams: set[str] = set()
-        for i, h in enumerate(f.sections + f.labels):
+        for i, h in enumerate((f.subsections or f.sections) + f.labels):  # at any depth: ### under ## too
             for fam in families(h):
                 fams.add(fam)
                 first_seen.setdefault(fam, i)

@@ -321,9 +321,13 @@ def _unmarked(href: str) -> str:
 
 
 def _failure(exc: BaseException) -> str:
-    """What an extension's exception says, and whose it is."""
-    module = getattr(type(exc), "__module__", "") or ""
-    who = module.split(".")[0] if module and module not in ("builtins", "markdown") else ""
+    """What an extension's exception says, and whose it is (the package
+    whose code raised it, from the traceback's last frame)."""
+    tb, module = exc.__traceback__, ""
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "") or module
+        tb = tb.tb_next
+    who = module.split(".")[0] if module and module.split(".")[0] not in ("builtins", "kbgen") else ""
     what = " ".join(str(exc).split())[:300] or type(exc).__name__
     return f"{type(exc).__name__}{f' from {who}' if who else ''}: {what}"
 
