@@ -81,9 +81,11 @@ def command(root: Path, dry_run: bool, force: bool, no_baseline: bool):
         out(f"Baseline: {recorded} existing problems recorded as known in {baseline.BASELINE}: validate and "
             "build report them and pass; a new problem fails. `kbgen baseline` refreshes it.")
         if left:
-            guarding = sorted({p.code for p in report.sorted() if not baseline.baselinable(p.code)})
-            out(f"  {left} problems guard readers ({', '.join(guarding)}) and are never known: fix them first "
-                "(`kbgen validate` shows where).")
+            guard = [p for p in report.sorted() if not baseline.baselinable(p.code)]
+            blocking = sum(1 for p in guard if p.severity.value == "error")
+            out(f"  {left} problems guard readers ({', '.join(sorted({p.code for p in guard}))}) and are never known"
+                + (f": {blocking} errors among them block the build until fixed (`kbgen validate` shows where)."
+                   if blocking else " (warnings: reported, not blocking)."))
     _audience(out, kb, plan)
     d = click.format_filename(str(root))
     out("Next:")
@@ -99,7 +101,8 @@ def _audience(out, kb, plan) -> None:
     is public (kbgen fails closed); say so, and how to mark."""
     pages = [e for e in kb.entities.values() if not e.parent]
     public = sum(1 for e in pages if e.audience == "public")
-    out(f"Audience: {public} of {len(pages)} pages public; the rest internal (unmarked pages are internal).")
+    out(f"Audience: {public} of {len(pages)} pages public"
+        + ("." if public == len(pages) else "; the rest internal (unmarked pages are internal)."))
     if pages and not public:
         docs = kb.config.docs_dir.strip("/")
         folder = f"{docs}/**" if docs not in ("", ".") else "**"
