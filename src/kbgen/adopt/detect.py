@@ -22,6 +22,7 @@ from ..read.conventions.owners import CODEOWNERS_PLACES, OWNER_FILES
 from ..read.yamlload import load
 from ..rules.runbooks import norm
 from ..schema import PASSTHROUGH_KEYS, RunbookMeta
+from ..site.settings import plugin_names
 from ..text.anchors import alert_name_of
 from ..text.globs import matches
 from .files import (
@@ -180,9 +181,7 @@ def _site_parts(s: _Scan) -> None:
                                "not on the registry?): kbgen.yml builds with Material instead (theme: material); "
                                "install the theme and remove that line to build with it")
     plugins = raw.get("plugins")
-    names = list(plugins) if isinstance(plugins, dict) else \
-        [p if isinstance(p, str) else next(iter(p)) for p in plugins or [] if isinstance(p, (str, dict)) and p] \
-        if isinstance(plugins, list) else []
+    names = plugin_names(plugins) if isinstance(plugins, (list, dict)) else []
     have = _installed("mkdocs.plugins")
     for n in names:
         if isinstance(n, str) and n != "kbgen" and n not in have and f"material/{n}" not in have:
