@@ -7,7 +7,7 @@
 For each size N and shape it generates one KB (bench/gen_kb.py: 70% articles,
 30% YAML runbooks, in the shape's folders) and builds the same content with:
   - kbgen: `kbgen build --audience internal` (validation, pages, MkDocs +
-    Material, kb.json, the Pagefind index);
+    Material, kb.json, the search box's index: kbgen.search.browser);
   - mkdocs: the pages kbgen renders, written as plain Markdown files, built by
     `mkdocs build` with Material, its `navigation.prune` (each page carries
     only its own branch of the navigation: the strongest plain setup) and its
@@ -18,10 +18,10 @@ build's whole process tree, sampled every 50 ms; the JSON lines also keep the
 peaks of the build's own process and of its children apart); KB per page
 (HTML pages, redirect stubs left out: average and largest) and the site's
 total size; and what a browser downloads for one search query, from headless
-Chromium's network log (every response whose path names search or pagefind:
-Material's search_index.json and worker, Zensical's search.json and worker,
-kbgen's Pagefind files), served as static hosts serve them (text gzipped; the
-size of the files themselves beside it). For kbgen, the time to the first
+Chromium's network log (every response whose path names search: Material's
+search_index.json and worker, Zensical's search.json and worker, kbgen's box,
+its engine and its index files), served as static hosts serve them (text
+gzipped; the size of the files themselves beside it). For kbgen, the time to the first
 result on screen, the median over FRESH_PAGES fresh pages (one page's figure
 varies by 100 ms from run to run): the query set at once a second after the
 box was focused (the page's first query), then three more on each page; and
@@ -178,8 +178,7 @@ COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".xml", ".txt")
 
 class _Host(SimpleHTTPRequestHandler):
     """A static host as readers meet one (GitHub Pages, Netlify): text files
-    gzipped when the browser accepts it; Pagefind's index files and
-    WebAssembly, compressed already, as they are."""
+    (kbgen's search index is JSON) gzipped when the browser accepts it."""
 
     def log_message(self, *args):
         pass
@@ -209,7 +208,7 @@ def _serve(site: Path):
 
 def _search_related(url: str) -> bool:
     path = urlsplit(url).path
-    return "search" in path or "/pagefind/" in path
+    return "search" in path
 
 
 def _body_size(request, site: Path) -> tuple[int, int]:

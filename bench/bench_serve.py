@@ -8,7 +8,7 @@ runbooks, in the shape's folders, as bench/bench_scale.py does), starts
 `kbgen serve` on it and measures:
 
 - start: from starting the server to the home page being served, and to the
-  search index (pagefind/pagefind.js) being served;
+  search index (search/manifest.json) being served;
 - edit to reload, for several kinds of edit, each made --edits times on
   different files: a sentence added to an article's body, a runbook's summary
   changed (YAML), an article's title changed, a new article added. The clock starts just before
@@ -174,7 +174,7 @@ def run_size(n: int, shape: str, edits: int, gap: float, work: Path, only: list[
         if home is None:
             raise SystemExit(f"the server did not serve the home page; see {server.log_path}")
         out["start_to_site_s"] = round(time.perf_counter() - started, 1)
-        search = wait_for(server.base + "/pagefind/pagefind.js", "pagefind", timeout=1800, every=0.5)
+        search = wait_for(server.base + "/search/manifest.json", '"format"', timeout=1800, every=0.5)
         out["start_to_search_s"] = round(time.perf_counter() - started, 1) if search is not None else None
         out["memory_after_start"] = memory(server.proc.pid)
         print(f"{n} pages: site served after {out['start_to_site_s']} s, search after {out['start_to_search_s']} s; "

@@ -3,7 +3,6 @@ and the guard: a renderer that writes elsewhere or nothing never replaces
 the last good site."""
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -81,21 +80,21 @@ def test_internal_content_absent_from_public_build(example_public, example_inter
 
 
 def _fragments(site: Path) -> list[dict]:
-    # Pagefind's per-page records: gzip, then its 12-byte signature, then JSON
-    return [json.loads(gzip.decompress(p.read_bytes())[12:]) for p in (site / "pagefind" / "fragment").glob("*.pf_fragment")]
+    # what each result of the site's search box shows (kbgen.search.browser)
+    return [json.loads(p.read_text()) for p in (site / "search" / "d").glob("*.json")]
 
 
 def test_search_finds_codes_as_written(example_public):
     """The browser test types codes into the search box; here, the index side:
-    Pagefind's records hold the codes as written and each code's own section.
-    An online build has no lunr index (Material's search plugin is off)."""
-    assert not (example_public / "search").exists()
+    the results' texts hold the codes as written, each linked to its own
+    section. No lunr index is built (Material's search plugin is off)."""
+    assert not (example_public / "search" / "search_index.json").exists()
     fragments = _fragments(example_public)
-    table = next(f for f in fragments if f["url"] == "/reference/mwrasp-error-codes/")
-    assert any(a["id"] == "qt-001" for a in table["anchors"])
-    text = " ".join(f["content"] + " " + f["meta"].get("title", "") for f in fragments)
-    for code in ("QT-001", "429", "ENOSPC"):
-        assert code in text
+    code = next(f for f in fragments if f["id"] == "mwrasp-error-codes:QT-001")
+    assert code["url"] == "reference/mwrasp-error-codes/#qt-001" and code["title"].startswith("QT-001")
+    text = " ".join(f["title"] + " " + f["body"] for f in fragments)
+    for c in ("QT-001", "429", "ENOSPC"):
+        assert c in text
 
 
 def test_kb_json_and_llms_txt_in_site(example_public):
@@ -330,7 +329,7 @@ def test_large_kb_builds_with_small_pages_and_progress(generated_site):
     assert len(nav_links) < 20, len(nav_links)
     assert "converted 250/" in stderr and "wrote 500/" in stderr  # progress for long builds
     assert "turned Material's navigation.prune on" in stderr  # mkdocs.yml did not ask for it
-    assert any("GEN-00007" in f["content"] for f in _fragments(site))
+    assert any(f["title"].startswith("GEN-00007") for f in _fragments(site))
 
 
 def test_home_title_and_error_code_index_and_build_log(tmp_path):

@@ -11,7 +11,7 @@ from kbfactory import ROOT, run_kbgen, site_texts, write_kb
 
 RENDERERS = ("mkdocs", "properdocs", "zensical")
 # what a renderer adds of its own (search index formats, Material's assets) and what is made from its HTML
-OWN = ("assets/", "search/", "pagefind/", "search.json", "sitemap.xml", "sitemap.xml.gz", "404.html", "tags.json", "objects.inv")
+OWN = ("assets/", "search/", "search.json", "sitemap.xml", "sitemap.xml.gz", "404.html", "tags.json", "objects.inv")
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,6 @@ the outputs must be the same and nothing may be left anywhere else."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -21,14 +20,8 @@ TODAY = {"KBGEN_TODAY": "2026-06-01"}
 
 
 def files(root: Path) -> set[str]:
-    """Relative paths of the files; the content hashes in Pagefind's index
-    file names are masked (two builds of the same pages may name them apart)."""
-    out = set()
-    for p in root.rglob("*"):
-        if p.is_file():
-            rel = p.relative_to(root).as_posix()
-            out.add(re.sub(r"[._][0-9a-f]{7,}(?=\.pf_)", "_HASH", rel) if rel.startswith("pagefind/") else rel)
-    return out
+    """Relative paths of the files."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
 def html_pages(site: Path) -> int:

@@ -2,6 +2,8 @@
 Chromium, with no request leaving the machine."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kbfactory import ROOT, run_kbgen
@@ -27,14 +29,25 @@ def watched(page):
     return page
 
 
-def test_search_works_from_file_urls(watched, offline_site):
-    watched.goto((offline_site / "index.html").as_uri())
+def test_search_works_from_file_urls(watched, offline_site, tmp_path):
+    """file:// pages cannot fetch(): the box loads its engine and the index's
+    files as scripts, finds what `kbgen search` finds, and its links open the
+    pages (name.html) from disk."""
+    watched.goto((offline_site / "runbooks" / "system-health-check.html").as_uri())  # a page one level down
     watched.wait_for_load_state("networkidle")
-    watched.locator("input.md-search__input").click()
-    watched.keyboard.type("QT-001", delay=60)
-    first = watched.locator(".md-search-result__item a").first
-    first.wait_for(timeout=20000)
-    assert "reference/mwrasp-error-codes.html" in first.get_attribute("href")
+    watched.locator(".kbgen-search__input").click()
+    watched.keyboard.type("disk full", delay=60)
+    watched.wait_for_function("() => document.querySelector('.kbgen-search').dataset.query === 'disk full'",
+                              timeout=20000)
+    ids = [li.get_attribute("data-id") for li in watched.locator(".kbgen-search__result").all()]
+    want = json.loads(run_kbgen("search", ROOT, "disk full", "--audience", "public", "--json",
+                                env={"KBGEN_SEARCH_DIR": str(tmp_path)}).stdout)
+    assert ids == [r["id"] for r in want["results"]] and ids[0] == "system-errors:ENOSPC"
+    first = watched.locator(".kbgen-search__result a").first
+    assert first.get_attribute("href") == (offline_site / "reference" / "system-errors.html").as_uri() + "#enospc"
+    first.click()
+    watched.wait_for_load_state()
+    assert watched.locator("[id='enospc']").is_visible()
     assert watched.remote == [] and watched.errors == []
 
 

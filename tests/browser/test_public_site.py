@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 import threading
 import urllib.error
@@ -31,7 +30,7 @@ def test_home_page(page, public_site_url, shots):
     ("ENOSPC", ("/reference/system-errors/", "/runbooks/system-health-check/")),
 ])
 def test_search_box_reaches_the_code(page, public_site_url, code, targets):
-    """Type an error code into the header's search box (Pagefind, kbgen.pagefind);
+    """Type an error code into the header's search box (kbgen.search.browser);
     the first result is its error entry or its runbook, and following it lands
     on a page showing the code."""
     page.goto(public_site_url + "/")
@@ -97,17 +96,28 @@ def _get(url: str) -> bytes:
     return urllib.request.urlopen(url).read()
 
 
-def _pagefind(url: str) -> bytes:
-    """A Pagefind index file as served: gzip, then Pagefind's signature."""
-    data = gzip.decompress(_get(url))
-    assert data.startswith(b"pagefind_dcd"), url
-    return data[len(b"pagefind_dcd"):]
+def served_index(site_url: str) -> dict[str, bytes]:
+    """Every file of a site's search index the box can download, as served,
+    found the way the box finds them: the manifest names the shards, the
+    typo vocabulary and the documents; the shards name the posting lists in
+    files of their own."""
+    base = site_url + "/search/"
+    manifest = json.loads(_get(base + "manifest.json"))
+    names = ([f"s/{i}" for i in range(manifest["shards"])] + [f"c/{i}" for i in range(manifest["code_shards"])]
+             + [f"w/{w}" for w in manifest["words"]] + [f"d/{i}" for i in range(len(manifest["docs"]["type"]))])
+    out = {"manifest": json.dumps(manifest).encode()}
+    for name in names:
+        out[name] = _get(f"{base}{name}.json")
+    for name in [n for n in names if n.startswith("s/")]:
+        for entry in json.loads(out[name]).values():
+            out.update({f"p/{e[2]}": _get(f"{base}p/{e[2]}.json") for e in entry if isinstance(e[2], int)})
+    return out
 
 
 def test_internal_page_is_absent(public_site_url, example_internal):
-    """The internal runbook is not served, and nothing the public site's search
-    serves (every Pagefind fragment, word chunk and filter its metadata names)
-    holds it. Online builds have no lunr index at all."""
+    """The internal runbook is not served, and nothing the public site's
+    search box can download (manifest, shards, posting lists, typo
+    vocabulary, result texts) holds it. No lunr index is built."""
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(public_site_url + "/runbooks/quantum-gateway-unreachable/")
     assert err.value.code == 404
@@ -115,30 +125,18 @@ def test_internal_page_is_absent(public_site_url, example_internal):
         urllib.request.urlopen(public_site_url + "/search/search_index.json")
     assert err.value.code == 404
 
-    def served(site_url: str) -> dict[str, bytes]:
-        from kbgen.site.pagefind import _cbor_load
-        bundle = site_url + "/pagefind/"
-        out = {}
-        for info in json.loads(_get(bundle + "pagefind-entry.json"))["languages"].values():
-            meta, _ = _cbor_load(_pagefind(f"{bundle}pagefind.{info['hash']}.pf_meta"))
-            _version, pages, chunks, filters = meta[:4]
-            urls = ([f"fragment/{h}.pf_fragment" for h, _words in pages] + [f"index/{c[2]}.pf_index" for c in chunks]
-                    + [f"filter/{h}.pf_filter" for _name, h in filters])
-            out.update({u: _pagefind(bundle + u) for u in urls})
-        return out
-
-    marker = b"Agents cannot connect to the quantum gateway"
-    public = served(public_site_url)
-    fragments = [json.loads(data) for u, data in public.items() if u.startswith("fragment/")]
-    assert len(fragments) > 50 and any(f["url"] == "/runbooks/anya-authentication-failures/" for f in fragments)
-    assert not [f["url"] for f in fragments if "quantum-gateway-unreachable" in f["url"]]
-    assert not [u for u, data in public.items() if marker in data]
+    marker = "Agents cannot connect to the quantum gateway"
+    public = served_index(public_site_url)
+    texts = [json.loads(data) for u, data in public.items() if u.startswith("d/")]
+    assert len(texts) > 50 and any(f["url"] == "runbooks/anya-authentication-failures/" for f in texts)
+    assert not [f["url"] for f in texts if "quantum-gateway-unreachable" in f["url"]]
+    assert not [u for u, data in public.items() if marker.encode() in data or b"quantum-gateway-unreachable" in data]
     # the internal site's index has it (so this test can fail)
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(example_internal)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        internal = served(f"http://127.0.0.1:{server.server_address[1]}")
+        internal = served_index(f"http://127.0.0.1:{server.server_address[1]}")
     finally:
         server.shutdown()
         server.server_close()
-    assert [u for u, data in internal.items() if marker in data]
+    assert [u for u, data in internal.items() if marker.encode() in data]

@@ -1,7 +1,7 @@
 """The example built by each renderer, used as a reader does in headless
 Chromium: search finds an error code, the Mermaid diagram renders (and only
 its page loads Mermaid), the copy button copies. Whichever search box the
-site has: kbgen's Pagefind box, Material's, or Zensical's dialog."""
+site has: kbgen's search box, Material's, or Zensical's dialog."""
 from __future__ import annotations
 
 import functools

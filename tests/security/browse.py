@@ -23,7 +23,10 @@ from playwright.sync_api import sync_playwright
 # load a foreign document, attributed to the tokens in or around it; then a
 # click on every link, recording where it would navigate.
 SCAN_JS = r"""
-(tokens) => {
+(arg) => {
+  // arg: the tokens, or {tokens, scope}: a selector of the part of the page to scan
+  const tokens = Array.isArray(arg) ? arg : arg.tokens;
+  const root = Array.isArray(arg) ? document : document.querySelector(arg.scope);
   // A <style> (or other raw-text element) that one payload opens swallows the page
   // text after it: every token inside is a finding, as nothing there can be shown inert.
   const has = (s) => tokens.filter((t) => s.includes(t));
@@ -43,7 +46,7 @@ SCAN_JS = r"""
                 el.closest('article') || document.body;
     return has(box.outerHTML.slice(0, 20000));
   };
-  for (const el of document.querySelectorAll('*')) {
+  for (const el of root.querySelectorAll('*')) {
     const tag = el.tagName.toLowerCase();
     for (const a of el.attributes) {
       const n = a.name.toLowerCase();
@@ -81,11 +84,11 @@ SCAN_JS = r"""
     e.preventDefault();
   };
   window.addEventListener('click', grab, true);
-  for (const a of document.querySelectorAll('a, area')) {
+  for (const a of root.querySelectorAll('a, area')) {
     try { a.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, view: window})); } catch (err) {}
   }
   window.removeEventListener('click', grab, true);
-  for (const f of document.querySelectorAll('form')) {
+  for (const f of root.querySelectorAll('form')) {
     const act = (f.getAttribute('action') || '').replace(/[\u0000-\u0020]/g, '').toLowerCase();
     if (BAD.test(act)) clicked.push(['form submits to ' + act.slice(0, 30), where(f), f.outerHTML.slice(0, 160)]);
   }
@@ -166,10 +169,38 @@ def browse(site: Path, tokens: list[str], browser):
             for kind, text in events:
                 named = [t for t in tokens if t in text]
                 yield f"{kind} {text[:80]!r} in {rel}", (named or around)
+        yield from search_box(page, base, tokens, events)
     finally:
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def search_box(page, base: str, tokens: list[str], events: list):
+    """The site's search box, given each token: its results show what the
+    entries holding it say (titles, the pages they are on, excerpts), drawn
+    from content in the page, which must stay inert there too."""
+    try:
+        page.goto(base + "/", wait_until="load")
+    except PlaywrightError as exc:  # as a page that does not load in the loop above: a finding
+        yield f"the search box's page did not load: {str(exc)[:120]}", []
+        return
+    box = page.locator(".kbgen-search__input")
+    if not box.count():
+        return
+    for token in tokens:
+        events.clear()
+        try:
+            box.fill(token)
+            page.wait_for_function("(q) => document.querySelector('.kbgen-search').dataset.query === q", arg=token)
+            result = page.evaluate(SCAN_JS, {"tokens": tokens, "scope": ".kbgen-search__panel"})
+        except PlaywrightError as exc:
+            yield f"the search box did not answer {token}: {str(exc)[:120]}", [token]
+            continue
+        for why, toks, snippet in result["hits"]:
+            yield f"{why} in the search box's results for {token}: {snippet}", (toks or [token])
+        for kind, text in events:
+            yield f"{kind} {text[:80]!r} in the search box's results for {token}", [token]
 
 
 def main(site: str, tokens_file: str) -> None:

@@ -7,6 +7,6 @@ HTML for any renderer; this package runs one on it:
 - plugin: the `kbgen` MkDocs plugin, for `mkdocs build` and `mkdocs serve` run by hand
 - serve: `kbgen serve`, the live preview on MkDocs' LiveReloadServer
 - incremental: the preview's renderer (MkDocs kept alive between rebuilds);
-  navdiff: which pages a navigation change reaches; refresh: Pagefind's
-  marks in the preview, and kb.json and the search index in the background
+  navdiff: which pages a navigation change reaches; refresh: kb.json and the
+  search index made again in the background
 """

@@ -21,9 +21,9 @@ way that is still right:
 * full: the first build and any change of the site settings or the theme
   (mkdocs.yml, overrides/): everything, into a new folder swapped in.
 
-Which pages a navigation change reaches: kbgen.mkdocs.navdiff. Pagefind's
-marks on each written page and the background refresh of kb.json and the
-search index: kbgen.mkdocs.refresh.
+Which pages a navigation change reaches: kbgen.mkdocs.navdiff. The search
+box on each written page (kbgen.site.searchbox.Boxes) and the background
+refresh of kb.json and the search index: kbgen.mkdocs.refresh.
 """
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildFailed
-from ..site.pagefind import BUNDLE
+from ..search.browser import FOLDER
+from ..site.searchbox import Boxes, copy_assets
 from .build import PROGRESS_EVERY, edit_links, normal_edit_url, run_mkdocs
 from .navdiff import ALL, NavShape, nav_affected, nav_titles
-from .refresh import Marks, copy_search_assets
 
 log = logging.getLogger("mkdocs.kbgen.serve")
 
@@ -127,7 +127,7 @@ class Renderer:
         self.doc_set: set[str] = set()
         self.dest_of: dict[str, str] = {}
         self.titles: dict[str, tuple] = {}   # src_uri -> (title, meta) when last read
-        self.marks: Marks | None = None
+        self.marks: Boxes | None = None
         self.filters: tuple | None = None  # the search box's filters and mode, in every page
         self.plan: Any = None
         self.rendered = 0
@@ -135,7 +135,7 @@ class Renderer:
         self.incremental = True
         self.restored: set[str] = set()  # pages whose title _restore_unread set
 
-    # the plugin MkDocs runs with: edit links, progress, Pagefind marks, and
+    # the plugin MkDocs runs with: edit links, progress, the search box, and
     # what the next rebuild needs (files, navigation, environment, titles)
     def _plugin(self):
         from mkdocs.plugins import BasePlugin, event_priority
@@ -217,10 +217,10 @@ class Renderer:
 
     # -- the three ways --------------------------------------------------
 
-    def render(self, plan, changed: set[str], docs: set[str], marks: Marks | None) -> Result:
+    def render(self, plan, changed: set[str], docs: set[str], marks: Boxes | None) -> Result:
         """Bring the site up to date with plan (kbgen.site.stage.Staged), given
         the project paths changed since the last render and the docs files
-        staged now. marks: Pagefind's, or None for a site without it (offline)."""
+        staged now. marks: the search box on each page, or None for none."""
         start = time.perf_counter()
         self.plan, self.rendered = plan, 0
         settings = {k: v for k, v in plan.config.items() if k != "nav"}
@@ -230,7 +230,7 @@ class Renderer:
         from mkdocs.utils import is_markdown_file
         all_pages = {p for p in docs if is_markdown_file(p)}
         listings = {p for p, pg in plan.pages.items() if TAGS_DIRECTIVE in pg.markdown}
-        filters = (marks.filters, marks.worker) if marks is not None else None
+        filters = marks.signature() if marks is not None else None
         filters_changed = self.settings is not None and filters != self.filters  # in the box on every page
         self.marks, self.filters = marks, filters
         if (self.settings is None or self.shape is None or settings != self.settings or any(p.startswith("overrides/") for p in changed)
@@ -257,16 +257,16 @@ class Renderer:
     def _full(self) -> str:
         if not self.site.is_dir():
             self._build(self._load(self.site, dirty=False), dirty=False)
-            copy_search_assets(self.site)
+            copy_assets(self.site)
             return "full"
         # a new folder swapped in: the old site stays served while this builds
         new = self.site.with_name(self.site.name + ".new")
         old = self.site.with_name(self.site.name + ".old")
         shutil.rmtree(new, ignore_errors=True)
         self._build(self._load(new, dirty=False), dirty=False)
-        copy_search_assets(new)
-        if (self.site / BUNDLE).is_dir():  # the last index until the Refresher makes the next
-            shutil.copytree(self.site / BUNDLE, new / BUNDLE)
+        copy_assets(new)
+        if (self.site / FOLDER).is_dir():  # the last index until the Refresher makes the next
+            shutil.copytree(self.site / FOLDER, new / FOLDER)
         for name in ("kb.json", "kb.schema.json", "llms.txt"):
             if (self.site / name).is_file():
                 shutil.copy2(self.site / name, new / name)
@@ -298,7 +298,7 @@ class Renderer:
         and the new pages are rendered; the theme's own pages (404, sitemap)
         are written again. False when that would not be right: a plugin other
         than those known to need nothing more (MkDocs' search; it is off in a
-        site with Pagefind) may keep state over the whole set of files."""
+        site kbgen serves) may keep state over the whole set of files."""
         try:
             from mkdocs.commands.build import _build_theme_template, _populate_page
             from mkdocs.structure.files import File, set_exclusions

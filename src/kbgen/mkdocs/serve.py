@@ -32,14 +32,15 @@ from ..load.cache import SourceCache
 from ..model.audience import for_audience
 from ..outputs import write_outputs
 from ..pages.cache import PageCache
+from ..search.browser import filter_choices
 from ..site.build import log_to_stderr, source_date_epoch
-from ..site.settings import plugin_names
+from ..site.searchbox import Boxes, offline_site
 from ..site.stage import stage
 from ..site.swap import signals_interrupt
 from ..site.writer import SyncWriter
 from ..validate import validate_config
 from .build import epoch_env, staged_edit_root
-from .incremental import Marks, Renderer
+from .incremental import Renderer
 from .refresh import Refresher
 
 log = logging.getLogger("mkdocs.kbgen.serve")
@@ -197,12 +198,11 @@ class Preview:
         self._unhide()
         if self.renderer is None:
             self.renderer = Renderer(self.project, self.site_dir, staged_edit_root(cfg))
-        # an offline site keeps Material's lunr search (kbgen.site.pagefind.is_offline): no Pagefind marks
-        offline = bool({"offline", "material/offline"} & set(plugin_names(plan.config.get("plugins"))))
+        offline = offline_site(plan.config)  # a site for file://: its search index is made of scripts
         try:
             with epoch_env(source_date_epoch(view)):
                 result = self.renderer.render(plan, set(self.writer.pending), self.writer.files(self.project / "docs"),
-                                              None if offline else Marks(view))
+                                              Boxes(*filter_choices(view), offline))
         except Exception as exc:  # a theme or renderer problem: shown, the server keeps running
             self.renderer.settings = None  # whatever MkDocs had half done, the next render is whole
             what = str(exc) if isinstance(exc, BuildFailed) else f"{type(exc).__name__}: {exc}"
@@ -213,7 +213,7 @@ class Preview:
         self.built_from = sources
         if result.way == "full":
             write_outputs(view, self.site_dir)  # served at once; the search index follows in the background
-        self.refresher.schedule(view, search=not offline, now=result.way == "full")
+        self.refresher.schedule(view, offline=offline, now=result.way == "full")
         log.info(f"kbgen serve: {result.way} rebuild, {result.pages} page{'s' if result.pages != 1 else ''} rendered "
                  f"in {time.perf_counter() - started:.2f} s (validate {validated - started:.2f} s, stage "
                  f"{staged - validated:.2f} s, {self.writer.writes} file{'s' if self.writer.writes != 1 else ''} "

@@ -35,6 +35,10 @@ def for_audience(kb: KnowledgeBase, audience: str) -> KnowledgeBase:
         kept = [out.entities[e.id] for e in ents if e.id in out.entities]
         if kept:
             out.codes[code] = kept
+    for name, entries in kb.alert_entries.items():  # catalogue entries on the pages this audience sees
+        seen = [e for e in entries if e.entity.id in out.entities]
+        if seen:
+            out.alert_entries[name] = seen
     out.assets = assets_for(kb, out)
     out.assets_set = set(out.assets)
     return out

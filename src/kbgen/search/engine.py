@@ -22,24 +22,10 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from .analysis import WORD, Query, identifier_words
+from .ranking import CANDIDATES, COMMON, EXACT_IDENTIFIER, PHRASES, PRUNE_FROM, TABLE_WEIGHT, TABLES, WEIGHTS
 
 # Bump when the schema or the documents change: a different format means a full rebuild.
 INDEX_FORMAT = 6
-# Field weights: a match in a title or a symptom says more than one in body text.
-WEIGHTS = {"title": 4.0, "tags": 2.0, "title_idents": 2.0, "symptoms": 2.5, "idents": 2.0, "body": 1.0, "hints": 1.0}
-# Full-text tables scored separately and summed (like BM25F): SQLite's bm25()
-# normalises by the length of the whole row, so one table would let a long body
-# (or a long list of symptoms) bury a match in a short title.
-TABLES = {"ftitle": ("title", "tags", "title_idents"), "fsym": ("symptoms", "idents"), "fbody": ("body", "hints")}
-PHRASES = {"ftitle": True, "fsym": True, "fbody": False}
-# BM25 saturates: inside one table a field weight changes little once a word
-# matches, so each table's score is weighted too (a title match says more than
-# a body match).
-TABLE_WEIGHT = {"ftitle": 2.0, "fsym": 1.5, "fbody": 1.0}  # word pairs as phrases count in short fields
-EXACT_IDENTIFIER = 2.0  # an identifier typed whole counts again, twice (on top of its plain match)
-COMMON = 1 / 3  # share of a table's documents above which a term is left out of its query
-PRUNE_FROM = 2000  # ... in indexes of at least this many documents
-CANDIDATES = 150  # documents each table proposes per query
 DB_NAME = "index.sqlite"
 _MARK = "\x02"  # marks matched words inside engine snippets; never shown
 
@@ -55,8 +41,15 @@ class Hit:
 
 
 class _Hit(Hit):
-    """A hit with its row in the index, for the engine's own use (not a dataclass field: never serialised)."""
+    """A hit with its row and key in the index, for the engine's own use (not
+    dataclass fields: never serialised). The key breaks ties (ranking.py)."""
     _rowid: int
+    _key: str
+
+
+def order(h: Hit) -> tuple:
+    """The tie-break of equal scores (kbgen.search.ranking): entity id, then document key."""
+    return h.id, getattr(h, "_key", "")
 
 
 class Conflict(Exception):
@@ -203,9 +196,9 @@ class SqliteEngine:
 
     def _hits(self, rows) -> list[_Hit]:
         out = []
-        for rowid, id_, type_, title, url, score in rows:
+        for rowid, key, id_, type_, title, url, score in rows:
             h = _Hit(id_, type_, title, url, float(score), "")
-            h._rowid = rowid
+            h._rowid, h._key = rowid, key
             out.append(h)
         return out
 
@@ -213,9 +206,9 @@ class SqliteEngine:
         where, args = self._filter(filters or {})
         marks = ",".join("?" * len(codes))
         rows = self.db.execute(
-            f"SELECT DISTINCT doc.rowid, doc.id, doc.type, doc.title, doc.url, 1.0 FROM code "
+            f"SELECT DISTINCT doc.rowid, doc.key, doc.id, doc.type, doc.title, doc.url, 1.0 FROM code "
             f"JOIN doc ON doc.rowid = code.rowid WHERE code.code IN ({marks}){where} "
-            f"ORDER BY doc.rowid LIMIT ?", [*codes, *args, limit])
+            f"ORDER BY doc.id, doc.key LIMIT ?", [*codes, *args, limit])
         hits: list[Hit] = [*self._hits(rows)]
         return hits
 
@@ -242,9 +235,7 @@ class SqliteEngine:
                 else:
                     h.score *= weight
                     hits[h._rowid] = h
-        for h in hits.values():
-            h.score = round(h.score, 4)
-        found: list[Hit] = sorted(hits.values(), key=lambda h: -h.score)
+        found: list[Hit] = sorted(hits.values(), key=lambda h: (-h.score, *order(h)))
         return found[:limit]
 
     def _df(self, table: str, term: str) -> int:
@@ -280,9 +271,9 @@ class SqliteEngine:
         weights = ", ".join(str(WEIGHTS[c]) for c in TABLES[table])
         try:
             rows = self.db.execute(
-                f"SELECT doc.rowid, doc.id, doc.type, doc.title, doc.url, -bm25({table}, {weights}) AS s "
+                f"SELECT doc.rowid, doc.key, doc.id, doc.type, doc.title, doc.url, -bm25({table}, {weights}) AS s "
                 f"FROM {table} JOIN doc ON doc.rowid = {table}.rowid WHERE {table} MATCH ?{where} "
-                f"ORDER BY s DESC LIMIT ?", [match, *args, limit]).fetchall()
+                f"ORDER BY s DESC, doc.id, doc.key LIMIT ?", [match, *args, limit]).fetchall()
         except sqlite3.OperationalError:  # a query string FTS5 will not parse: no match, not a crash
             return []
         return self._hits(rows)

@@ -19,12 +19,19 @@ from ..load.cache import RACY_NS, SourceCache
 from ..text.anchors import normalize_code
 from . import incremental as inc
 from .analysis import QUERY_WORD, Query
-from .engine import DB_NAME, INDEX_FORMAT, Conflict, Hit, SqliteEngine
+from .engine import DB_NAME, INDEX_FORMAT, Conflict, Hit, SqliteEngine, order
+from .ranking import EXACT_CODES, EXACT_SCORE
+from .ranking import pool as text_pool
 from .synonyms import SynonymError, kb_synonyms_file, vocabulary
 
 ENGINE = SqliteEngine  # the one place that names the engine
 
 _PLAIN = Kind()  # the weights of a type no kind of this KB has (an index made with other kinds)
+
+
+def kind_of(kinds: Kinds, type_: str) -> Kind:
+    """The kind whose weights rank a document of this type (plain weights for a type no kind has)."""
+    return kinds.get(type_) or _PLAIN
 
 # Each kind's weights after text scoring (agents want procedures and codes
 # first) and its rank among exact code matches: kbgen.kinds (search_weight,
@@ -39,7 +46,9 @@ class SearchResult:
     warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        return {"query": self.query, "results": [asdict(h) for h in self.results], "suggestion": self.suggestion}
+        # scores are compared unrounded (ranking.py); 4 decimals are enough to read
+        return {"query": self.query, "results": [{**asdict(h), "score": round(h.score, 4)} for h in self.results],
+                "suggestion": self.suggestion}
 
 
 def index_dir(cfg: Config, audience: str) -> Path:
@@ -276,7 +285,7 @@ class Searcher:
         self.engine.close()
 
     def _kind(self, type_: str) -> Kind:
-        return self.kinds.get(type_) or _PLAIN  # a type no kind of this KB has: plain weights
+        return kind_of(self.kinds, type_)
 
     def query(self, q: str, limit: int = 10, type_: str | None = None, product: str | None = None) -> SearchResult:
         filters = {"type": type_, "product": product}
@@ -285,17 +294,17 @@ class Searcher:
         codes = code_candidates(q, self.known)
         analysed = Query(q, self.vocab)
         if codes:
-            exact = self.engine.exact_codes(codes, limit=100, filters=filters)
-            exact.sort(key=lambda h: (self._kind(h.type).exact_rank, h.id))
+            exact = self.engine.exact_codes(codes, limit=EXACT_CODES, filters=filters)
+            exact.sort(key=lambda h: (self._kind(h.type).exact_rank, *order(h)))
             for rank, h in enumerate(exact):
-                h.score = round(1000.0 - rank, 4)  # exact codes outrank any text match
+                h.score = EXACT_SCORE - rank  # exact codes outrank any text match
                 seen.setdefault(h.id, h)
         if seen and not _rest(q, codes):
             # the query is only a code: its entry and runbooks are the answer
             result.results = list(seen.values())[:limit]
             self.engine.add_snippets(result.results, analysed)
             return result
-        pool = max(limit * 3, 30)
+        pool = text_pool(limit)
         hits = self.engine.text(analysed, limit=pool, filters=filters)
         unknown = self.engine.unknown_words(analysed)
         shown = analysed
@@ -310,8 +319,8 @@ class Searcher:
         for h in hits:
             kind = self._kind(h.type)
             weight = kind.part_weight if "#" in h.url else None  # a part of a page, at its anchor
-            h.score = round(h.score * (weight or kind.search_weight), 4)
-        for h in sorted(hits, key=lambda h: (-h.score, h.id)):
+            h.score = h.score * (weight or kind.search_weight)
+        for h in sorted(hits, key=lambda h: (-h.score, *order(h))):
             seen.setdefault(h.id, h)  # one result per entity: its best-scoring document
         result.results = list(seen.values())[:limit]
         self.engine.add_snippets(result.results, shown)

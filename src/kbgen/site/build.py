@@ -26,6 +26,7 @@ from ..model.audience import for_audience
 from ..validate import validate_config
 from .isolate import isolated, release_memory
 from .post import check_output, finish_site, post_html
+from .searchbox import offline_site
 from .stage import STAGE_MARKER, Staged, stage
 from .swap import check_replaceable, check_site_dir, signals_interrupt, staged
 
@@ -67,21 +68,19 @@ def build_site(cfg: Config, audience: str, site_dir: Path, render: Render, stric
         project = tmp.parent / f".{site_dir.name}.stage-{os.getpid()}"
         try:
             # every step that holds the KB or MkDocs' pages runs in a child
-            # process that has ended before Pagefind starts (isolated)
-            marked = isolated(_html_site, cfg, audience, tmp, project, render, strict, offline, quiet, echo,
-                              fail_on_overdue)
+            # process: when it ends, all of that memory goes back to the system (isolated)
+            isolated(_html_site, cfg, audience, tmp, project, render, strict, offline, quiet, echo, fail_on_overdue)
         finally:
             shutil.rmtree(project, ignore_errors=True)
         release_memory(cfg)  # what is left here, and all of it where the build ran in this process
-        finish_site(tmp, audience, marked)
+        finish_site(tmp, audience)
     return Path(site_dir)
 
 
 def _html_site(cfg: Config, audience: str, tmp: Path, project: Path, render: Render, strict: bool, offline: bool,
-               quiet: bool, echo, fail_on_overdue: bool) -> tuple[int, int] | None:
+               quiet: bool, echo, fail_on_overdue: bool) -> None:
     """Validate, filter, stage, render and post-process the HTML of one build
-    into tmp: every step that needs the knowledge base. Returns what
-    post_html does. Raises BuildFailed."""
+    into tmp: every step that needs the knowledge base. Raises BuildFailed."""
     kb, report = validate_config(cfg)  # the one validation of this build
     if report.problems:
         (echo or _stderr)(format_text(report))
@@ -94,7 +93,7 @@ def _html_site(cfg: Config, audience: str, tmp: Path, project: Path, render: Ren
     shutil.rmtree(project, ignore_errors=True)
     try:
         with log_to_stderr(quiet):
-            plan: Staged = stage(cfg, view, project, offline=offline, own_search=True)  # Pagefind: finish_site
+            plan: Staged = stage(cfg, view, project, offline=offline, own_search=True)  # kbgen's search box: post_html
     except StageError as exc:
         raise BuildFailed(str(exc), exc.exit_code) from None
     # the date comes from this audience's content: a public sitemap does not
@@ -106,7 +105,8 @@ def _html_site(cfg: Config, audience: str, tmp: Path, project: Path, render: Ren
     plan.sources.clear()
     shutil.rmtree(project, ignore_errors=True)
     check_output(view, tmp)
-    return post_html(view, tmp)
+    with log_to_stderr(quiet):
+        post_html(view, tmp, offline=offline_site(plan.config))
 
 
 def stage_site(cfg: Config, audience: str, out: Path, strict: bool = False, offline: bool = False,

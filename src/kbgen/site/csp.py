@@ -131,21 +131,19 @@ def config_origins(raw: dict) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in found.items()}
 
 
-def build_policy(hashes: set[str], origins: dict[str, list[str]], wasm: bool) -> str:
+def build_policy(hashes: set[str], origins: dict[str, list[str]]) -> str:
     """The policy as one header value (meta form: no frame-ancestors)."""
     directives = [
         ("default-src", ["'none'"]),
-        # Material's bundle, Mermaid and kbgen's scripts are files of the site; the
-        # theme's few inline scripts are allowed by hash; Pagefind compiles WebAssembly
-        ("script-src", ["'self'", *sorted(hashes), *(["'wasm-unsafe-eval'"] if wasm else []),
-                        *origins.get("script-src", [])]),
+        # Material's bundle, Mermaid and kbgen's scripts (its search box too) are
+        # files of the site; the theme's few inline scripts are allowed by hash
+        ("script-src", ["'self'", *sorted(hashes), *origins.get("script-src", [])]),
         # Mermaid writes <style> into each diagram and sets style attributes
         ("style-src", ["'self'", "'unsafe-inline'", *origins.get("style-src", [])]),
         # Material's icons are data: SVG in its stylesheet
         ("img-src", ["'self'", "data:", *origins.get("img-src", [])]),
         ("font-src", ["'self'", *origins.get("font-src", [])]),
-        ("connect-src", ["'self'"]),   # search indexes
-        ("worker-src", ["'self'"]),    # Pagefind's worker (sites of 2,000 pages and more)
+        ("connect-src", ["'self'"]),   # the search box's index files (kbgen.search.browser)
         ("manifest-src", ["'self'"]),
         ("media-src", ["'self'"]),
         ("object-src", ["'none'"]),
@@ -167,21 +165,12 @@ def _insert_meta(html: str, tag: str) -> str:
     return html[:m.end()] + tag + html[m.end():]
 
 
-def apply_csp(view, site_dir: Path, offline: bool | None = None, wasm: bool | None = None) -> str | None:
+def apply_csp(view, site_dir: Path, offline: bool = False) -> str | None:
     """Add the policy to every page of a public site; return it (None when
-    the build is internal or offline and was left alone). wasm: whether the
-    site searches with Pagefind (its WebAssembly needs 'wasm-unsafe-eval');
-    None tells from the built files (a pagefind/ folder)."""
+    the build is internal or offline and was left alone)."""
     site_dir = Path(site_dir)
-    if getattr(view, "audience", None) != "public":
+    if getattr(view, "audience", None) != "public" or offline:
         return None
-    if offline is None:
-        # Material's offline plugin writes the lunr index as a script
-        offline = (site_dir / "search" / "search_index.js").is_file()
-    if offline:
-        return None
-    if wasm is None:
-        wasm = (site_dir / "pagefind").is_dir()
     # two passes, one page at a time: the hashes of every page make the one
     # policy, then each page gets it (10,000 pages' HTML is 230 MB)
     pages = sorted(p for p in site_dir.rglob("*.html") if p.is_file())
@@ -189,7 +178,7 @@ def apply_csp(view, site_dir: Path, offline: bool | None = None, wasm: bool | No
     for path in pages:
         hashes |= script_hashes(path.read_text(encoding="utf-8", errors="surrogateescape"))
     raw = getattr(getattr(view, "config", None), "raw", {}) or {}
-    policy = build_policy(hashes, config_origins(raw), wasm=wasm)
+    policy = build_policy(hashes, config_origins(raw))
     tag = f'<meta http-equiv="{META_NAME}" content="{policy}">'
     for path in pages:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")

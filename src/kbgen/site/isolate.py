@@ -1,7 +1,7 @@
 """Memory between the steps of a build: the steps that hold the knowledge
 base and MkDocs' pages run in a forked child process (isolated), so what
-they held goes back to the system before Pagefind, which holds its whole
-index, runs beside a small process."""
+they held goes back to the system when they end, and the process that swaps
+the site in stays small."""
 from __future__ import annotations
 
 import contextlib
@@ -16,10 +16,10 @@ from ..errors import BuildFailed
 def isolated(fn, *args):
     """fn(*args) in a forked child process, its result or exception passed
     back. The child holds the KB, the staged pages and MkDocs' state (500 MB
-    at 10,000 pages); when it ends all of that goes back to the system, so
-    Pagefind (850 MB at 10,000 pages) runs beside a small process. Python
-    cannot give that memory back by itself: its small-object arenas stay
-    while any object in them lives. In-process where fork is missing
+    at 10,000 pages); when it ends all of that goes back to the system, and
+    the process that swaps the site in stays small. Python cannot give that
+    memory back by itself: its small-object arenas stay while any object in
+    them lives. In-process where fork is missing
     (Windows) or unsafe (a caller with threads: only this one would be
     copied); release_memory then frees what it can."""
     import threading
@@ -93,10 +93,9 @@ def _status(status: int) -> str:
 
 
 def release_memory(cfg: Config | None = None) -> None:
-    """Give back to the system what the build no longer needs, before Pagefind
-    runs: Pagefind holds its whole index (850 MB at 10,000 pages), and the
-    build's own peak (MkDocs' pages) would add to it. Python frees the
-    objects; glibc keeps freed memory for reuse unless asked to trim it."""
+    """Give back to the system what the build no longer needs (MkDocs' pages),
+    where the build ran in this process. Python frees the objects; glibc
+    keeps freed memory for reuse unless asked to trim it."""
     if cfg is not None:
         # kbgen.markdown's readings: validation saved them to disk already
         getattr(cfg, "__dict__", {}).pop("_reading_cache", None)

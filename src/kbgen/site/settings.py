@@ -88,8 +88,8 @@ SEARCH_PLUGINS = ("search", "material/search")
 def site_settings(cfg: Config, view: KnowledgeBase, offline: bool, own_search: bool = False) -> dict:
     """mkdocs.yml for the staged project: the writers' settings without the
     kbgen plugin, with what kbgen's pages need. own_search: kbgen indexes the
-    built site itself (Pagefind, `kbgen build`), so an online build turns the
-    renderer's search off."""
+    built site itself (`kbgen build`, kbgen.site.searchbox), so the renderer's
+    search is off."""
     raw = read_site_config(cfg)
     conf = {k: v for k, v in raw.items() if k not in ("docs_dir", "site_dir", "nav", "watch", "plugins",
                                                        "markdown_extensions", "dev_addr", "exclude_docs",
@@ -110,9 +110,10 @@ def site_settings(cfg: Config, view: KnowledgeBase, offline: bool, own_search: b
         if "offline" not in names and "material/offline" not in names:
             plugins.append("offline")
         conf["use_directory_urls"] = False
-    elif own_search and not {"offline", "material/offline"} & set(names):  # the writers' own offline plugin too
-        # Pagefind is the search of an online build: the lunr index (its share of
-        # the build, a file that grows with the KB) would never be downloaded.
+    if own_search:
+        # kbgen's search box (kbgen.site.searchbox) is the search of every site
+        # `kbgen build` makes, offline ones too: the lunr index (its share of the
+        # build, a file that grows with the KB) would never be downloaded.
         # Disabled rather than left out: MkDocs adds `search` when no plugin is
         # listed and Zensical searches unless told not to; both read `enabled: false`.
         plugins = [p for p in plugins if not set(plugin_names([p])) & set(SEARCH_PLUGINS)]

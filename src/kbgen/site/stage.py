@@ -91,8 +91,8 @@ def _docs_files(cfg: Config, raw: dict) -> list[str]:
 def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, own_search: bool = False,
           writer: Writer | None = None, page_cache=None) -> Staged:
     """Write the site project of `view` (validated, filtered by audience) into
-    out (an empty folder). own_search: the caller indexes the built site with
-    Pagefind (kbgen.site), so the renderer's search is off unless offline.
+    out (an empty folder). own_search: the caller adds kbgen's search box and
+    its index to the built site (kbgen.site.searchbox), so the renderer's search is off.
     writer: how files are written (Writer). page_cache: pages kept from the
     last stage (kbgen.pages.cache.PageCache, for kbgen serve). Raises StageError."""
     out = Path(out)
