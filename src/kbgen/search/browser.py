@@ -1,6 +1,6 @@
 """The site's search index: agent search's documents and statistics, written
 as static files that the search box in the site's header (assets/kbgen-search.js)
-ranks exactly as `kbgen search` does (docs/index-and-search.md, "Browser search").
+ranks exactly as `kbgen search` does (docs/index-and-search.md, "The site's search box").
 
 The documents are agent search's (documents.py), put through the same
 SQLite FTS5 engine (engine.py) in a temporary index; what the browser needs
