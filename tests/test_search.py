@@ -98,6 +98,11 @@ def test_wallet_snippet_shows_the_matched_symptom(search_env):
 
 def test_index_lives_outside_the_site_and_rebuilds_on_change(tmp_path):
     kb = write_kb(tmp_path / "kb")
+    # files written long enough ago for their times to tell (else the index is
+    # stamped again once they settle, which a slow first search may see)
+    past = time.time() - 60
+    for f in kb.rglob("*"):
+        os.utime(f, (past, past))
     code, data, _ = search("gateway", "--root", kb)
     assert code == 0 and (kb / ".kbgen" / "search-internal" / "kbgen-fingerprint").exists()
     stamp = (kb / ".kbgen" / "search-internal" / "kbgen-fingerprint").read_text()
