@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -162,6 +163,22 @@ class Config:
 
     def product_ids(self) -> set[str]:
         return {p.id for p in self.options.products}
+
+    def named_files(self) -> list[str]:
+        """Files of the docs folder that mkdocs.yml names (extra_css,
+        extra_javascript, the theme's logo and favicon), docs-relative: the
+        maintainers' choice, published whatever their type (docs/security.md)."""
+        raw = self.raw
+        names = [*(raw.get("extra_css") or []), *(raw.get("extra_javascript") or [])]
+        theme: dict = raw["theme"] if isinstance(raw.get("theme"), dict) else {}
+        names += [theme.get("logo"), theme.get("favicon")]
+        out = []
+        for n in names:
+            if isinstance(n, dict):
+                n = n.get("path")
+            if isinstance(n, str) and n and "://" not in n and not n.startswith(("/", "data:")):
+                out.append(posixpath.normpath(n))
+        return out
 
     def rule_settings(self) -> RuleSettings:
         rules = self.options.rules

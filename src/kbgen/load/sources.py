@@ -20,9 +20,10 @@ from ..read.conventions.owners import OWNER_FILES
 from ..read.files import read_text, split_front_matter
 from ..read.yamlload import Loaded, load
 from ..schema import PASSTHROUGH_KEYS, ArticleMeta, RunbookMeta
-from ..schema.errors import clean_loc, describe, did_you_mean, report_validation
+from ..schema.errors import MARKINGS, clean_loc, describe, did_you_mean, report_validation
 from ..schema.scalars import report_as_written
 from ..text.globs import matches
+from .assets import check_asset, is_host_file
 
 YAML_EXT = (".yaml", ".yml")
 MD_EXT = (".md", ".markdown")
@@ -102,8 +103,8 @@ def discover(cfg: Config, report: Report | None = None) -> list[tuple[Path, str,
         for path in _walk(base, cfg.root, report):
             rel = path.relative_to(cfg.root).as_posix()
             name = path.name
-            if name in OWNER_FILES or (at_root and "/" not in rel and name in CONFIG_FILES):
-                continue
+            if name in OWNER_FILES or (at_root and "/" not in rel and (name in CONFIG_FILES or is_host_file(name))):
+                continue  # the repository's own files (its host's configuration too), never content
             if ignore and matches(rel, ignore):
                 continue
             out.append((path, rel, area))
@@ -142,13 +143,22 @@ def load_file(cfg: Config, path: Path, rel: str, area: str, report: Report, src:
         if doc is not None and opts.alert_catalogues and kind == "article" and matches(rel, opts.alert_catalogues):
             doc.catalogue = True
     else:
-        # images and scripts beside pages and runbooks: published when linked
-        # (kbgen.rules.links reports files in the runbooks folder nothing links to)
-        src.assets.append(rel)
+        # images and files beside pages and runbooks: published when linked
+        # (kbgen.rules.links reports files in the runbooks folder nothing links to),
+        # unless a browser or a host would run them (kbgen.load.assets)
+        if _named_by_config(cfg, rel) or check_asset(path, rel, report):
+            src.assets.append(rel)
         return None
     if doc is not None:
         src.docs.append(doc)
     return doc
+
+
+def _named_by_config(cfg: Config, rel: str) -> bool:
+    """A file mkdocs.yml names (extra_javascript, the logo): the maintainers'."""
+    docs = cfg.docs_dir.strip("/")
+    inner = rel[len(docs) + 1:] if docs not in ("", ".") and rel.startswith(docs + "/") else rel
+    return inner in cfg.named_files()
 
 
 def _load_yaml(path: Path, rel: str, area: str, cfg: Config, report: Report) -> Doc | None:
@@ -184,6 +194,7 @@ def _load_yaml(path: Path, rel: str, area: str, cfg: Config, report: Report) -> 
                          did_you_mean(kind, names) or f"kinds: {', '.join(names)}")
         return None
     model: type[BaseModel] = cfg.kinds.named(kind).model  # type: ignore[union-attr,assignment]  # named: checked above
+    _narrowest_audience(loaded, rel, report)
     doc = Doc(rel, area, "yaml", kind, text, loaded)
     report_as_written(model, loaded, rel, report)  # `code: 01000` is the text 01000
     try:
@@ -212,8 +223,10 @@ def _salvage(model: type[BaseModel], data: dict, exc: ValidationError) -> BaseMo
             # so the rules still check the rest of the block; a value that keeps
             # failing, or a missing field, takes its parent with it.
             path = clean_loc(loc, data)
-            if err["type"] == "missing" or (path, err["type"]) in seen:
+            if err["type"] == "missing" or (path, err["type"]) in seen or _marking(path):
                 path = path[:-1]
+            if not path and _marking(clean_loc(loc, data)):
+                return None  # the file's own audience or draft mark is unreadable: nothing of it is kept
             seen.add((path, err["type"]))
             drops.add(path or loc[:1])
         if any(len(d) == 1 and d[0] in required for d in drops):
@@ -226,6 +239,36 @@ def _salvage(model: type[BaseModel], data: dict, exc: ValidationError) -> BaseMo
         except ValidationError as again:
             exc = again
     return None
+
+
+def _marking(path: tuple) -> bool:
+    """A path to an audience (or draft) mark: when its value cannot be read,
+    the entry or file that carries it is dropped, never kept with the mark
+    left out (which would make it public under a public default)."""
+    return bool(path) and isinstance(path[-1], str) and path[-1].strip().casefold() in MARKINGS
+
+
+def _draft(data: dict) -> bool:
+    """A draft in any front-matter flavour: `draft:` anything but false (Hugo,
+    Material's blog), or Jekyll's `published: false`."""
+    return ("draft" in data and data["draft"] is not False) or ("published" in data and data["published"] is not True)
+
+
+def _narrowest_audience(loaded: Loaded, rel: str, report: Report) -> None:
+    """An audience given twice in one mapping (YAML keeps the last, KB103) is
+    read as internal, the narrower of the two; so is an empty one (an error)."""
+    data = loaded.data
+    if isinstance(data, dict) and "audience" in data and data["audience"] is None:
+        report.error(rel, loaded.where(("audience",), key=True), "KB206", "'audience' is empty; expected 'public' or "
+                     "'internal'", "write the audience, or remove the key to take the folder's or the site's default")
+        data["audience"] = "internal"
+    for path in loaded.duplicates:
+        if path and isinstance(path[-1], str) and path[-1].casefold() == "audience":
+            node = loaded.data
+            for part in path[:-1]:
+                node = node[part] if isinstance(node, (dict, list)) else None
+            if isinstance(node, dict):
+                node[path[-1]] = "internal"
 
 
 def _delete(data, path: tuple) -> None:
@@ -264,14 +307,14 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report,
     loaded = fm.meta or Loaded(data={})
     for e in loaded.errors:
         report.error(rel, (e.line, e.column), e.code,
-                     ("front matter: " + e.message) if e.code != "KB108" else e.message, e.hint)
+                     ("front matter: " + e.message) if e.code not in ("KB108", "KB112") else e.message, e.hint)
     kind = kind or ("runbook" if area == "runbooks" else "article")
     flavour = opts.front_matter
-    if flavour != "kbgen" and isinstance(loaded.data, dict):
-        if loaded.data.get("draft") is True or loaded.data.get("published") is False:
-            if src is not None:
-                src.drafts.append(rel)  # its generator would not publish it; neither does kbgen
-            return None
+    if isinstance(loaded.data, dict) and _draft(loaded.data):
+        if src is not None:
+            src.drafts.append(rel)  # its author, or its generator, would not publish it; neither does kbgen
+        return None
+    _narrowest_audience(loaded, rel, report)
     # Hugo's {{< ref >}} and GitLab's [[_TOC_]] become plain Markdown, line for line
     body = markup.rewrite(fm.body, fm.body_line, flavour == "hugo", opts.hugo_params)
     doc = Doc(rel, area, "md", kind, text, loaded, body=body, body_line=fm.body_line)
@@ -288,7 +331,8 @@ def _load_markdown(path: Path, rel: str, area: str, cfg: Config, report: Report,
     model = RunbookMeta if kind == "runbook" else ArticleMeta
     # MkDocs and Material keys pass through untouched (their types are theirs).
     report_as_written(model, loaded, rel, report, skip=PASSTHROUGH_KEYS - set(model.model_fields))
-    own = {k: v for k, v in data.items() if k not in PASSTHROUGH_KEYS or k in model.model_fields}
+    own = {k: v for k, v in data.items()
+           if (k not in PASSTHROUGH_KEYS or k in model.model_fields) and k not in ("draft", "published")}
     # ... and so do the keys of the repository's own site generator (option front_matter)
     foreign = FLAVOUR_KEYS[flavour] | set(opts.front_matter_keys)
     if foreign:

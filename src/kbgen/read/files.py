@@ -51,14 +51,21 @@ class FrontMatter:
 
 
 _FM_CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+# what may hide before a first line, invisible in an editor: blank lines, byte-order
+# marks after the first, zero-width and no-break spaces
+_INVISIBLE = " \t\n\ufeff\u200b\u200c\u200d\u2060\u00a0\u3000"
 
 
 def split_front_matter(text: str) -> FrontMatter:
-    if not text.startswith("---"):
-        return FrontMatter(None, text, 1)
+    """The YAML front matter (between '---' lines, from the first line) and
+    the body. Front matter kbgen cannot read as it reads it is never taken
+    for body text: a block that starts after blank lines or invisible
+    characters, TOML (+++) or JSON ({) front matter is a problem (KB112),
+    and the page has no front matter kbgen could trust (docs/security.md)."""
     first_nl = text.find("\n")
-    if first_nl < 0 or text[:first_nl].strip() != "---":
-        return FrontMatter(None, text, 1)
+    first = text[:first_nl] if first_nl >= 0 else text
+    if first.strip() != "---":
+        return _unreadable(text) or FrontMatter(None, text, 1)
     m = _FM_CLOSE.search(text, first_nl + 1)
     if not m:
         loaded = Loaded()
@@ -70,3 +77,28 @@ def split_front_matter(text: str) -> FrontMatter:
     body_start = m.end() + 1
     body_line = text.count("\n", 0, min(body_start, len(text))) + 1
     return FrontMatter(loaded, text[body_start:] if body_start <= len(text) else "", body_line)
+
+
+def _unreadable(text: str) -> FrontMatter | None:
+    """Front matter in a form kbgen does not read, or not where it reads it."""
+    rest = text.lstrip(_INVISIBLE)
+    line = text.count("\n", 0, len(text) - len(rest)) + 1
+    nl = rest.find("\n")
+    first = (rest[:nl] if nl >= 0 else rest).strip()
+    if first == "+++":
+        why, hint = "TOML front matter (+++), which kbgen does not read", "write it as YAML between '---' lines"
+    elif first == "{":
+        why, hint = "JSON front matter ({ ... }), which kbgen does not read", "write it as YAML between '---' lines"
+    elif first == "---" and len(rest) != len(text):
+        close = _FM_CLOSE.search(rest, nl + 1) if nl >= 0 else None
+        block = load(rest[nl + 1:close.start()]) if close else None
+        only_blank = not text[:len(text) - len(rest)].strip(" \t\n")
+        if only_blank and (block is None or not (isinstance(block.data, dict) or block.errors)):
+            return None  # a horizontal rule after blank lines, not a block of keys
+        why = "front matter that does not start on the first line (blank lines or invisible characters before it)"
+        hint = "start the file with the '---' line: kbgen reads front matter only there"
+    else:
+        return None
+    loaded = Loaded()
+    loaded.errors.append(YamlError(line, 1, "KB112", f"{why}; the page is not published", hint))
+    return FrontMatter(loaded, text, 1)

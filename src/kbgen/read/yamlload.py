@@ -63,6 +63,7 @@ class Loaded:
     errors: list = field(default_factory=list)   # YamlError
     plain: dict = field(default_factory=dict)    # path -> text of an unquoted scalar some reader types
     tags: dict = field(default_factory=dict)     # path -> an explicit non-core tag (!ENV, !relative ...)
+    duplicates: set = field(default_factory=set)  # paths of keys given twice in their mapping (KB103)
 
     def where(self, path: Path, key: bool = False) -> Pos:
         """The position of a path, or of its nearest ancestor that has one."""
@@ -223,6 +224,7 @@ class _State:
             self.out.errors.append(YamlError(pos[0], pos[1], "KB102", "a mapping key must be a plain value, not a list or mapping"))
             value = str(value)
         if value in frame.container:
+            self.out.duplicates.add(frame.path + (value,))
             first = self.out.keypos.get(frame.path + (value,), pos)
             self.out.errors.append(YamlError(
                 pos[0], pos[1], "KB103", f"duplicate key '{value}' (first defined at line {first[0]})",

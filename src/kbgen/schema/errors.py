@@ -107,6 +107,10 @@ def _describe(value) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+# keys that decide whether a page is published, read in every front-matter flavour
+MARKINGS = ("audience", "draft", "published")
+
+
 def report_validation(exc: ValidationError, model: type[BaseModel], loaded: Loaded, rel: str,
                       report: Report, *, front_matter: bool = False, passthrough=frozenset()) -> None:
     for err in exc.errors():
@@ -124,7 +128,12 @@ def report_validation(exc: ValidationError, model: type[BaseModel], loaded: Load
                 continue
             parent = model_at(model, path[:-1])
             hint = did_you_mean(name, field_names(parent))
-            if front_matter:
+            known = {f.casefold(): f for f in (*field_names(parent), *MARKINGS)}
+            if front_matter and str(name).strip().casefold() in known:
+                # a marking kbgen reads, written so that it does not: never ignored (fail closed)
+                report.error(rel, pos, "KB213", f"front matter key '{where}' is not '{known[str(name).strip().casefold()]}'"
+                             " as kbgen reads it; the page is not published", f"write it '{known[str(name).strip().casefold()]}'")
+            elif front_matter:
                 report.warning(rel, pos, "KB210", f"unknown front matter key '{where}'",
                                hint or "kbgen ignores it; MkDocs and Material may use it")
             else:

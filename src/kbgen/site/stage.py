@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,21 +72,6 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
-def _docs_files(cfg: Config, raw: dict) -> list[str]:
-    """Files the site settings name inside the docs folder: extra_css,
-    extra_javascript, the theme's logo and favicon."""
-    names = [*(raw.get("extra_css") or []), *(raw.get("extra_javascript") or [])]
-    theme: dict = raw["theme"] if isinstance(raw.get("theme"), dict) else {}
-    names += [theme.get("logo"), theme.get("favicon")]
-    out = []
-    for n in names:
-        if isinstance(n, dict):
-            n = n.get("path")
-        if isinstance(n, str) and n and "://" not in n and not n.startswith(("/", "data:")):
-            out.append(posixpath.normpath(n))
-    return out
-
-
 def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, own_search: bool = False,
           writer: Writer | None = None, page_cache=None) -> Staged:
     """Write the site project of `view` (validated, filtered by audience) into
@@ -126,7 +110,7 @@ def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, ow
             continue  # the core refuses links that leave the KB; a stale asset list must not either
         rel = asset[len(docs_prefix):] if asset.startswith(docs_prefix) else asset
         writer.copy(src, docs / rel)
-    for rel in _docs_files(cfg, raw):
+    for rel in cfg.named_files():
         src = content / rel
         if src.is_file() and _inside(src, content) and not writer.exists(docs / rel):
             writer.copy(src, docs / rel)
