@@ -61,8 +61,8 @@ _RULES = [
                            "at the parser's mark", fixed=True),
     Rule("KB103", "error", "duplicate key in a mapping (YAML would keep only the last, silently)"),
     Rule("KB104", "error", "the file (or front matter) is not a mapping, or holds several YAML documents", fixed=True),
-    Rule("KB105", "error", "nesting deeper than 64 levels, or more than 200,000 values after alias expansion "
-                           "(alias bombs)", fixed=True),
+    Rule("KB105", "error", "nesting deeper than 64 levels, or more than 200,000 values or 1 MiB of text "
+                           "added by alias expansion (alias bombs)", fixed=True),
     Rule("KB106", "error", "empty YAML file"),
     Rule("KB107", "error", "missing or unknown `kind`, or a `kind` that is a list or mapping "
                            "(a YAML file is never silently copied into the site)"),
@@ -74,7 +74,19 @@ _RULES = [
     Rule("KB111", "warning", "an unquoted value in a text field (id, code, alias, priority, tag, version) that "
                              "another YAML reader types differently: `01000` (octal 512 in YAML 1.1), `on`, "
                              "`1:30`, `0x1F`, `1e3`, `1.10`; kbgen reads the text as written, quote it"),
+    Rule("KB112", "error", "front matter kbgen cannot read as it reads front matter: not on the first line "
+                           "(blank lines, byte-order marks or invisible characters before it), TOML (`+++`) or "
+                           "JSON (`{`); the page is not published", fixed=True),
     Rule("KB115", "error", "a symbolic link whose target is outside the knowledge base, or missing", fixed=True),
+    Rule("KB116", "error", "a file from content that a browser runs or shows as a page (HTML, XHTML, XML, XSLT, "
+                           "JavaScript, WebAssembly, server pages, a file starting with markup), or an SVG with "
+                           "script, event handlers, foreignObject, HTML or references outside the file: "
+                           "never published", fixed=True),
+    Rule("KB117", "error", "a host control file from content (`_redirects`, `_headers`, `_worker.js`, "
+                           "`_routes.json`, `netlify.toml`, `vercel.json`, `web.config`, `CNAME` ...): "
+                           "never published", fixed=True),
+    Rule("KB118", "error", "folders nested deeper than 32 levels under the content or runbooks folder; "
+                           "nothing below is read", fixed=True),
     Rule("KB120", "warning", "a `kbgen-disable` comment naming a code that does not exist, or one that "
                              "cannot be suppressed"),
     # --- KB2xx schema
@@ -91,6 +103,8 @@ _RULES = [
     Rule("KB210", "warning", "unknown front matter key in Markdown (MkDocs/Material keys pass through)"),
     Rule("KB211", "error", "a YAML runbook with no diagnostics, resolution, or cause with resolution"),
     Rule("KB212", "warning", "placeholder text that `kbgen new` wrote is still in the file"),
+    Rule("KB213", "error", "a front-matter key kbgen reads (`audience`, `draft`, a field) written in another case "
+                           "(`Audience:`): never ignored, the page is not published", fixed=True),
     Rule("KB219", "error", "a value too long to become a file name or URL: ids and aliases over 100 "
                            "characters, error codes over 100, priority ids over 64, alert names over 200"),
     Rule("KB220", "error", "a Markdown runbook without a required section (option `runbook_sections`)"),
@@ -113,8 +127,8 @@ _RULES = [
     Rule("KB313", "warning", "a reference by a runbook's former id (alias)"),
     # --- KB4xx SLA logic
     Rule("KB314", "warning", "the same alert name twice in one alerts file (each still gets its own anchor)"),
-    Rule("KB320", "error", "an include (`--8<--` snippet) that cannot be resolved, or reaches outside the "
-                           "knowledge base"),
+    Rule("KB320", "error", "an include (`--8<--` snippet) that cannot be resolved, reaches outside the "
+                           "knowledge base, or makes the page expand past 200 includes or 1 MiB read"),
     Rule("KB401", "error", "response target later than resolution target"),
     Rule("KB402", "error", "a more urgent priority with a slower target than a less urgent one, "
                            "same channel and plan"),

@@ -33,17 +33,23 @@ MD_EXT = (".md", ".markdown")
 CONFIG_FILES = frozenset(CONFIG_NAMES + (KBGEN_CONFIG,))
 
 
+MAX_FOLDER_DEPTH = 32  # folders below content/ or runbooks/; deeper is a mistake or an attack (KB118)
+
+
 def _walk(base: Path, root: Path, report: Report | None):
     """Files under base, sorted, dot-names skipped (.git, .kbgen), as in MkDocs.
     Symlinks are followed only inside the KB root: one that leads outside is a
-    located problem and nothing of it is read (issue 9)."""
+    located problem and nothing of it is read (issue 9). Linear in the tree:
+    a folder's real path is its parent's plus its name (only a symlink is
+    resolved), and folders deeper than MAX_FOLDER_DEPTH are not read (KB118)."""
     if not base.is_dir():
         return
     real_root = root.resolve()
-    seen = {base.resolve()}
-    stack = [base]
+    start = base.resolve()
+    seen = {start}
+    stack: list[tuple[Path, Path, int]] = [(base, start, 0)]  # (path, its real path, depth)
     while stack:
-        folder = stack.pop()
+        folder, real, depth = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
@@ -64,28 +70,24 @@ def _walk(base: Path, root: Path, report: Report | None):
                 elif target.is_dir():
                     if target not in seen:  # a link back up the tree is walked once
                         seen.add(target)
-                        subdirs.append(path)
+                        subdirs.append((path, target))
                 elif target.is_file():
                     files.append(path)  # validated as what it points to
             elif entry.is_dir(follow_symlinks=False):
-                seen.add(path.resolve())
-                subdirs.append(path)
+                inner = real / entry.name
+                seen.add(inner)
+                subdirs.append((path, inner))
             elif entry.is_file(follow_symlinks=False):
                 files.append(path)
         # as os.walk did: a folder's files, then its subfolders in name order
         yield from files
-        stack.extend(reversed(subdirs))
-
-
-def _inside(path: Path, real_root: Path) -> Path | None:
-    """The symlink's target when it exists inside the KB root, else None."""
-    try:
-        target = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None  # dangling, or a loop
-    if target == real_root or real_root in target.parents:
-        return target
-    return None
+        if subdirs and depth + 1 > MAX_FOLDER_DEPTH:
+            if report is not None:
+                report.error(subdirs[0][0].relative_to(root).as_posix(), (1, 1), "KB118",
+                             f"folders nest deeper than {MAX_FOLDER_DEPTH} levels here; nothing below is read",
+                             "flatten the folders: a page's address repeats every folder name")
+            continue
+        stack.extend((p, r, depth + 1) for p, r in reversed(subdirs))
 
 
 def discover(cfg: Config, report: Report | None = None) -> list[tuple[Path, str, str]]:

@@ -30,7 +30,30 @@ _SINGLE = re.compile(r"^(?P<indent>[ \t]*)(?P<escape>;*)-+8<-+[ \t]+(?P<q>[\"'])
 _BLOCK = re.compile(r"^(?P<indent>[ \t]*)(?P<escape>;*)-+8<-+[ \t]*$")
 _RANGE = re.compile(r"^(?P<path>.*?)(?::(?P<start>-?\d*))?(?::(?P<end>-?\d*))?$")
 MAX_DEPTH = 4
-MAX_BYTES = 1024 * 1024
+AUDIENCES = ("public", "internal")
+MAX_BYTES = 1024 * 1024       # one included file
+# what one page may expand to, whatever the nesting: includes read, and bytes read through them
+# (20 includes of files that include 20 more each would otherwise read 20^4 files for one page)
+MAX_INCLUDES = 200
+MAX_EXPANDED = 1024 * 1024
+
+
+@dataclass
+class Budget:
+    """What is left of one page's expansion."""
+    includes: int = MAX_INCLUDES
+    bytes: int = MAX_EXPANDED
+    spent: bool = False
+
+    def take(self, size: int) -> str | None:
+        """Charge one include of size bytes; why not, when the page is over its limit."""
+        if self.spent or self.includes < 1 or size > self.bytes:
+            self.spent = True
+            return (f"the page expands past {MAX_INCLUDES} includes or {MAX_EXPANDED:,} bytes read through them "
+                    "(nested includes count too); this include and the ones after it are not expanded")
+        self.includes -= 1
+        self.bytes -= size
+        return None
 
 
 @dataclass
@@ -65,10 +88,13 @@ def directives(text: str) -> list[int]:
     return out
 
 
-def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset = frozenset()) -> Expansion:
-    """The text with every include replaced by the file's lines."""
+def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset = frozenset(),
+           budget: Budget | None = None) -> Expansion:
+    """The text with every include replaced by the file's lines, within one
+    budget for the page (Budget)."""
     if not has_directive(text):
         return Expansion(text, None)
+    budget = budget or Budget()
     root = root.resolve()
     out_lines: list[str] = []
     line_map: list[int] = []
@@ -112,7 +138,7 @@ def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset
         for target, at, col in targets:
             inc = Included(target, at, col)
             found.append(inc)
-            body, nested = _resolve(inc, root, page_rel, depth, seen)
+            body, nested = _resolve(inc, root, page_rel, depth, seen, budget)
             for n in nested:  # reported at the directive that brought them in
                 n.line, n.column = at, col
                 found.append(n)
@@ -124,7 +150,8 @@ def expand(text: str, root: Path, page_rel: str, depth: int = 0, seen: frozenset
     return Expansion("\n".join(out_lines), line_map, found)
 
 
-def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: frozenset) -> tuple[str | None, list[Included]]:
+def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: frozenset,
+             budget: Budget) -> tuple[str | None, list[Included]]:
     m = _RANGE.match(inc.target)
     path_s = m.group("path") if m else inc.target
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", path_s):
@@ -148,18 +175,29 @@ def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: frozens
         inc.error = "includes nest too deep or include themselves"
         return None, []
     try:
-        if real.stat().st_size > MAX_BYTES:
+        size = real.stat().st_size
+        if size > MAX_BYTES:
             inc.error = "the included file is over 1 MiB"
+            return None, []
+        inc.error = budget.take(size)
+        if inc.error:
             return None, []
         body = real.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         inc.error = f"cannot read the included file: {exc}"
         return None, []
-    if real.suffix.lower() in (".md", ".markdown") and body.startswith("---"):
-        # a Markdown file's front matter says what it is (its audience), it is not text to show
+    if real.suffix.lower() in (".md", ".markdown"):
+        # a Markdown file's front matter says what it is (its audience), it is not text to show;
+        # front matter kbgen cannot read is no text to show either (KB112)
         fm = split_front_matter(body)
+        if fm.meta is not None and fm.meta.errors:
+            inc.error = f"the included file's front matter cannot be read ({fm.meta.errors[0].message})"
+            return None, []
         data = fm.meta.data if fm.meta is not None and isinstance(fm.meta.data, dict) else {}
-        inc.audience = data.get("audience") if isinstance(data.get("audience"), str) else None
+        if any(str(k).strip().casefold() == "audience" for k in data) and data.get("audience") not in AUDIENCES:
+            inc.error = "the included file's audience cannot be read (write 'audience: public' or 'audience: internal')"
+            return None, []
+        inc.audience = data.get("audience")
         body = fm.body
     if m and (m.group("start") or m.group("end")):
         lines = body.split("\n")
@@ -171,7 +209,7 @@ def _resolve(inc: Included, root: Path, page_rel: str, depth: int, seen: frozens
         if depth + 1 >= MAX_DEPTH:
             inc.error = "includes nest too deep"
             return None, []
-        inner = expand(body, root, rel, depth + 1, seen | frozenset({rel}))
+        inner = expand(body, root, rel, depth + 1, seen | frozenset({rel}), budget)
         nested = inner.includes
         body = inner.text
     return body.rstrip("\n"), nested

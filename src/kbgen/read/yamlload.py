@@ -41,6 +41,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 MAX_DEPTH = 64          # deeper than any real KB file; stops stack-depth attacks
 _FLATTEN = "flatten the structure; no kbgen field nests this deep"
 MAX_NODES = 200_000     # values after alias expansion; stops "billion laughs"
+MAX_ALIAS_CHARS = 1024 * 1024  # text aliases may add: one long string repeated is a bomb of few values
 
 Path = tuple  # a path into the document: ("codes", 3, "code")
 Pos = tuple   # (line, column), 1-based
@@ -148,9 +149,9 @@ _NO_KEY = _NoKey()
 
 class _Frame:
     """An open mapping or sequence: where it is, and the key waiting for its value."""
-    __slots__ = ("container", "path", "is_map", "key", "keypos", "anchor", "start_nodes", "pos")
+    __slots__ = ("container", "path", "is_map", "key", "keypos", "anchor", "start_nodes", "pos", "start_chars")
 
-    def __init__(self, container, path: Path, is_map: bool, anchor, start_nodes: int, pos: Pos):
+    def __init__(self, container, path: Path, is_map: bool, anchor, start_nodes: int, pos: Pos, start_chars: int = 0):
         self.container = container
         self.path = path
         self.is_map = is_map
@@ -159,6 +160,7 @@ class _Frame:
         self.anchor = anchor
         self.start_nodes = start_nodes
         self.pos = pos
+        self.start_chars = start_chars
 
     def child_path(self) -> Path:
         return self.path + ((self.key,) if self.is_map else (len(self.container),))
@@ -176,8 +178,10 @@ class _State:
         self.out = out
         self.line_offset = line_offset
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[object, int]] = {}
+        self.anchors: dict[str, tuple[object, int, int]] = {}
         self.nodes = 0
+        self.chars = 0        # text of the values read so far (scalars)
+        self.alias_chars = 0  # of which added by aliases
         self.docs = 0
 
     def at(self, mark) -> Pos:
@@ -187,11 +191,11 @@ class _State:
         self.out.errors.append(YamlError(pos[0], pos[1], code, message, hint))
         raise _Stop
 
-    def attach(self, value, pos: Pos, anchor, size: int, raw=None, tag=None) -> None:
+    def attach(self, value, pos: Pos, anchor, size: int, raw=None, tag=None, chars: int = 0) -> None:
         """Put a finished value where it belongs: the root, a list, a key, or a key's value."""
         out = self.out
         if anchor:
-            self.anchors[anchor] = (value, size)
+            self.anchors[anchor] = (value, size, chars)
         if not self.stack:
             out.data = value
             out.pos[()] = pos
@@ -246,22 +250,29 @@ class _State:
             path = stack[-1].child_path()
         if _custom_tag(ev.tag):
             self.out.tags[path] = ev.tag
-        stack.append(_Frame({} if is_map else [], path, is_map, ev.anchor, self.nodes, pos))
+        stack.append(_Frame({} if is_map else [], path, is_map, ev.anchor, self.nodes, pos, self.chars))
 
     def close(self) -> None:
         frame = self.stack.pop()
-        self.attach(frame.container, frame.pos, frame.anchor, self.nodes - frame.start_nodes + 1)
+        self.attach(frame.container, frame.pos, frame.anchor, self.nodes - frame.start_nodes + 1,
+                    chars=self.chars - frame.start_chars)
 
     def alias(self, ev) -> None:
         pos = self.at(ev.start_mark)
         if ev.anchor not in self.anchors:
             self.fail(pos, "KB102", f"unknown alias '*{ev.anchor}'")
-        value, size = self.anchors[ev.anchor]
+        value, size, chars = self.anchors[ev.anchor]
         self.nodes += size
         if self.nodes > MAX_NODES:
             self.fail(pos, "KB105", f"document expands to more than {MAX_NODES} values through aliases",
                       "an alias bomb, or a file far larger than a KB file should be")
-        self.attach(value, pos, None, size)
+        # the size a page made from it will have: each alias repeats its anchor's whole text
+        self.chars += chars
+        self.alias_chars += chars
+        if self.alias_chars > MAX_ALIAS_CHARS:
+            self.fail(pos, "KB105", f"aliases expand the document by more than {MAX_ALIAS_CHARS:,} characters",
+                      "an alias bomb: repeat the text with fewer aliases, or write it once and refer to it")
+        self.attach(value, pos, None, size, chars=chars)
 
     def document(self, ev) -> None:
         self.docs += 1
@@ -286,6 +297,7 @@ class _State:
                 cls = type(ev)
                 if cls is ScalarEvent:
                     self.nodes += 1
+                    self.chars += len(ev.value)
                     m = ev.start_mark
                     pos = (m.line + 1 + line_offset, m.column + 1)
                     value = ev.value
@@ -326,7 +338,7 @@ class _State:
                             if raw is not None:
                                 plain[child] = raw
                             continue
-                    self.attach(value, pos, ev.anchor, 1, raw, tag)
+                    self.attach(value, pos, ev.anchor, 1, raw, tag, chars=len(ev.value))
                 elif cls is MappingStartEvent:
                     self.open(ev, True)
                 elif cls is SequenceStartEvent:
