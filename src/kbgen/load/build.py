@@ -21,6 +21,7 @@ from ..model.entities import AlertEntry, Entity, KnowledgeBase
 from ..read.conventions import catalogue, summary
 from ..read.conventions.owners import Owners
 from ..text.anchors import name_id, normalize_code, page_url
+from ..text.escape import inline
 from ..text.globs import matches
 
 
@@ -209,19 +210,14 @@ def _section_listings(kb: KnowledgeBase, names: set[str]) -> None:
     for sec in sections:
         here = posixpath.dirname(sec.source)
         items = [e for e in by_folder.get(here, []) if e is not sec and (e.public or not sec.public)]
-        lines = [f"# {_md_text(sec.title)}", ""]
+        lines = [f"# {inline(sec.title)}", ""]
         for e in sorted(items, key=lambda x: (x.title.lower(), x.id)):
             # percent-encoded: a file name with `>`, `(`, `)`, `%` or spaces stays one link target
             target = quote(posixpath.relpath(e.source, here), safe="/")
-            lines.append(f"- [{_md_text(e.title)}]({target})")
+            lines.append(f"- [{inline(e.title)}]({target})")
         sec.doc.body = "\n".join(lines) + "\n"
         sec.doc.md = scan_markdown(sec.doc.body, sec.doc.body_line)  # the page writer reads this reading
         sec.anchors = set(sec.doc.md.anchors)
-
-
-def _md_text(text: str) -> str:
-    # a title as link text: brackets, emphasis and HTML stay literal
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
 
 
 def _asset_clashes(kb: KnowledgeBase, pages: dict[str, str], docs_prefix: str, report: Report) -> None:

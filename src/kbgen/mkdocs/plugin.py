@@ -25,6 +25,7 @@ from ..config import ConfigError, PluginOptions, load_config
 from ..diagnostics.problems import Severity, format_text
 from ..errors import StageError
 from ..model.audience import AUDIENCES, for_audience
+from ..site.csp import apply_csp
 from ..site.stage import stage
 from ..validate import validate_config
 from .build import normal_url, staged_edit_root
@@ -109,12 +110,29 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):  # type: ignore[valid-type]  # a cla
         for p in report.sorted():
             if p.severity is Severity.WARNING:
                 log.warning(f"{p.file}:{p.line}:{p.column}: {p.code} {p.message}")
-        # plain `mkdocs build` has no --audience: the environment or the option says
-        audience = os.environ.get("KBGEN_AUDIENCE") or cfg.options.audience or "internal"
+        # plain `mkdocs build` has no --audience: the environment or the option says,
+        # else the narrower one (fail closed: nothing internal without asking for it)
+        audience = os.environ.get("KBGEN_AUDIENCE") or cfg.options.audience or "public"
         if audience not in AUDIENCES:
             raise PluginError(f"kbgen: unknown audience {audience!r} (KBGEN_AUDIENCE or the option `audience`); "
                               "use public or internal")
+        if audience == "internal":
+            self._internal_allowed(config)
         return for_audience(kb, audience)
+
+    def _internal_allowed(self, config) -> None:
+        """An internal site never goes where public deploys take theirs from:
+        `site/` (MkDocs' default site_dir) or `mkdocs gh-deploy`."""
+        command = getattr(self, "command", "build")
+        if command == "gh-deploy":
+            raise PluginError("kbgen: refusing to deploy the internal audience with `mkdocs gh-deploy` (it publishes "
+                              "the site); deploy the public site, or build the internal one with `kbgen build "
+                              "--audience internal` and serve it behind your authentication")
+        site = Path(config.site_dir).resolve()
+        if command == "build" and site == self.root / "site":
+            raise PluginError("kbgen: refusing to build the internal audience into site/, the folder public deploys "
+                              "publish; build it elsewhere (`mkdocs build -d site-internal`, or `kbgen build "
+                              "--audience internal`, which writes site-internal/)")
 
     @staticmethod
     def _add_offline(config):
@@ -171,7 +189,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):  # type: ignore[valid-type]  # a cla
             shutil.rmtree(p, ignore_errors=True)
         self.stages = stages[:1] if keep_first else []
 
+    @event_priority(-100)  # after other plugins changed the HTML: the policy hashes the scripts as written
     def on_post_build(self, config):
+        if getattr(self, "command", "build") in ("build", "gh-deploy"):
+            # the same Content-Security-Policy and _headers as `kbgen build` (public, online sites)
+            apply_csp(self.kb, Path(config.site_dir))
         if getattr(self, "command", "build") == "build":
             self._clean()
 

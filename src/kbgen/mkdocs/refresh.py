@@ -44,6 +44,12 @@ class Refresher:
             self.due = time.monotonic() + (0 if now else self.quiet)
             self.cond.notify_all()
 
+    def drop_index(self) -> None:
+        """Remove the search index now (the next refresh makes it again):
+        after a rebuild that narrowed the view, no stale entry is served."""
+        with self.lock:
+            shutil.rmtree(self.site / FOLDER, ignore_errors=True)
+
     def cancel(self) -> None:
         with self.cond:
             self.view, self.generation = None, self.generation + 1

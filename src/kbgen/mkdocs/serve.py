@@ -12,6 +12,7 @@ kbgen drives the rebuilds itself instead of `mkdocs serve`, so that:
 from __future__ import annotations
 
 import gc
+import hashlib
 import html
 import logging
 import os
@@ -112,6 +113,7 @@ class Preview:
         self.server: Any = None  # MkDocs' LiveReloadServer
         self.problem_page: bytes | None = None  # set while the preview shows problems
         self.uncollected = 0  # rebuilds since the last full garbage collection
+        self.shown: dict[str, str] | None = None  # what kb.json and llms.txt were last made from (_shown)
 
     def _epoch(self) -> int:
         # the epoch this build becomes visible as (MkDocs' LiveReloadServer)
@@ -211,9 +213,18 @@ class Preview:
         self.writer.pending.clear()
         self.problem_page = None
         self.built_from = sources
-        if result.way == "full":
-            write_outputs(view, self.site_dir)  # served at once; the search index follows in the background
-        self.refresher.schedule(view, offline=offline, now=result.way == "full")
+        shown, narrowed = _shown(view), False
+        if self.shown is not None:
+            narrowed = any(eid not in shown or shown[eid] != digest for eid, digest in self.shown.items())
+        self.shown = shown
+        if result.way == "full" or narrowed:
+            # served at once: what left the view (a page turned internal, a draft, an internal
+            # entry) leaves kb.json and llms.txt with this rebuild, and the search index
+            # until it is made again; otherwise the index follows in the background
+            write_outputs(view, self.site_dir)
+            if narrowed:
+                self.refresher.drop_index()
+        self.refresher.schedule(view, offline=offline, now=result.way == "full" or narrowed)
         log.info(f"kbgen serve: {result.way} rebuild, {result.pages} page{'s' if result.pages != 1 else ''} rendered "
                  f"in {time.perf_counter() - started:.2f} s (validate {validated - started:.2f} s, stage "
                  f"{staged - validated:.2f} s, {self.writer.writes} file{'s' if self.writer.writes != 1 else ''} "
@@ -226,6 +237,45 @@ class Preview:
             return self.problem_page
         page = self.site_dir / "404.html"
         return page.read_bytes() if page.is_file() else None
+
+
+def _shown(view) -> dict[str, str]:
+    """Each entity of the view, with a digest of what is left of it where its
+    kind filters it for the audience (a contacts file without its internal
+    entries): a rebuild whose view lost an entity, or changed a filtered one,
+    narrowed what the outputs may show."""
+    out = {}
+    for eid, e in view.entities.items():
+        filtered = e.doc is not None and e.obj is not None and e.obj is not e.doc.obj
+        out[eid] = hashlib.sha1(e.obj.model_dump_json().encode()).hexdigest() if filtered else ""
+    return out
+
+
+def _same_origin(path: str) -> str:
+    """A request path that stays on this server: `//host` and `/\\host` (which
+    `GET /%2fhost` decodes to) would make the server's trailing-slash
+    redirect a link to another site; the path is read with one slash."""
+    return "/" + path.lstrip("/\\") if path[1:2] in ("/", "\\") else path
+
+
+def _server_class():
+    """MkDocs' LiveReloadServer, with every request path kept on this server
+    (_same_origin) and no redirect answered off it."""
+    from mkdocs.livereload import LiveReloadServer
+
+    class Server(LiveReloadServer):
+        def _serve_request(self, environ, start_response):
+            raw = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "ignore")
+            environ["PATH_INFO"] = _same_origin(raw).encode("utf-8").decode("latin-1")
+
+            def respond(status, headers, *args):
+                for name, value in headers:
+                    if name.lower() == "location" and _same_origin(value) != value:
+                        raise ValueError(f"refused an off-site redirect to {value!r}")
+                return start_response(status, headers, *args)
+            return super()._serve_request(environ, respond)
+
+    return Server
 
 
 class _Noise(logging.Filter):
@@ -344,8 +394,6 @@ class Watcher:
 
 
 def serve(cfg: Config, audience: str, dev_addr: str | None, open_browser: bool = False) -> None:
-    from mkdocs.livereload import LiveReloadServer
-
     host, port = parse_addr(dev_addr or cfg.raw.get("dev_addr") or DEFAULT_ADDR)
     mount_path = urlsplit(cfg.site_url or "/").path or "/"
     if not mount_path.endswith("/"):
@@ -353,7 +401,7 @@ def serve(cfg: Config, audience: str, dev_addr: str | None, open_browser: bool =
     _port_free(host, port)
     workdir = Path(tempfile.mkdtemp(prefix="kbgen-serve-"))
     preview = Preview(cfg, audience, workdir)
-    server = LiveReloadServer(builder=preview, host=host, port=port, root=str(preview.site_dir), mount_path=mount_path)
+    server = _server_class()(builder=preview, host=host, port=port, root=str(preview.site_dir), mount_path=mount_path)
     watcher = Watcher()
     server.observer = watcher  # type: ignore[assignment]  # what the server calls of it, Watcher has
     log.info(f"kbgen serve: edits are seen by {watcher.way}")

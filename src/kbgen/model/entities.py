@@ -98,8 +98,14 @@ class KnowledgeBase:
         return out
 
     def site_url(self, url: str) -> str:
+        """A page's address for outputs (kb.json, llms.txt, search, MCP):
+        absolute under site_url, else relative. A relative one whose first
+        segment holds a ':' (a folder named `javascript:x`) would read as a
+        scheme: it keeps a `./` in front."""
         base = self.config.site_url
-        return (base.rstrip("/") + "/" + url) if base else url
+        if base:
+            return base.rstrip("/") + "/" + url
+        return "./" + url if ":" in url.split("/", 1)[0].split("#", 1)[0] else url
 
 
 @dataclass

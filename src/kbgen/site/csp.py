@@ -40,6 +40,7 @@ _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.DOTALL | re.IGNOR
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _CHARSET = re.compile(r"<meta\s+charset=[\"']?[\w-]+[\"']?\s*/?>", re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
+_DOCTYPE = re.compile(r"\s*<!doctype\b[^>]*>", re.IGNORECASE)
 # what a Jinja expression may put inside one of the theme's scripts: a URL
 # or path, never a quote, backslash or angle bracket that could end the string
 _FILLED = r"[A-Za-z0-9./_:%#?&=~+-]*"
@@ -159,10 +160,20 @@ def header_policy(policy: str) -> str:
 
 
 def _insert_meta(html: str, tag: str) -> str:
-    m = _CHARSET.search(html) or _HEAD.search(html)
-    if not m:
-        return html
-    return html[:m.end()] + tag + html[m.end():]
+    """The policy as the first element of <head>: nothing before it can run.
+    A <meta charset> that is itself the head's first element stays first (it
+    carries nothing from content, and must sit in the first 1,024 bytes); a
+    page without <head> gets the policy before anything but its doctype."""
+    m = _HEAD.search(html)
+    if m:
+        at = m.end()
+        charset = _CHARSET.match(html, at + len(html[at:]) - len(html[at:].lstrip()))
+        if charset:
+            at = charset.end()
+    else:
+        doctype = _DOCTYPE.match(html)
+        at = doctype.end() if doctype else 0
+    return html[:at] + tag + html[at:]
 
 
 def apply_csp(view, site_dir: Path, offline: bool = False) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from urllib.parse import quote
 
 from .durations import Duration, humanize
 
@@ -60,6 +61,19 @@ def _code_spans(s: str):
             spans.append((start, close[0] + length))
             used_until = close[0] + length
     return spans
+
+
+def inline(value) -> str:
+    """Text inside one line of generated Markdown (a link's text, a list
+    item): every character that could start markup (a link, emphasis, code,
+    a tag, a heading, a table cell) escaped with a backslash."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", str(value))
+
+
+def link_target(url: str) -> str:
+    """A URL as a Markdown link target: whatever could end the target or start
+    another (spaces, parentheses, angle brackets) percent-encoded."""
+    return quote(str(url), safe=":/?#@!$&'*+,;=%~")
 
 
 def cell(value) -> str:
