@@ -186,11 +186,11 @@ def test_cached_readings_follow_edits(tmp_path):
     env = {"KBGEN_CACHE_DIR": str(tmp_path / "cache")}
     for _ in range(2):
         assert run_kbgen("validate", kb, env=env).returncode == 0
-    assert list((tmp_path / "cache" / "markdown").glob("*.pickle"))
+    assert list((tmp_path / "cache" / "markdown").glob("*.json"))
     (kb / "content" / "a.md").write_text(PUBLIC + "# A\n\n[x](../runbooks/nope.yaml)\n")
     proc = run_kbgen("validate", kb, "--format", "json", env=env)
     assert [p["code"] for p in json.loads(proc.stdout)["problems"]] == ["KB308"]
-    assert not list(kb.rglob("*.pickle"))  # nothing written into the KB
+    assert not list(kb.rglob("*.json"))  # nothing written into the KB
 
 
 # --- invariant (b): what the renderer would report, validate reported first --------

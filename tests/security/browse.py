@@ -43,7 +43,7 @@ SCAN_JS = r"""
     if (!own.length && !BIG.has(el.tagName.toLowerCase())) own = has((el.textContent || '').slice(0, 2000));
     if (own.length) return own;
     const box = el.closest('p, li, td, th, dd, dt, h1, h2, h3, h4, h5, h6, summary, figure, pre, blockquote') ||
-                el.closest('article') || document.body;
+                el.closest('article') || document.body || document.documentElement;
     return has(box.outerHTML.slice(0, 20000));
   };
   for (const el of root.querySelectorAll('*')) {
@@ -76,7 +76,8 @@ SCAN_JS = r"""
   const grab = (e) => {
     const a = e.target.closest && e.target.closest('a, area');
     if (a) {
-      const h = a.href && a.href.baseVal !== undefined ? a.href.baseVal : a.getAttribute('href');
+      // an SVG link: the animated value (a <set> may have changed it), then its attributes
+      const h = a.href && a.href.animVal !== undefined ? (a.href.animVal || a.getAttribute('xlink:href')) : a.getAttribute('href');
       let proto = '';
       try { proto = new URL(h, location.href).protocol; } catch (err) { proto = String(h).trim().split(':')[0] + ':'; }
       if (/^(javascript|vbscript|data):$/i.test(proto)) clicked.push(['click navigates to ' + proto, where(a), a.outerHTML.slice(0, 160)]);
@@ -93,7 +94,8 @@ SCAN_JS = r"""
     if (BAD.test(act)) clicked.push(['form submits to ' + act.slice(0, 30), where(f), f.outerHTML.slice(0, 160)]);
   }
   const article = document.querySelector('article');
-  return {hits: hits.concat(clicked), pageTokens: has(article ? article.outerHTML : document.body.outerHTML)};
+  const root = article || document.body || document.documentElement;
+  return {hits: hits.concat(clicked), pageTokens: has(root.outerHTML)};
 }
 """
 
@@ -105,6 +107,9 @@ for (const name of ['alert', 'confirm', 'prompt']) {
   window[name] = function (...args) { calls += 1; if (calls <= 2) return real.apply(this, args); };
 }
 """
+
+
+DOCUMENTS = {".html", ".htm", ".xhtml", ".xht", ".svg", ".xml", ".xsl"}
 
 
 def _serve(site: Path):
@@ -145,9 +150,11 @@ def browse(site: Path, tokens: list[str], browser):
 
     page.on("framenavigated", navigated)
     try:
-        for html in sorted(site.rglob("*.html")):
+        # pages, and every other document a browser opens as one (a published SVG, XML, XHTML)
+        documents = [p for p in site.rglob("*") if p.suffix.lower() in DOCUMENTS and p.is_file()]
+        for html in sorted(documents):
             rel = html.relative_to(site).as_posix()
-            url = f"{base}/{rel.removesuffix('index.html')}"
+            url = f"{base}/{rel.removesuffix('index.html') if rel.endswith('/index.html') or rel == 'index.html' else rel}"
             events.clear()
             text = html.read_text(encoding="utf-8", errors="replace")
             head = text.split("</head>", 1)[0]

@@ -645,8 +645,107 @@ def leak_cases() -> list[Case]:
     return out
 
 
+# --- issue 22: what the site publishes besides pages, front matter that fails open -----
+
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="40">'
+ALERT = "alert('{tok}')"
+# (name, path, text): a file in content/ that a public page links; a browser opening it must
+# see nothing run, and nothing of it may tell a host what to do
+ACTIVE_FILES = (
+    ("svg-script", "content/img-{tok}.svg", SVG_OPEN + "<script>" + ALERT + "</script><title>{tok}</title></svg>"),
+    ("svg-onload", "content/img-{tok}.svg",
+     SVG_OPEN.replace("<svg ", '<svg onload="' + ALERT.replace("'", "&apos;") + '" ') + "<title>{tok}</title></svg>"),
+    ("svg-foreignobject", "content/img-{tok}.svg",
+     SVG_OPEN + '<foreignObject width="40" height="40"><body xmlns="http://www.w3.org/1999/xhtml">'
+     '<iframe src="javascript:' + ALERT + '"></iframe>{tok}</body></foreignObject></svg>'),
+    ("svg-xlink-javascript", "content/img-{tok}.svg",
+     SVG_OPEN + '<a xlink:href="javascript:' + ALERT + '"><text y="20">{tok}</text></a></svg>'),
+    ("svg-animate-href", "content/img-{tok}.svg",
+     SVG_OPEN + '<a><set attributeName="href" to="javascript:' + ALERT + '"/><text y="20">{tok}</text></a></svg>'),
+    ("svg-external-image", "content/img-{tok}.svg",
+     SVG_OPEN + '<image href="https://evil.example/{tok}.png" width="10" height="10"/></svg>'),
+    ("svg-css-import", "content/img-{tok}.svg",
+     SVG_OPEN + '<style>@import url("https://evil.example/{tok}.css");</style></svg>'),
+    ("svg-xml-stylesheet", "content/img-{tok}.svg",
+     '<?xml-stylesheet type="text/xsl" href="https://evil.example/{tok}.xsl"?>' + SVG_OPEN + "</svg>"),
+    ("html-script-before-charset", "content/page-{tok}.html",
+     "<script>" + ALERT + '</script><meta charset="utf-8"><p>{tok}</p>'),
+    ("htm-file", "content/page-{tok}.htm", "<!doctype html><p>{tok}</p><img src=x onerror=\"" + ALERT + '">'),
+    ("xhtml-file", "content/page-{tok}.xhtml",
+     '<html xmlns="http://www.w3.org/1999/xhtml"><body><p>{tok}</p><script>' + ALERT + "</script></body></html>"),
+    ("xml-with-xhtml-script", "content/data-{tok}.xml",
+     '<root><x:script xmlns:x="http://www.w3.org/1999/xhtml">' + ALERT + "</x:script>{tok}</root>"),
+    ("xsl-file", "content/style-{tok}.xsl",
+     '<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><!-- {tok} --></xsl:stylesheet>'),
+    ("js-file", "content/app-{tok}.js", ALERT + ";"),
+    ("mjs-file", "content/app-{tok}.mjs", "export default '{tok}'; " + ALERT + ";"),
+    ("markup-without-extension", "content/notes-{tok}", "<html><body><p>{tok}</p><script>" + ALERT + "</script>"),
+    ("markup-in-txt", "content/notes-{tok}.txt", "\ufeff  <html><script>" + ALERT + "</script>{tok}"),
+)
+# files static hosts obey (Netlify, Cloudflare Pages, GitLab Pages, Vercel, Azure, IIS, GitHub Pages, Surge)
+HOST_FILES = (
+    ("_redirects", "content/_redirects", "/* https://evil.example/{tok}/:splat 301!\n"),
+    ("_headers", "content/_headers", "/*\n  X-Case: {tok}\n"),
+    ("_worker.js", "content/_worker.js", "export default {{ fetch() {{ return new Response('{tok}') }} }};\n"),
+    ("_worker.js-folder", "content/_worker.js/index.js", "export default {{}}; // {tok}\n"),
+    ("_routes.json", "content/_routes.json", '{{"version": 1, "include": ["/{tok}/*"], "exclude": []}}\n'),
+    ("netlify.toml", "content/netlify.toml", '[[redirects]]\nfrom = "/*"\nto = "https://evil.example/{tok}"\n'),
+    ("vercel.json", "content/vercel.json", '{{"redirects": [{{"source": "/(.*)", "destination": "https://evil.example/{tok}"}}]}}\n'),
+    ("web.config", "content/web.config", "<configuration><!-- {tok} --></configuration>\n"),
+    ("staticwebapp.config.json", "content/staticwebapp.config.json", '{{"routes": [], "x": "{tok}"}}\n'),
+    ("CNAME", "content/CNAME", "{tok}.evil.example\n"),
+    ("nested-_redirects", "content/docs/_redirects", "/* https://evil.example/{tok} 301!\n"),
+)
+FM_DEFAULTS = ('      defaults:\n        - {path: "content/help/**", audience: public}\n')
+# (name, text): a page under a public folder default whose own marking says internal, or draft,
+# in a form kbgen might not read; its marker must never be published
+FRONT_MATTER = (
+    ("blank-line-first", "\n---\naudience: internal\n---\n# {marker}\n"),
+    ("blank-lines-and-spaces-first", "\n  \n---\naudience: internal\n---\n# {marker}\n"),
+    ("second-bom", "\ufeff\ufeff---\naudience: internal\n---\n# {marker}\n"),
+    ("zero-width-space", "\u200b---\naudience: internal\n---\n# {marker}\n"),
+    ("toml", "+++\naudience = \"internal\"\n+++\n# {marker}\n"),
+    ("json", "{{\n\"audience\": \"internal\"\n}}\n# {marker}\n"),
+    ("key-capitalised", "---\nAudience: internal\n---\n# {marker}\n"),
+    ("key-upper-case", "---\nAUDIENCE: internal\n---\n# {marker}\n"),
+    ("value-capitalised", "---\naudience: Internal\n---\n# {marker}\n"),
+    ("value-unknown", "---\naudience: staff\n---\n# {marker}\n"),
+    ("value-empty", "---\naudience:\n---\n# {marker}\n"),
+    ("duplicate-key", "---\naudience: internal\naudience: public\n---\n# {marker}\n"),
+    ("toml-draft", "+++\ndraft = true\n+++\n# {marker}\n"),
+    ("yaml-draft", "---\ndraft: true\n---\n# {marker}\n"),
+    ("yaml-draft-text", "---\ndraft: \"yes\"\n---\n# {marker}\n"),
+    ("jekyll-unpublished", "---\npublished: false\n---\n# {marker}\n"),
+    ("draft-capitalised", "---\nDraft: true\n---\n# {marker}\n"),
+)
+
+
+def origin_cases() -> list[Case]:
+    out: list[Case] = []
+    for family, batch, items in (("active", "published-active", ACTIVE_FILES),
+                                 ("host", "published-host", HOST_FILES)):
+        for name, path, text in items:
+            cid = f"{family}:{name}"
+            tok = token(cid)
+            p = path.replace("{tok}", tok)
+            page = f"content/p-{tok}.md"
+            target = p[len("content/"):]
+            # a file and a folder of one name cannot share a KB: the folder form gets its own batch
+            out.append(Case(cid, batch + ("-2" if name.endswith("-folder") else ""), tok,
+                            files={p: text.format(tok=tok), page: _public_page(tok, f"[the file]({target})")},
+                            where=((p, None),)))
+    for name, text in FRONT_MATTER:
+        cid = f"front-matter:{name}"
+        tok = token(cid)
+        marker = "LEAK" + tok.upper()
+        out.append(Case(cid, "front-matter", tok, files={f"content/help/fm-{tok}.md": text.format(marker=marker)},
+                        where=((f"content/help/fm-{tok}.md", None),), markers=(marker, marker.lower()), witness=False,
+                        mkdocs=mkdocs_for().replace("      today:", FM_DEFAULTS + "      today:")))
+    return out
+
+
 def all_cases() -> list[Case]:
-    return field_cases() + leak_cases()
+    return field_cases() + leak_cases() + origin_cases()
 
 
 CASES = all_cases()

@@ -15,6 +15,7 @@ fails is bisected to the cases that break it."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -184,11 +185,54 @@ def run_batch(cases: list[Case], work: Path) -> dict[str, dict]:
                 verdicts[c.id].problems.append(f"leak marker {m} in {', '.join(leaked[:5])}")
         if c.witness and c.tok not in blob:
             verdicts[c.id].problems.append("its token is not in the public site: the case did not reach the build")
+    for why, toks in published_findings(site, [c.tok for c in built]):
+        for c in built:
+            if c.tok in toks:
+                verdicts[c.id].problems.append(why)
     for why, toks in _browse(site, [c.tok for c in built], work):
         for c in built:
             if c.tok in toks:
                 verdicts[c.id].problems.append(why)
     return _finish(verdicts, trouble)
+
+
+# What the site must never hold from content, whatever kbgen's own rules say
+# (issue 22): files a static host obeys, and files a browser runs or shows as a page.
+HOST_NAMES = {n.casefold() for n in ("_redirects", "_headers", "_worker.js", "_routes.json", "netlify.toml",
+                                     "vercel.json", "web.config", "staticwebapp.config.json", "CNAME")}
+ACTIVE_SUFFIXES = {".html", ".htm", ".xhtml", ".xht", ".xml", ".xsl", ".xslt", ".js", ".mjs", ".wasm", ".svg"}
+_META = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+
+
+def published_findings(site: Path, tokens: list[str]) -> list[tuple[str, list[str]]]:
+    """Files of the public site that carry a case's token and that a host
+    obeys or a browser runs; and any page whose Content-Security-Policy is
+    not the first thing in its <head> (only a <meta charset> may come first)."""
+    out = []
+    for p in sorted(site.rglob("*")):
+        if not p.is_file():
+            continue
+        rel = p.relative_to(site).as_posix()
+        data = p.read_bytes()
+        text = data.decode("utf-8", errors="replace")
+        toks = [t for t in tokens if t in text or t in rel]
+        if p.suffix == ".html" and b"Content-Security-Policy" in data:
+            head = data.split(b"<head", 1)[1].split(b">", 1)[1] if b"<head" in data else data
+            first = [m.group(0) for m in _META.finditer(head[:4000])][:2]
+            before = head.split(b"Content-Security-Policy", 1)[0]
+            charset_first = bool(first) and b"charset" in first[0]
+            if b"<script" in before.lower() or not (b"Content-Security-Policy" in first[0] or
+                                                    (charset_first and len(first) > 1 and b"Content-Security-Policy" in first[1])):
+                out.append((f"the policy is not the first thing in <head> of {rel}", toks or tokens))
+        if toks and {part.casefold() for part in rel.split("/")} & HOST_NAMES:
+            out.append((f"host control file {rel} from content is in the site", toks))
+            continue
+        named = [t for t in tokens if t in rel]  # the cases' files carry their token in their name
+        if named and p.suffix.lower() in ACTIVE_SUFFIXES and not rel.endswith("/index.html"):
+            out.append((f"active file {rel} from content is in the site", named))
+        elif named and text.lstrip("\ufeff \t\r\n").startswith("<"):
+            out.append((f"markup file {rel} from content is in the site", named))
+    return out
 
 
 def _finish(verdicts: dict[str, Verdict], trouble: str) -> dict[str, dict]:
