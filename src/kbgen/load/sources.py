@@ -90,6 +90,17 @@ def _walk(base: Path, root: Path, report: Report | None):
         stack.extend((p, r, depth + 1) for p, r in reversed(subdirs))
 
 
+def _inside(path: Path, real_root: Path) -> Path | None:
+    """The symlink's target when it exists inside the KB root, else None."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # dangling, or a loop
+    if target == real_root or real_root in target.parents:
+        return target
+    return None
+
+
 def discover(cfg: Config, report: Report | None = None) -> list[tuple[Path, str, str]]:
     """(path, rel, area) for every source file, content/ first, sorted. Files
     matching the option `ignore` are not content (manifests, CI files)."""

@@ -21,8 +21,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import logging
+import os
 import stat
 import tempfile
 from pathlib import Path
@@ -104,14 +104,15 @@ def _to_json(reading) -> dict:
 
 def _from_json(d: dict):
     from .reader import Heading, Include, Link, Reading, Unsafe
-    r = Reading(**d)
-    r.headings = [Heading(**h) for h in r.headings]
-    r.links = [Link(**{**x, "target_at": tuple(x["target_at"]) if x.get("target_at") else None}) for x in r.links]
-    r.anchors = set(r.anchors)
-    r.includes = [Include(**i) for i in r.includes]
-    r.unsafe = [Unsafe(**u) for u in r.unsafe]
-    r.too_complex = tuple(r.too_complex) if r.too_complex else None  # type: ignore[assignment]
-    return r
+    return Reading(**{
+        **d,
+        "headings": [Heading(**h) for h in d["headings"]],
+        "links": [Link(**{**x, "target_at": tuple(x["target_at"]) if x.get("target_at") else None}) for x in d["links"]],
+        "anchors": set(d["anchors"]),
+        "includes": [Include(**i) for i in d["includes"]],
+        "unsafe": [Unsafe(**u) for u in d["unsafe"]],
+        "too_complex": tuple(d["too_complex"]) if d.get("too_complex") else None,
+    })
 
 
 class ReadingCache:

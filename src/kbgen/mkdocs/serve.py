@@ -403,7 +403,7 @@ def serve(cfg: Config, audience: str, dev_addr: str | None, open_browser: bool =
     preview = Preview(cfg, audience, workdir)
     server = _server_class()(builder=preview, host=host, port=port, root=str(preview.site_dir), mount_path=mount_path)
     watcher = Watcher()
-    server.observer = watcher  # type: ignore[assignment]  # what the server calls of it, Watcher has
+    server.observer = watcher  # what the server calls of it, Watcher has
     log.info(f"kbgen serve: edits are seen by {watcher.way}")
     preview.server = server
     server.error_handler = preview.not_found
