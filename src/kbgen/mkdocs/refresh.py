@@ -46,9 +46,9 @@ class Refresher:
 
     def drop_index(self) -> None:
         """Remove the search index now (the next refresh makes it again):
-        after a rebuild that narrowed the view, no stale entry is served."""
-        with self.lock:
-            shutil.rmtree(self.site / FOLDER, ignore_errors=True)
+        after a rebuild that narrowed the view, no stale entry is served.
+        The caller holds the lock (a rebuild does)."""
+        shutil.rmtree(self.site / FOLDER, ignore_errors=True)
 
     def cancel(self) -> None:
         with self.cond:
