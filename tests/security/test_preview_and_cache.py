@@ -4,6 +4,7 @@ off the site (item 15); the Markdown readings cache cannot run code when
 read, and is not used from a folder others can write."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
@@ -51,33 +52,44 @@ def _until(check, seconds: float = 120.0):
     raise AssertionError("the server never reached the state")
 
 
-def test_preview_outputs_follow_a_page_that_turns_internal_and_stay_on_site(tmp_path):
-    kb = write_kb(tmp_path / "kb", {"content/guide.md": GUIDE})
+@contextlib.contextmanager
+def _serving(kb: Path):
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(kb), "--audience", "public",
                              "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
         _until(lambda: _request(port, "/guide/")[0] == 200)
-        _until(lambda: MARK in _request(port, "/kb.json")[2] and MARK in _request(port, "/llms.txt")[2])
-        # item 15: an encoded slash must not turn the trailing-slash redirect into a link to another host
-        for path in ("/%2frunbooks", "/%2f%2frunbooks", "/%2fevil.example", "/%5crunbooks", "//runbooks"):
-            status, headers, _ = _request(port, path)
-            location = headers.get("Location", "")
-            assert not location.startswith(("//", "/\\", "\\")) and "://" not in location, (path, status, location)
-        assert _request(port, "/runbooks")[1].get("Location") == "/runbooks/"  # the redirect itself still works
-        # item 14: the page turns internal; once it is gone, kb.json and llms.txt no longer name it
-        (kb / "content/guide.md").write_text(GUIDE.replace("audience: public", "audience: internal"))
-        _until(lambda: _request(port, "/guide/")[0] == 404)
-        for path in ("/kb.json", "/llms.txt"):
-            status, _, body = _request(port, path)
-            assert status == 200 and MARK not in body, (path, body[:300])
+        yield port
     finally:
         proc.terminate()
         try:
             proc.communicate(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_preview_outputs_follow_a_page_that_turns_internal(tmp_path):
+    """Item 14: once the page is gone, kb.json and llms.txt no longer name it."""
+    kb = write_kb(tmp_path / "kb", {"content/guide.md": GUIDE})
+    with _serving(kb) as port:
+        _until(lambda: MARK in _request(port, "/kb.json")[2] and MARK in _request(port, "/llms.txt")[2])
+        (kb / "content/guide.md").write_text(GUIDE.replace("audience: public", "audience: internal"))
+        _until(lambda: _request(port, "/guide/")[0] == 404)
+        for path in ("/kb.json", "/llms.txt"):
+            status, _, body = _request(port, path)
+            assert status == 200 and MARK not in body, (path, body[:300])
+
+
+def test_preview_never_redirects_off_the_site(tmp_path):
+    """Item 15: an encoded slash must not turn the trailing-slash redirect into a link to another host."""
+    kb = write_kb(tmp_path / "kb", {"content/guide.md": GUIDE})
+    with _serving(kb) as port:
+        for path in ("/%2frunbooks", "/%2f%2frunbooks", "/%2fevil.example", "/%5crunbooks", "//runbooks"):
+            status, headers, _ = _request(port, path)
+            location = headers.get("Location", "")
+            assert not location.startswith(("//", "/\\", "\\")) and "://" not in location, (path, status, location)
+        assert _request(port, "/runbooks")[1].get("Location") == "/runbooks/"  # the redirect itself still works
 
 
 class _Boom:
