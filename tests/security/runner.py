@@ -230,7 +230,7 @@ def published_findings(site: Path, tokens: list[str]) -> list[tuple[str, list[st
         named = [t for t in tokens if t in rel]  # the cases' files carry their token in their name
         if named and p.suffix.lower() in ACTIVE_SUFFIXES and not rel.endswith("/index.html"):
             out.append((f"active file {rel} from content is in the site", named))
-        elif named and text.lstrip("\ufeff \t\r\n").startswith("<"):
+        elif named and p.suffix.lower() != ".html" and text.lstrip("\ufeff \t\r\n").startswith("<"):
             out.append((f"markup file {rel} from content is in the site", named))
     return out
 
