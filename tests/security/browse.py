@@ -93,9 +93,8 @@ SCAN_JS = r"""
     const act = (f.getAttribute('action') || '').replace(/[\u0000-\u0020]/g, '').toLowerCase();
     if (BAD.test(act)) clicked.push(['form submits to ' + act.slice(0, 30), where(f), f.outerHTML.slice(0, 160)]);
   }
-  const article = document.querySelector('article');
-  const root = article || document.body || document.documentElement;
-  return {hits: hits.concat(clicked), pageTokens: has(root.outerHTML)};
+  const shown = document.querySelector('article') || document.body || document.documentElement;
+  return {hits: hits.concat(clicked), pageTokens: has(shown.outerHTML)};
 }
 """
 
