@@ -323,10 +323,11 @@ def test_large_kb_builds_with_small_pages_and_progress(generated_site):
     assert len(pages) > 600
     average = sum(p.stat().st_size for p in pages) / len(pages)
     assert average < 80_000, f"average page {average / 1024:.0f} KB"
-    # big sections collapse to their index page: a runbook page does not list every runbook
+    # big sections are in parts: a runbook page lists its own part of the runbooks (at most
+    # nav_limit, 60), and the other parts as one link each, not every runbook
     soup = html(site, "runbooks/rb-00001")
     nav_links = [a["href"] for a in soup.select("nav a[href]") if "rb-" in a["href"]]
-    assert len(nav_links) < 20, len(nav_links)
+    assert 0 < len(nav_links) <= 60 + 10, len(nav_links)
     assert "converted 250/" in stderr and "wrote 500/" in stderr  # progress for long builds
     assert "turned Material's navigation.prune on" in stderr  # mkdocs.yml did not ask for it
     assert any(f["title"].startswith("GEN-00007") for f in _fragments(site))

@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbfactory import ROOT, run_kbgen, write_kb
+from kbgen.kinds.sla import priority_label
+from kbgen.text.anchors import code_anchor
 
 SECTIONS = ("diagnostics", "resolution", "verification")
 
@@ -130,6 +132,7 @@ def test_a_code_with_only_a_message_is_its_row(tmp_path):
     assert first.find("a")["href"] == "#qt-001" and first.find(id=True) is None
     # a heading with the code's anchor (what browser search links to), not in the page's contents
     assert [(h.name, h["id"], h.get_text()) for h in second.find_all(id=True)] == [("h3", "qt-002", "QT_002")]
+    assert second.find("h3").find("a")["href"] == "#qt-002"  # a link to itself, as the other rows link
     assert rows[1].find_all("td")[3].find("a")["href"] == "../../runbooks/public-rb/"
     # the page's table of contents lists the sections only
     toc = {a["href"] for a in page.select("nav.md-nav--secondary a")}  # Material prints it twice (mobile)
@@ -198,15 +201,69 @@ def test_example_sla_matrices_have_a_row_per_priority(example_public):
             continue
         url = posixpath.splitext(path.relative_to(ROOT / "content").as_posix())[0]
         article = soup(example_public, url).find("article")
-        ids = [str(p["id"]) for p in data["priorities"]]
+        labels = [priority_label(str(p["id"]), p["name"]) for p in data["priorities"]]
         matrices = [t for t in article.find_all("table")
                     if t.find("th") and t.find("th").get_text(strip=True) == "Priority"]
         assert matrices, url
         for table in matrices:
             firsts = [tr.find("td").get_text(" ", strip=True) for tr in table.find("tbody").find_all("tr")]
-            assert [f.split()[0] for f in firsts] == ids, (url, firsts)
+            assert firsts == labels, (url, firsts)
             header = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
             for tr in table.find("tbody").find_all("tr"):
                 assert len(tr.find_all("td")) == len(header), (url, tr.get_text(" ", strip=True))
             checked += 1
     assert checked >= 3
+
+
+def test_sla_pages_show_no_empty_heading_and_no_raw_id(example_public):
+    """Customers read priorities by name ("Critical issues", "P1 — Critical"), never
+    by a slug id ("anya-critical"), and no heading stands over nothing; every
+    priority's anchor is on the page once."""
+    checked = 0
+    for path in sorted((ROOT / "content").rglob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not (isinstance(data, dict) and data.get("kind") == "sla") or data.get("audience") != "public":
+            continue
+        url = posixpath.splitext(path.relative_to(ROOT / "content").as_posix())[0]
+        page = soup(example_public, url)
+        article = page.find("article")
+        slugs = [str(p["id"]) for p in data["priorities"] if "-" in str(p["id"])]
+        toc = page.select_one("nav.md-nav--secondary").get_text(" ", strip=True)
+        for slug in slugs:
+            assert slug not in toc and slug not in article.get_text(" "), (url, slug)
+        for pid in (str(p["id"]) for p in data["priorities"]):
+            assert len(article.select(f'[id="{code_anchor(pid)}"]')) == 1, (url, pid)
+        for h in article.find_all(["h2", "h3"]):
+            nxt = h.find_next_sibling()
+            assert nxt is not None and nxt.name not in ("h2", "h3"), (url, h.get_text(strip=True))
+        checked += 1
+    assert checked >= 3
+
+
+def _facts(article) -> dict[str, object]:
+    """The page's facts (name -> its <dd>), from the definition list under its title."""
+    dl = article.select_one("div.kbgen-facts > dl")
+    assert dl is not None, "no facts list"
+    return {dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in dl.find_all("dt")}
+
+
+def test_facts_are_name_value_pairs_and_plain_steps_plain_text(example_internal, example_public):
+    """Issue 24, item 5: the facts under a title are a definition list (no
+    table whose first fact pretends to be its header); a step that is only
+    text is not bold; alert names link to their catalogue entry; a Markdown
+    runbook shows its summary as a YAML one does; no tag chip on the home page."""
+    article = soup(example_internal, "runbooks/hydraulic-high-error-rate").find("article")
+    facts = _facts(article)
+    assert list(facts) == ["Products", "Owner", "Last reviewed", "Error codes", "Alerts"]
+    assert not [th for th in article.find_all("th") if th.get_text(strip=True) in facts]
+    assert facts["Alerts"].find("a")["href"] == "../../operations/alert-thresholds/#higherrorrate"
+    steps = _steps_of(article, "resolution")
+    assert steps[0].get_text(strip=True) == "Fix the most frequent error found" and steps[0].find("strong") is None
+    assert steps[1].find("strong").get_text() == "Or roll back the last update"  # it has a note under it
+    # a Markdown runbook
+    article = soup(example_public, "runbooks/anya-system-health-check").find("article")
+    assert list(_facts(article)) == ["Products", "Owner", "Last reviewed", "Escalation"]
+    summary = "Check resources, services, connectivity and recent log errors on an Anya Core host."
+    assert article.select_one("div.kbgen-facts").find_next_sibling("p").get_text(strip=True) == summary
+    assert soup(example_public, "").select(".md-tags:not([hidden])") == []
+    assert soup(example_public, "sla/mwrasp-sla").select(".md-tags:not([hidden])")  # other pages keep theirs

@@ -10,6 +10,8 @@ class ArticleKind(Kind):
     title = "Articles"
     label = "Article"
     order = 40
+    browse = False     # the writers' folders are their listing, in the navigation
+    in_folders = True
     data_schema = {"required": ["type", "headings"],
                    "properties": {"type": {"type": "string"}, "headings": {"type": "array", "items": {"type": "string"}}}}
 

@@ -125,6 +125,11 @@ class Kind:
     exact_rank: ClassVar[int] = 2          # among exact code matches, lower comes first
     listed: ClassVar[bool] = True          # in listings: llms.txt, product pages (not the codes inside a table)
     browse: ClassVar[bool] = True          # listed on its own browse/<type>/ page
+    # the navigation (kbgen.pages.navigation): a section of its own, titled `title` and opened
+    # by its listing (index_path), inside the section nav_group names when there is one;
+    # in_folders: its pages stay in the writers' folders instead (articles)
+    nav_group: ClassVar[str | None] = None
+    in_folders: ClassVar[bool] = False
     data_schema: ClassVar[dict | None] = None  # what its kb.json `data` must hold (JSON Schema)
     # fields (by name, at any depth of its object) whose text is Markdown: read, checked, rendered as Markdown
     markdown_fields: ClassVar[frozenset[str]] = MARKDOWN_FIELDS
@@ -168,12 +173,17 @@ class Kind:
         """Template variables beyond the common ones (e, o, link, internal, meta, description, kb)."""
         return {}
 
+    @property
+    def index_path(self) -> str:
+        """Its listing page, which opens its section of the navigation."""
+        return f"browse/{self.type}/index.md"
+
     def listings(self, kb: "KnowledgeBase", entities: list["Entity"]) -> list["Listing | CodeTable"]:
         """The pages listing the entities of this kind, as data the page
-        writer (kbgen.pages.listings) turns into pages; default: browse/<type>."""
+        writer (kbgen.pages.listings) turns into pages; default: browse/<type>/."""
         if not self.browse or not entities:
             return []
-        return [Listing(self.title, f"browse/{self.type}.md", "", [("", entities)])]
+        return [Listing(self.title, self.index_path, "", [("", entities)])]
 
     # -- search, export, kb.json ----------------------------------------------
 

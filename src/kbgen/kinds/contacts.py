@@ -13,6 +13,7 @@ class ContactsKind(Kind):
     template = "contacts.md.j2"
     title = label = "Contacts"
     order = 70
+    nav_group = "Support"
     search_weight = 0.8
     data_schema = {"properties": {"channels": {"type": "array"}, "people": {"type": "array"}}}
 

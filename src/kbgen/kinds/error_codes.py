@@ -31,6 +31,8 @@ class ErrorTableKind(Kind):
     title = "Error codes"
     label = "Error codes"
     order = 20
+    browse = False  # error-codes/ lists every code with its table: the section's listing
+    index_path = "error-codes/index.md"  # type: ignore[assignment]  # a class constant where Kind has a property
     page_boost = 3
     search_weight = 0.7
     data_schema = {"required": ["codes"], "properties": {"codes": {"type": "array", "items": _STR, "minItems": 1}}}
@@ -59,7 +61,7 @@ class ErrorTableKind(Kind):
         return {"code_entities": {c.obj.code: c for c in entries(kb).get(ent.id, [])}}
 
     def listings(self, kb, entities):
-        return [CodeTable(), *super().listings(kb, entities)]
+        return [CodeTable()]
 
     def search_text(self, kb, ent, text):
         text.body += [f"{c.code} {c.message}" for c in ent.obj.codes]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import posixpath
 
+from ..read.conventions.summary import first_paragraph
 from ..schema.kinds import Runbook
 from ..text.anchors import alert_name_of, normalize_code
 from ..text.plaintext import dur, joined, plain, step_texts, steps_text
@@ -72,6 +73,7 @@ class RunbookKind(Kind):
     search_weight = 1.25
     exact_rank = 1
     browse = False  # runbooks/ is their listing
+    index_path = "runbooks/index.md"  # type: ignore[assignment]  # a class constant where Kind has a property
     data_schema = {"required": ["format"], "properties": {"format": {"enum": ["yaml", "md"]}, "sections": _STRS,
                                                           "error_codes": _STRS, "symptoms": _STRS}}
 
@@ -115,14 +117,20 @@ class RunbookKind(Kind):
     def page_context(self, kb, ent, ctx):
         refs = tuple(str(r) for r in ent.obj.error_codes)
         ctx["link"].read(listed_code_ids, ent.id, refs)  # the page cache sees a code added to or gone from it
-        return {"codes": _listed_codes(kb, ent.id, refs)}
+        out = {"codes": _listed_codes(kb, ent.id, refs)}
+        if ent.doc.fmt == "md":
+            # a Markdown runbook shows its summary under its facts, as a YAML one does,
+            # unless the summary is its first paragraph (summary_from_body, or the same words)
+            out["summary_in_body"] = "summary" not in ent.doc.data or \
+                " ".join(str(ent.summary or "").split()) == first_paragraph(ent.doc.md)
+        return out
 
     def listings(self, kb, entities):
         products = kb.config.options.products
         ids = {p.id for p in products}
         groups = [(p.name, [r for r in entities if p.id in r.products]) for p in products]
         groups.append(("Other", [r for r in entities if not set(r.products) & ids]))
-        return [Listing("Runbooks", "runbooks/index.md", "Step-by-step procedures, grouped by product.", groups)]
+        return [Listing("Runbooks", self.index_path, "Step-by-step procedures, grouped by product.", groups)]
 
     # -- search, export, kb.json ----------------------------------------------
 

@@ -1,6 +1,8 @@
 """Service levels (`kind: sla`): priorities, channels, plans and targets."""
 from __future__ import annotations
 
+import re
+
 from ..schema.kinds import Sla
 from ..text.anchors import code_anchor, normalize_code
 from ..text.plaintext import dur, joined, plain
@@ -8,6 +10,20 @@ from .base import Kind, Part
 from .slamatrix import effective
 
 HINTS = "service level agreement SLA response time resolution time targets"
+
+
+_CODE_LIKE = re.compile(r"[A-Za-z]{0,4}[-_ ]?\d{1,2}")
+
+
+def priority_label(pid: str, name: str) -> str:
+    """A priority as readers see it: "P1 — Critical" when its id is a short
+    code people quote (P1, SEV-2), its name alone when the id is a slug
+    ("anya-critical": an id for links, not for readers)."""
+    return f"{pid} — {name}" if _CODE_LIKE.fullmatch(str(pid)) else str(name)
+
+
+def has_details(p) -> bool:
+    return bool(p.definition or p.impact or p.update_every or p.communication or p.examples)
 
 
 def matrix(sla) -> list[dict]:
@@ -35,6 +51,7 @@ class SlaKind(Kind):
     template = "sla.md.j2"
     title = label = "Service levels"
     order = 50
+    nav_group = "Support"
     data_schema = {"required": ["priorities"], "properties": {
         "priorities": {"type": "array", "items": {"type": "object"}, "minItems": 1}, "targets": {"type": "array"}}}
 
@@ -42,7 +59,11 @@ class SlaKind(Kind):
         return [code_anchor(p.id) for p in ent.obj.priorities] + [p.id for p in ent.obj.plans]
 
     def page_context(self, kb, ent, ctx):
-        return {"matrix": matrix(ent.obj)}
+        tables = matrix(ent.obj)
+        # each priority's anchor once: on its row of the priorities table when the page has one
+        # (a priority with details), else on its row of the first targets table
+        listed = any(has_details(p) for p in ent.obj.priorities) or not tables
+        return {"matrix": tables, "label": priority_label, "details": has_details, "priority_table": listed}
 
     def search_text(self, kb, ent, text):
         o = ent.obj

@@ -18,6 +18,7 @@ class TemplatesKind(Kind):
     title = "Templates"
     label = "Reply templates"
     order = 80
+    nav_group = "Support"
     search_weight = 0.8
     data_schema = {"required": ["templates"],
                    "properties": {"templates": {"type": "array", "items": {"type": "object"}, "minItems": 1}}}

@@ -46,6 +46,7 @@ class TiersKind(Kind):
     template = "tiers.md.j2"
     title = label = "Support tiers"
     order = 60
+    nav_group = "Support"
     data_schema = {"required": ["tiers"],
                    "properties": {"tiers": {"type": "array", "items": {"type": "object"}, "minItems": 1}}}
 

@@ -20,26 +20,28 @@ CHUNK_LONG = 110      # ...and, past this many entries in a part, one in CHUNK_O
 CHUNK_ODDS_LONG = 8
 
 
-def chunked(items: list, key) -> list[list]:
-    """A sorted listing in parts of at most INDEX_CHUNK entries, cut after an
+def chunked(items: list, key, limit: int = INDEX_CHUNK) -> list[list]:
+    """A sorted listing in parts of at most `limit` (INDEX_CHUNK) entries, cut after an
     entry whose key hashes to a boundary: about one entry in CHUNK_ODDS once
     the part has CHUNK_MIN entries, one in CHUNK_ODDS_LONG once it has
     CHUNK_LONG (so a part seldom reaches INDEX_CHUNK, the hard limit). Where a
     part ends depends on its own entries, not on how many came before: an
     entry added, removed or renamed changes the part it is in (and the one it
     moves to), not every part after it, so kbgen serve renders two pages
-    again, not thirty."""
-    if len(items) <= INDEX_CHUNK:
+    again, not thirty. Another limit (a navigation section's) scales the
+    thresholds with it."""
+    if len(items) <= limit:
         return [items]
+    least, long_ = max(1, limit * CHUNK_MIN // INDEX_CHUNK), max(1, limit * CHUNK_LONG // INDEX_CHUNK)
     out: list[list] = []
     part: list = []
     for item in items:
         part.append(item)
         n = len(part)
-        if n < CHUNK_MIN:
+        if n < least:
             continue
         h = zlib.crc32(key(item).encode("utf-8", "surrogatepass"))
-        if h % CHUNK_ODDS == 0 or (n >= CHUNK_LONG and h % CHUNK_ODDS_LONG == 0) or n >= INDEX_CHUNK:
+        if h % CHUNK_ODDS == 0 or (n >= long_ and h % CHUNK_ODDS_LONG == 0) or n >= limit:
             out.append(part)
             part = []
     if part:

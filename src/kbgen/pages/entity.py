@@ -179,4 +179,9 @@ def _passthroughfront_matter(ent: Entity) -> str:
                 extra[key] = value
     # no title on the home page: Material then titles it with the site name alone, not "Home - Site"
     title = None if ent.page == "index.md" else ent.title
+    if ent.page == "index.md" and ent.tags:
+        # the home page's tags find it in the tags index, but a chip above its title says nothing to a reader
+        shown = ent.doc.data.get("hide")
+        shown = shown if isinstance(shown, list) and "hide" in extra else []
+        extra["hide"] = escape.yaml_str([*shown, "tags"] if "tags" not in shown else shown)
     return front_matter(title, ent.summary or ent.doc.data.get("description") or "", ent.tags, extra=extra)

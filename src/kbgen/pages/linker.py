@@ -11,11 +11,13 @@ import os
 import posixpath
 from urllib.parse import quote
 
-from ..kinds.base import index
+from ..kinds.alerts import AlertsKind
+from ..kinds.base import index, memo
+from ..kinds.sla import priority_label
 from ..model.entities import Entity, KnowledgeBase
 from ..model.links import is_external, resolve_link, site_anchor
 from ..text import escape
-from ..text.anchors import code_anchor, page_url, relative
+from ..text.anchors import alert_anchors, code_anchor, page_url, relative
 
 
 class Linker:
@@ -89,7 +91,18 @@ class Linker:
         if found is None:
             return escape.text(pid)
         name, where = found
-        return f"[{escape.text(pid)} — {escape.text(name)}]({self._href(where, code_anchor(pid))})"
+        return f"[{escape.text(priority_label(pid, name))}]({self._href(where, code_anchor(pid))})"
+
+    def alert(self, name: str) -> str:
+        """An alert's name, linked to its entry in an alert catalogue of this build when there is one."""
+        found = self.read(alert_named, str(name))
+        if found is None:
+            return escape.text(name)
+        where, anchor = found
+        return f"[{escape.text(name)}]({self._href(where, anchor)})"
+
+    def alerts(self, names) -> str:
+        return ", ".join(self.alert(n) for n in names)
 
     def product(self, pid: str) -> str:
         name = next((p.name for p in self.kb.config.options.products if p.id == pid), pid)
@@ -127,6 +140,18 @@ def priority_named(kb: KnowledgeBase, pid: str) -> tuple | None:
     for ent, p in index(kb, "priorities_index").get(pid, [])[:1]:
         return (p.name, _found(ent, kb))
     return None
+
+
+def alert_named(kb: KnowledgeBase, name: str) -> tuple | None:
+    """(target, anchor) of an alert's first entry in the alert catalogues of this build, by name in any case."""
+    def build() -> dict:
+        out: dict[str, tuple] = {}
+        for ent in kb.of_type(AlertsKind.type):
+            for a, anchor in zip(ent.obj.alerts, alert_anchors(ent.obj.alerts)):
+                out.setdefault(a.name.lower(), (ent, anchor))
+        return out
+    hit = memo(kb, "alert_named", build).get(name.lower())
+    return None if hit is None else (_found(hit[0], kb), hit[1])
 
 
 def link_target(kb: KnowledgeBase, from_rel: str, target: str) -> tuple | None:

@@ -39,11 +39,14 @@ def _by_title(e: Entity) -> tuple:
     return (e.title.lower(), e.id)
 
 
-def _parts_stem(path: str) -> str:
+PARTS = "browse/parts/"
+
+
+def parts_stem(path: str) -> str:
     """Where the parts of a long listing go: browse/parts/<listing>-<n>.md
     (not beside it: under runbooks/ a part would look like a runbook)."""
     stem = path[:-3].removesuffix("/index")
-    return "browse/parts/" + stem.replace("/", "-")
+    return PARTS + stem.replace("/", "-")
 
 
 def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str, list[Entity]]]) -> dict[str, Page]:
@@ -55,7 +58,7 @@ def listing_pages(kb, title: str, path: str, intro: str, groups: list[tuple[str,
     if sum(len(ents) for _, ents in groups) <= INDEX_CHUNK:
         return {path: listing_page(title, path, intro, groups, kb)}
     pages: dict[str, Page] = {}
-    stem = _parts_stem(path)
+    stem = parts_stem(path)
     linker = Linker(kb, path)
     out = [front_matter(title, intro), f"# {escape.text(title)}\n", intro + "\n" if intro else ""]
     n = 0
@@ -101,7 +104,7 @@ def code_table_pages(kb: KnowledgeBase) -> dict[str, Page]:
     out = [front_matter("Error codes", intro, boost=2), "# Error codes\n", intro + "\n"]
     for n, chunk in enumerate(chunked(codes, key=lambda c: c.id), 1):
         span = f"{chunk[0].obj.code} – {chunk[-1].obj.code}"
-        ppath = f"{_parts_stem(path)}-{n}.md"
+        ppath = f"{parts_stem(path)}-{n}.md"
         pages[ppath] = table(ppath, f"Error codes {span}", chunk)
         out.append(f"- [{escape.text(span)}]({linker.to_page(ppath)}) ({len(chunk)})")
     pages[path] = Page(path, "\n".join(out) + "\n", "Error codes")

@@ -1,15 +1,26 @@
-"""The site's navigation, for any renderer, and the index pages of the
-folders it has no room for. kbgen.site.stage writes the navigation into the
-staged mkdocs.yml; kbgen.pages.render adds the index pages of folders too
-big for the navigation (folder_indexes) to the content pages.
+"""The site's navigation, for any renderer: every page the site builds is
+in it, once. kbgen.site.stage writes it into the staged mkdocs.yml;
+kbgen.pages.render adds the index pages of folders too big for it
+... nothing: every page is in it.
 
-Navigation has a budget for the whole tree (NAV_BUDGET links), not per
-section: a renderer that prints the navigation into every page (Material
-does, even with navigation.prune it prints the top level) then prints a
-bounded amount whatever the folder shape. A section that does not fit shows
-only its index page, and every index page lists all pages below it (in
-chunks of at most INDEX_CHUNK links), so every page is at most three clicks
-from home: home -> section index -> chunk -> page.
+Its shape, from the top:
+
+- Home;
+- the writers' articles, by folder (`content/getting-help/` -> "Getting help");
+- Products: each product (the order of the option `products`) with its
+  overview page and the pages in its folder (`content/products/<id>/`);
+- a section per kind of content (Runbooks, Error codes, FAQ, ...), opened by
+  the kind's listing and holding every page of the kind, wherever its file
+  is: error tables are under Error codes whatever folder they sit in, SLAs
+  under Service levels. Kinds with a `nav_group` share one section (Support:
+  service levels, support tiers, contacts, templates);
+- Tags.
+
+No section holds more than `nav_limit` entries: a longer one is split into
+parts (content-defined, kbgen.pages.chunks, so an edit moves one part), as
+deep as needed. Material's navigation.prune (turned on for big sites by
+kbgen.site.stage) prints only the open branch, so a page carries the top
+level and at most `nav_limit` links per level of its own branch.
 """
 from __future__ import annotations
 
@@ -18,12 +29,8 @@ import posixpath
 from dataclasses import dataclass, field
 
 from ..model.entities import KnowledgeBase
-from ..text import escape
-from ..text.anchors import relative
-from .chunks import INDEX_CHUNK, chunked
-from .listings import listing_page
-
-NAV_BUDGET = 100      # links in the whole navigation
+from .chunks import chunked
+from .listings import PARTS, parts_stem
 
 GENERATED = ("runbooks/", "products/", "error-codes/", "browse/")  # the core's own sections
 
@@ -39,140 +46,170 @@ def folder_title(folder: str) -> str:
     return " ".join(out)
 
 
-# -- section index pages ----------------------------------------------------
-
-def _listing(title: str, path: str, links: list[tuple[str, str]], intro: str = "") -> str:
-    lines = ["---", f"title: {escape.theme_text(title)}", "---", "", f"# {escape.text(title)}", ""]
-    if intro:
-        lines += [intro, ""]
-    here = posixpath.dirname(path)
-    for target, label in links:
-        lines.append(f"- [{escape.text(label)}]({relative(target, here)})")
-    return "\n".join(lines) + "\n"
-
-
-def index_pages_for(folder: str, title: str, pages: list[tuple[str, str]], taken) -> dict[str, tuple[str, str]]:
-    """Index pages listing `pages` ((path, title), sorted) under `folder`:
-    one page, or a page of chunks when they are more than INDEX_CHUNK.
-    Returns {path: (title, markdown)}; the first key is the section's index."""
-    prefix = f"{folder}/" if folder else ""
-    base = f"{prefix}index.md" if folder and f"{prefix}index.md" not in taken else f"{prefix}all-pages.md"
-    if len(pages) <= INDEX_CHUNK:
-        return {base: (title, _listing(title, base, pages))}
-    out: dict[str, tuple[str, str]] = {}
-    chunks = chunked(pages, key=lambda p: p[0])
-    entries = []
-    stem = base[:-3]
-    for n, chunk in enumerate(chunks, 1):
-        first, last = chunk[0][1], chunk[-1][1]
-        ctitle = f"{title}: {first[:30]} – {last[:30]}"
-        cpath = f"{stem}-{n}.md"
-        out[cpath] = (ctitle, _listing(ctitle, cpath, chunk))
-        entries.append((cpath, ctitle))
-    return {base: (title, _listing(title, base, entries, f"{len(pages)} pages, in {len(chunks)} parts.")), **out}
-
-
-# -- navigation -------------------------------------------------------------
-
 @dataclass
 class _Section:
-    name: str                                   # folder path ("" for the writers' top level)
+    name: str                                   # folder path ("" for the top)
     pages: list[str] = field(default_factory=list)
     subs: dict[str, "_Section"] = field(default_factory=dict)
 
-    def all_pages(self) -> list[str]:
-        out = list(self.pages)
-        for s in self.subs.values():
-            out += s.all_pages()
-        return out
 
-
-def _tree(paths) -> _Section:
-    root = _Section("")
+def _tree(paths, base: str = "") -> _Section:
+    """The folders of `paths` below `base` (a folder path, "" for the top)."""
+    root = _Section(base)
+    cut = len(base) + 1 if base else 0
     for p in paths:
         node = root
-        parts = p.split("/")[:-1]
+        parts = p[cut:].split("/")[:-1]
         for i in range(len(parts)):
-            name = "/".join(parts[: i + 1])
+            name = posixpath.join(base, *parts[: i + 1])
             node = node.subs.setdefault(name, _Section(name))
         node.pages.append(p)
     return root
 
 
+class _Nav:
+    """The navigation of one view's pages ({path: kbgen.pages.page.Page})."""
+
+    def __init__(self, kb: KnowledgeBase, pages: dict):
+        self.kb, self.pages = kb, pages
+        self.limit = max(2, kb.config.options.nav_limit)
+        self.title_of = {p: pg.title for p, pg in pages.items()}
+        self.parts = sorted(p for p in pages if p.startswith(PARTS))
+
+    def title(self, p: str) -> str:
+        return self.title_of[p]
+
+    def entry(self, p: str, title: str | None = None) -> dict:
+        return {title or self.title_of[p]: p}
+
+    def by_title(self, paths) -> list[str]:
+        return sorted(paths, key=lambda p: (self.title_of[p].lower(), p))
+
+    def fit(self, items: list) -> list:
+        """items (navigation entries, in order) in parts of at most nav_limit,
+        nested as deep as needed; each part is titled by its first and last page."""
+        while len(items) > self.limit:
+            parts = chunked(items, key=lambda item: _first(item)[1], limit=self.limit)
+            items = [{f"{_first(part[0])[0][:30]} – {_last(part)[:30]}": part} for part in parts]
+        return items
+
+    def listing(self, index: str) -> list:
+        """A listing page's entry and, for a listing in parts, its parts."""
+        stem = parts_stem(index)
+        mine = [p for p in self.parts if p.rsplit("-", 1)[0] == stem]
+        out: list = [index]
+        if mine:
+            out.append({f"{self.title_of[index]}, in parts": self.fit([self.entry(p) for p in mine])})
+        return out
+
+    def folder(self, sec: _Section, skip=()) -> list:
+        """A writers' folder: its own page (Material's navigation.indexes), its
+        pages by title, then its subfolders."""
+        own = f"{sec.name}/index.md" if sec.name else "index.md"
+        head = [own] if own in sec.pages and own not in skip else []
+        pages = [self.entry(p) for p in self.by_title(p for p in sec.pages if p != own and p not in skip)]
+        subs = [{folder_title(name): self.folder(sub, skip)} for name, sub in sorted(sec.subs.items())]
+        return head + self.fit(pages + [s for s in subs if next(iter(s.values()))])
+
+
 def nav(kb: KnowledgeBase, pages: dict) -> tuple[list, dict[str, tuple[str, str]]]:
-    """The navigation for `pages` ({path: kbgen.pages.page.Page}) within NAV_BUDGET links,
-    and the index pages it needs ({path: (title, markdown)}) that `pages`
-    does not have yet. Sections are expanded breadth-first while the budget
-    lasts; one that does not fit (or has more than nav_limit entries) is its
-    index page alone."""
-    limit = kb.config.options.nav_limit
-    title_of = {p: pg.title for p, pg in pages.items()}
-    extra: dict[str, tuple[str, str]] = {}
-    writers = sorted(p for p in pages if not p.startswith(GENERATED) and p not in ("index.md", "tags.md"))
-    tree = _tree(writers)
-
-    def by_title(p: str):
-        return (title_of[p].lower(), p)
-
-    def collapsed(sec: _Section) -> list:
-        """A section shown as its index page: one that lists every page below
-        it (the core's folder index, or one made here), after the writers' own."""
-        own = f"{sec.name}/index.md"
-        if own in pages and pages[own].entity_id is None:
-            return [own]  # generated: it lists the folder
-        listed = sorted((p for p in sec.all_pages() if p != own), key=by_title)
-        made = index_pages_for(sec.name, folder_title(sec.name), [(p, title_of[p]) for p in listed],
-                               set(title_of) | set(extra))
-        for path, (t, md) in made.items():
-            title_of[path] = t
-            extra[path] = (t, md)
-        first = next(iter(made))
-        return [own, {"All pages": first}] if first != own else [own]
-
-    budget = NAV_BUDGET
-    # top level: home, the writers' sections and pages, then the core's sections
-    top: list = []
+    """The navigation of `pages` ({path: kbgen.pages.page.Page}), every page in
+    it, and the pages it needs that `pages` does not have ({path: (title,
+    markdown)}; none today: kept for the stage's interface)."""
+    n = _Nav(kb, pages)
+    kinds = kb.config.kinds
+    by_kind: dict[str, list[str]] = {}
+    for p, pg in pages.items():
+        ent = kb.entities.get(pg.entity_id) if pg.entity_id else None
+        if ent is not None and ent.kind is not None and not ent.kind.in_folders and p != "index.md":
+            by_kind.setdefault(ent.kind.type, []).append(p)
+    placed = {p for ps in by_kind.values() for p in ps}
+    listings = {k.index_path for k in kinds}
+    writers = [p for p in pages if p not in placed and p not in listings and not p.startswith(GENERATED)
+               and p not in ("index.md", "tags.md")]
+    top: dict[str, list] = {}
+    order: list = []
     if "index.md" in pages:
-        top.append({"Home": "index.md"})
-    core = ["runbooks/index.md", "error-codes/index.md", "products/index.md", "browse/"]
-    budget -= len(top) + len(tree.subs) + len(tree.pages) + len(core)
-    slots: list[tuple[_Section, list]] = []   # sections whose entries wait for budget, breadth first
-    loose = sorted(tree.pages, key=by_title)
-    if len(loose) <= limit and budget >= 0:
-        top.extend({title_of[p]: p} for p in loose)
-    elif loose:
-        # too many pages at the top: one entry, an index that lists them (in chunks)
-        budget += len(loose) - 1
-        made = index_pages_for("", "All pages", [(p, title_of[p]) for p in loose], set(title_of))
-        for path, (t, md) in made.items():
-            title_of[path] = t
-            extra[path] = (t, md)
-        top.append({"All pages": next(iter(made))})
-    for name in sorted(tree.subs):
-        entry: list = []
-        top.append({folder_title(name): entry})
-        slots.append((tree.subs[name], entry))
-    while slots:
-        sec, entry = slots.pop(0)
-        own = f"{sec.name}/index.md"
-        children = [p for p in sec.pages if p != own]
-        cost = len(children) + len(sec.subs)
-        if cost <= limit and cost <= budget:
-            budget -= cost
-            if own in title_of:
-                entry.append(own)  # Material's navigation.indexes: the section's own page
-            for p in sorted(children, key=by_title):
-                entry.append({title_of[p]: p})
-            for name in sorted(sec.subs):
-                sub: list = []
-                entry.append({folder_title(name): sub})
-                slots.append((sec.subs[name], sub))
-        else:
-            entry.extend(collapsed(sec))
-    top += _core_nav(pages, title_of, limit, budget)
+        order.append({"Home": "index.md"})
+    tree = _tree(writers)
+    loose = [n.entry(p) for p in n.by_title(tree.pages)]
+    folders = [{folder_title(name): n.folder(sub)} for name, sub in sorted(tree.subs.items())]
+    if len(loose) > n.limit:
+        loose = [{"Pages": n.fit(loose)}]
+    for item in loose + (n.fit(folders) if len(loose) + len(folders) > n.limit else folders):
+        _add(top, order, item)
+    products = _products(n, kb, pages, placed)
+    if products:
+        _add(top, order, {"Products": products})
+    for kind in kinds:
+        own = by_kind.get(kind.type, [])
+        index = kind.index_path if kind.index_path in pages else None
+        if not own and index is None:
+            continue
+        entries = (n.listing(index) if index else []) + n.fit([n.entry(p) for p in n.by_title(own)])
+        section = {kind.title: entries}
+        _add(top, order, {kind.nav_group: [section]} if kind.nav_group else section)
     if "tags.md" in pages:
-        top.append({"Tags": "tags.md"})
-    return escape_titles(top), extra
+        order.append({"Tags": "tags.md"})
+    return escape_titles(order), {}
+
+
+def _add(top: dict[str, list], order: list, item) -> None:
+    """Add a top-level entry; a section whose title is taken joins the one
+    there (a writers' folder "Support" and kbgen's Support section are one)."""
+    if isinstance(item, dict):
+        (title, value), = item.items()
+        if isinstance(value, list):
+            if title in top:
+                top[title].extend(value)
+                return
+            top[title] = value
+    order.append(item)
+
+
+def _products(n: _Nav, kb: KnowledgeBase, pages: dict, placed: set[str]) -> list:
+    """Products: its listing, then each product's overview page and its folder."""
+    if "products/index.md" not in pages:
+        return []
+    mine = [p for p in pages if p.startswith("products/") and p not in placed and p != "products/index.md"]
+    out: list = n.listing("products/index.md")
+    taken: set[str] = set()
+    for product in kb.config.options.products:
+        overview = f"products/{product.id}.md"
+        folder = f"products/{product.id}"
+        inside = [p for p in mine if p.startswith(folder + "/")]
+        taken |= set(inside) | {overview}
+        entries = (n.listing(overview) if overview in pages else []) + n.folder(_tree(inside, folder))
+        if not entries:
+            continue
+        if len(entries) == 1 and isinstance(entries[0], str):
+            out.append({product.name: entries[0]})
+        else:
+            if isinstance(entries[0], str) and entries[0] == overview:
+                entries[0] = {"Overview": overview}
+            out.append({product.name: entries})
+    rest = [p for p in mine if p not in taken]
+    return out + n.fit([n.entry(p) for p in n.by_title(rest)])
+
+
+def _first(item) -> tuple[str, str]:
+    """(title, path) of the first page of a navigation entry."""
+    if isinstance(item, str):
+        return item, item
+    (title, value), = item.items()
+    if isinstance(value, list):
+        return _first(value[0])
+    return title, value
+
+
+def _last(items: list) -> str:
+    item = items[-1]
+    while isinstance(item, dict):
+        (title, value), = item.items()
+        if not isinstance(value, list):
+            return title
+        item = value[-1]
+    return item
 
 
 def escape_titles(nav_list):
@@ -183,25 +220,6 @@ def escape_titles(nav_list):
     if isinstance(nav_list, dict):
         return {html.escape(" ".join(str(k).split()), quote=True): escape_titles(v) for k, v in nav_list.items()}
     return nav_list
-
-
-def _core_nav(pages, title_of, limit: int, budget: int) -> list:
-    out: list = []
-    rb = sorted((p for p in pages if p.startswith("runbooks/") and p != "runbooks/index.md"),
-                key=lambda p: (title_of[p].lower(), p))
-    listed = rb if len(rb) <= min(limit, max(budget, 0)) else []
-    budget -= len(listed)
-    out.append({"Runbooks": ["runbooks/index.md"] + [{title_of[p]: p} for p in listed]})
-    out.append({"Error codes": "error-codes/index.md"})
-    prods = sorted(p for p in pages if p.startswith("products/") and p != "products/index.md")
-    if "products/index.md" in pages:
-        shown = prods if len(prods) <= min(limit, max(budget, 0)) else []
-        budget -= len(shown)
-        out.append({"Products": ["products/index.md"] + [{title_of[p]: p} for p in shown]})
-    browse = sorted(p for p in pages if p.startswith("browse/") and not p.startswith("browse/parts/"))  # parts: from their listing
-    if browse:
-        out.append({"Browse": [{title_of[p]: p} for p in browse]})
-    return out
 
 
 def count_links(nav_list) -> int:
@@ -240,21 +258,3 @@ def filter_nav(nav_list, allowed: set[str], hidden: set[str], rename: dict[str, 
             return None
         return item
     return escape_titles(walk(nav_list) or [])
-
-
-def folder_indexes(kb: KnowledgeBase, pages: dict) -> dict:
-    """An index page for each writers' top folder too big for nav_limit (kept
-    for kbgen.pages.render.render_pages; kbgen.site.stage makes the rest with nav())."""
-    limit = kb.config.options.nav_limit
-    folders: dict[str, list] = {}
-    for path, page in pages.items():
-        if "/" in path and not path.startswith(GENERATED):
-            folders.setdefault(path.split("/", 1)[0], []).append(page)
-    out = {}
-    for folder, items in folders.items():
-        index = f"{folder}/index.md"
-        if len(items) > limit and index not in pages and len(items) <= INDEX_CHUNK:
-            ents = sorted((kb.entities[p.entity_id] for p in items if p.entity_id in kb.entities),
-                          key=lambda e: (e.title.lower(), e.id))
-            out[index] = listing_page(folder_title(folder), index, "", [("", ents)], kb)
-    return out

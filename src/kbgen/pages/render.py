@@ -1,7 +1,6 @@
 """Every page of the site as Markdown, for any renderer: each entity's page
-(kbgen.pages.entity), the kinds' listings (kbgen.pages.listings) and the
-index pages of folders too big for the navigation (kbgen.pages.navigation),
-keyed by docs-relative path. The kb must already be filtered by audience
+(kbgen.pages.entity) and the kinds' listings (kbgen.pages.listings), keyed
+by docs-relative path. The kb must already be filtered by audience
 (kbgen.model.audience.for_audience). MkDocs is not imported here: the site
 adapter hands these pages to it."""
 from __future__ import annotations
@@ -14,7 +13,6 @@ from .cache import Kept, PageCache, copy_page, entity_key
 from .entity import environment, render_entity
 from .linker import Linker
 from .listings import index_pages
-from .navigation import folder_indexes  # index pages of folders too big for the navigation
 from .page import Page, tidy
 
 
@@ -48,9 +46,6 @@ def render_pages(kb: KnowledgeBase, directory_urls: bool = True, cache: PageCach
         listings = {}
         for path, page in index_pages(kb).items():
             if path not in pages:
-                listings[path] = page
-        for path, page in folder_indexes(kb, {**pages, **listings}).items():
-            if path not in pages and path not in listings:
                 listings[path] = page
         for page in listings.values():
             if not page.verbatim:

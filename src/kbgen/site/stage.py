@@ -27,7 +27,7 @@ from ..config import Config
 from ..errors import StageError
 from ..model.entities import KnowledgeBase
 from ..outputs import write_outputs
-from ..pages.navigation import NAV_BUDGET, count_links, filter_nav, nav
+from ..pages.navigation import count_links, filter_nav, nav
 from ..pages.page import Page
 from ..pages.redirects import redirects
 from ..pages.render import render_pages
@@ -91,6 +91,7 @@ def stage(cfg: Config, view: KnowledgeBase, out: Path, offline: bool = False, ow
             pages["tags.md"] = Page("tags.md", '---\ntitle: "Tags"\n---\n\n# Tags\n\n<!-- material/tags -->\n', "Tags")
     conf["nav"] = _navigation(cfg, view, pages, raw.get("nav"))
     _prune(conf, pages)
+    _omitted_pages_warn(conf)
     staged = Staged(out, conf, pages)
     docs = staged.docs
     docs.mkdir(parents=True, exist_ok=True)
@@ -160,7 +161,7 @@ def _prune(conf: dict, pages: dict) -> None:
     """Material prints the navigation into every page: with a big one, only
     the current section's part (navigation.prune)."""
     theme = conf["theme"]
-    features = theme.get("features")
+    features = theme.get("features", [])
     if not isinstance(features, list) or "navigation.prune" in features:
         return
     links = count_links(conf["nav"])
@@ -170,7 +171,20 @@ def _prune(conf: dict, pages: dict) -> None:
         log.info(f"the navigation has {links} links and navigation.expand is on: every page carries all of them")
         return
     theme["features"] = features + ["navigation.prune"]
-    log.info(f"{len(pages)} pages, {links} navigation links (budget {NAV_BUDGET}): turned Material's navigation.prune on")
+    log.info(f"{len(pages)} pages, {links} navigation links: turned Material's navigation.prune on")
+
+
+def _omitted_pages_warn(conf: dict) -> None:
+    """A page left out of the navigation is a warning (so --strict fails), not
+    MkDocs' INFO line: kbgen's navigation holds every page, and a writers'
+    own `nav:` that leaves pages out says so."""
+    validation = conf.get("validation")
+    validation = dict(validation) if isinstance(validation, dict) else {}
+    navigation = validation.get("nav")
+    navigation = dict(navigation) if isinstance(navigation, dict) else {}
+    navigation.setdefault("omitted_files", "warn")
+    validation["nav"] = navigation
+    conf["validation"] = validation
 
 
 def _copy_overrides(cfg: Config, raw: dict, out: Path, writer: Writer) -> None:
