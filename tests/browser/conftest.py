@@ -29,15 +29,24 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def public_site_url(example_public):
-    handler = functools.partial(_Quiet, directory=str(example_public))
+def _served(folder):
+    handler = functools.partial(_Quiet, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def public_site_url(example_public):
+    yield from _served(example_public)
+
+
+@pytest.fixture(scope="session")
+def internal_site_url(example_internal):
+    yield from _served(example_internal)
 
 
 @pytest.fixture(scope="session")
