@@ -80,7 +80,7 @@ def test_fields_reference_check_fails_when_stale(tmp_path):
 
 def test_every_example_in_the_field_reference_validates(tmp_path):
     kb = tmp_path / "kb"
-    run_kbgen("init", kb, "--no-git", "--package", "x", check=True)
+    run_kbgen("init", kb, "--no-git", "--package", "x", "--site-url", "https://kb.test/", check=True)
     gen = _gen()
     where = {"article": "content/reset-2fa.md", "runbook-markdown": "runbooks/disk-full.md",
              "runbook": "runbooks/payment-webhook-failures.yaml"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kbfactory import json_problems, run_kbgen, write_kb
+from kbfactory import MKDOCS, json_problems, run_kbgen, write_kb
+from kbgen.scaffold import SITE_URL_PLACEHOLDER
 from kbgen.validate import validate
 
 RB = "kind: runbook\nid: rb\ntitle: RB\n"
@@ -85,6 +86,8 @@ CASES = [
     ("md-runbook-sections", {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n"},
      {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n\n## Resolution\n\nz\n"},
      ("runbooks/m.md", 1, 1, "KB220")),
+    ("site-url-placeholder", {"mkdocs.yml": MKDOCS.replace("https://kb.test/", SITE_URL_PLACEHOLDER)},
+     {"mkdocs.yml": MKDOCS}, ("mkdocs.yml", 2, 11, "KB214")),
     # --- KB3xx identity and references ---
     ("duplicate-id", {"runbooks/b.yaml": "kind: runbook\nid: public-rb\nresolution: [a]\n"},
      {"runbooks/b.yaml": "kind: runbook\nid: b\nresolution: [a]\n"}, ("runbooks/b.yaml", 2, 5, "KB301")),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,17 +47,42 @@ def test_new_refuses_taken_id_and_bad_input(tmp_path):
 
 def test_init_creates_a_kb_that_validates_and_builds(tmp_path):
     target = tmp_path / "newkb"
-    proc = run_kbgen("init", target, "--name", "Acme help")
+    proc = run_kbgen("init", target, "--name", "Acme help", "--site-url", "https://help.acme.test/")
     assert proc.returncode == 0, proc.stderr
     for rel in ("mkdocs.yml", "content/index.md", "runbooks/example-runbook.yaml", "overrides/main.html",
                 ".github/workflows/pr.yml", ".github/workflows/publish.yml", ".pre-commit-config.yaml", ".gitignore",
-                "schemas/runbook.schema.json"):
+                "schemas/runbook.schema.json", "README.md"):
         assert (target / rel).exists(), rel
     assert run_kbgen("validate", target, "--strict").returncode == 0
     site = tmp_path / "site"
     assert run_kbgen("build", target, "--site-dir", site, "--strict", "-q").returncode == 0
     assert "Acme help" in (site / "index.html").read_text()
-    assert run_kbgen("init", target).returncode == 1  # not empty
+    assert '<link rel="canonical" href="https://help.acme.test/">' in (site / "index.html").read_text()
+    assert "Acme help" in (target / "README.md").read_text()
+
+
+def test_init_says_what_to_set_before_publishing_and_warns_until_site_url_is_set(tmp_path):
+    """Issue 24, items 6, 13, 15: the placeholder site_url never reaches a
+    deployed site unnoticed; init's output and the new README say what to do
+    once (site_url, Pages source, a private repository) and where the docs are."""
+    target = tmp_path / "kb"
+    proc = run_kbgen("init", target, "--no-git", "--package", "x")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "README.md there is the writers' guide" in out
+    assert "set site_url in mkdocs.yml" in out
+    assert 'Settings > Pages > Build and deployment > Source: "GitHub Actions"' in out
+    assert "keep the repository private" in out and "writers.md" in out
+    readme = (target / "README.md").read_text()
+    for said in ("site_url", "Source: **GitHub Actions**", "**private**", "kbgen new runbook", "--format md",
+                 "kbgen validate", "kbgen serve", "fields.md"):
+        assert said in readme, said
+    warned = run_kbgen("validate", target, "--format", "json")
+    assert warned.returncode == 0
+    assert [(p["file"], p["line"], p["code"]) for p in json_problems(warned)] == [("mkdocs.yml", 2, "KB214")]
+    assert run_kbgen("validate", target, "--strict").returncode == 1
+    assert run_kbgen("build", target, "--site-dir", tmp_path / "site", "--strict", "-q").returncode == 1
+    assert not (tmp_path / "site").exists()
 
 
 def test_report_on_a_fixture(tmp_path):
@@ -92,8 +118,42 @@ def test_pre_commit_hook_and_workflows():
     uses = [s.get("uses", "") for job in pub["jobs"].values() for s in job["steps"]]
     assert any(u.startswith("actions/deploy-pages") for u in uses)
     assert any(u.startswith("actions/upload-artifact") for u in uses)
-    scaffold = Path(__file__).resolve().parents[1] / "src" / "kbgen" / "scaffold" / "kb" / ".github" / "workflows"
-    assert yaml.safe_load((scaffold / "publish.yml").read_text())["permissions"]["pages"] == "write"
+
+
+
+SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+
+
+@pytest.mark.parametrize("folder", [ROOT / ".github" / "workflows",
+                                    ROOT / "src" / "kbgen" / "scaffold" / "kb" / ".github" / "workflows"])
+def test_workflows_pin_actions_and_give_pages_rights_to_the_deploy_job_only(folder):
+    """Issue 24, items 14-15: every action pinned by commit with its version in
+    a comment; the Pages permissions on the deploy job alone; the first-deploy
+    setting and the private repository said in the workflow."""
+    for name in ("pr.yml", "publish.yml"):
+        text = (folder / name).read_text()
+        uses = re.findall(r"uses: (.+)", text)
+        assert uses and all(SHA_PIN.match(u) for u in uses), [u for u in uses if not SHA_PIN.match(u)]
+        flow = yaml.safe_load(text)
+        assert flow["permissions"] == {"contents": "read"}
+    publish = yaml.safe_load((folder / "publish.yml").read_text())
+    assert publish["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert "permissions" not in publish["jobs"]["build"]
+    assert 'Source: "GitHub Actions"' in (folder / "publish.yml").read_text()
+
+
+def test_the_new_kb_publishes_from_its_default_branch(tmp_path):
+    """A repository whose default branch is master (git's default on many
+    machines) or trunk publishes too: the publish jobs run for the default
+    branch, whatever its name, and only for it."""
+    kb = tmp_path / "kb"
+    run_kbgen("init", kb, "--no-git", "--package", "x", check=True)
+    text = (kb / ".github" / "workflows" / "publish.yml").read_text()
+    flow = yaml.safe_load(text)
+    assert flow[True]["push"] is None  # YAML 1.1 reads `on` as true; no branch filter
+    assert flow["jobs"]["build"]["if"] == "github.ref_name == github.event.repository.default_branch"
+    assert flow["jobs"]["deploy"]["needs"] == "build"
+    assert "private" in text and "private" in (kb / ".github" / "workflows" / "pr.yml").read_text()
 
 
 def _install_step(workflow: Path) -> str:
@@ -183,9 +243,17 @@ def test_new_says_when_it_writes_schemas(tmp_path):
 
 def test_init_runs_git_init_and_matches_the_example(tmp_path):
     target = tmp_path / "kb"
-    proc = run_kbgen("init", target, "--package", "x")
+    proc = run_kbgen("init", target, "--package", "x", env={"GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")})
     assert proc.returncode == 0, proc.stderr
     assert (target / ".git").is_dir()
+    # main, whatever git's own default is (master here: no init.defaultBranch in the empty config)
+    head = subprocess.run(["git", "-C", str(target), "symbolic-ref", "--short", "HEAD"], capture_output=True, text=True)
+    assert head.stdout.strip() == "main" and "branch main" in proc.stdout
+    run_kbgen("init", tmp_path / "kb3", "--branch", "trunk", "--package", "x", check=True)
+    head = subprocess.run(["git", "-C", str(tmp_path / "kb3"), "symbolic-ref", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    assert head.stdout.strip() == "trunk"
+    assert run_kbgen("init", tmp_path / "kb4", "--branch", "a b").returncode == 2
     status = subprocess.run(["git", "-C", str(target), "status", "--porcelain"], capture_output=True, text=True)
     assert status.returncode == 0 and "mkdocs.yml" in status.stdout
     assert yaml.safe_load((target / "mkdocs.yml").read_text())["theme"]["font"] is False
@@ -197,8 +265,9 @@ def test_init_runs_git_init_and_matches_the_example(tmp_path):
 def test_init_into_a_non_empty_folder_says_what_to_do(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     proc = run_kbgen("init", tmp_path)
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a usage error
     assert "is not empty" in proc.stderr and "kbgen init my-kb" in proc.stderr
+    assert f"kbgen adopt {tmp_path}" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 

@@ -134,6 +134,7 @@ class Config:
     root: Path
     site_name: str = "Knowledge base"
     site_url: str | None = None
+    site_url_at: tuple = ("mkdocs.yml", 1, 1)  # where site_url is written (file, line, column)
     site_description: str | None = None
     repo_url: str | None = None
     edit_uri: str | None = None
@@ -256,6 +257,7 @@ def load_config(root: Path, config_file: str = "mkdocs.yml", overrides: dict | N
         config_files=source.files,
         site_name=strings["site_name"] or "Knowledge base",
         site_url=strings["site_url"] or None,
+        site_url_at=source.where(("site_url",)),
         site_description=strings["site_description"],
         repo_url=strings["repo_url"],
         edit_uri=strings["edit_uri"],

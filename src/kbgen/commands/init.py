@@ -1,4 +1,4 @@
-"""kbgen init DIR [--name NAME] [--package REQUIREMENT] [--no-git]"""
+"""kbgen init DIR [--name NAME] [--site-url URL] [--branch NAME] [--package REQUIREMENT] [--no-git]"""
 from __future__ import annotations
 
 import datetime as dt
@@ -27,12 +27,19 @@ def _installed_from() -> str:
     return ""
 
 
-def _git_init(directory: Path) -> str:
+def _git_init(directory: Path, branch: str) -> str:
+    """`git init` with `branch` as the initial branch (whatever git's own default
+    is: `master` on many machines), so the first push is to the branch CI publishes."""
     if shutil.which("git") is None:
-        return "git is not installed: run `git init` in it once git is there"
+        return f"git is not installed: run `git init -b {branch}` in it once git is there"
     proc = subprocess.run(["git", "init", "-q", str(directory)], capture_output=True, text=True)
     if proc.returncode != 0:
         return f"`git init` failed: {proc.stderr.strip()}"
+    # symbolic-ref, not `git init -b` (git 2.28+): the branch has no commit yet, so this names it
+    proc = subprocess.run(["git", "-C", str(directory), "symbolic-ref", "HEAD", f"refs/heads/{branch}"],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return f"could not name the initial branch '{branch}': {proc.stderr.strip()}"
     return ""
 
 
@@ -45,43 +52,69 @@ def _how_to_run() -> str:
     return str(argv0.resolve())
 
 
+def _check_branch(ctx, param, value: str) -> str:
+    if not value or value.startswith(("-", "/")) or value.endswith(("/", ".lock")) or ".." in value \
+            or any(c in value for c in " ~^:?*[\\\t"):
+        raise click.BadParameter(f"'{value}' is not a git branch name (e.g. main)")
+    return value
+
+
 @click.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--name", default="Support knowledge base", show_default=True, help="The site name.")
+@click.option("--site-url", default=None, metavar="URL",
+              help="The public site's address (site_url: canonical links, the sitemap, kb.json, llms.txt). "
+                   "Default: a placeholder that validation warns about until it is set (KB214).")
+@click.option("--branch", default="main", show_default=True, callback=_check_branch,
+              help="The repository's initial branch (git init); CI publishes from the default branch.")
 @click.option("--package", "package", default=None, metavar="REQUIREMENT",
               help="What the CI workflows pip-install kbgen from (kbgen is not on PyPI), e.g. "
                    "git+https://github.com/ORG/kbgen@v0.1.0. Default: where this kbgen came from when that "
                    "is a git URL; otherwise set the repository variable KBGEN_PACKAGE.")
 @click.option("--git/--no-git", "git", default=True, show_default=True, help="Run `git init` in the new folder.")
-def command(directory, name, package, git):
-    """Create a new, minimal knowledge-base repository that builds as it stands."""
+def command(directory, name, site_url, branch, package, git):
+    """Create a new, minimal knowledge-base repository that builds as it stands
+    (an existing repository of runbooks: `kbgen adopt`)."""
     from ..outputs.schemas import write_schemas
-    from ..scaffold import KB_TEMPLATE
+    from ..scaffold import KB_TEMPLATE, SITE_URL_PLACEHOLDER
     if directory.exists() and not directory.is_dir():
         click.echo(f"kbgen init: {directory} is a file; give the name of a new folder (kbgen init my-kb)", err=True)
-        sys.exit(1)
+        sys.exit(2)
     if directory.exists() and any(directory.iterdir()):
         click.echo(f"kbgen init: {directory} is not empty, and init never overwrites files.\n"
-                   f"  Give a new folder name (kbgen init my-kb), or empty {directory} first.\n"
-                   f"  To make an existing folder a knowledge base, copy mkdocs.yml from a new one "
-                   f"and put pages in content/ and runbooks/.", err=True)
-        sys.exit(1)
+                   f"  A new knowledge base: give a new folder name (kbgen init my-kb).\n"
+                   f"  Runbooks and docs already in {directory}: `kbgen adopt {directory}` makes it a knowledge "
+                   f"base in place (docs/adopting.md).", err=True)
+        sys.exit(2)
     today = dt.date.today().isoformat()
     package = _installed_from() if package is None else package
+    values = {"__SITE_NAME__": name, "__TODAY__": today, "__KBGEN_PACKAGE__": package,
+              "__SITE_URL__": site_url or SITE_URL_PLACEHOLDER}
     for src in sorted(KB_TEMPLATE.rglob("*")):
         if src.is_dir() or "__pycache__" in src.parts:
             continue
         dest = directory / src.relative_to(KB_TEMPLATE)
         dest.parent.mkdir(parents=True, exist_ok=True)
         text = src.read_text(encoding="utf-8")
-        text = text.replace("__SITE_NAME__", name).replace("__TODAY__", today).replace("__KBGEN_PACKAGE__", package)
+        for key, value in values.items():
+            text = text.replace(key, value)
         dest.write_text(text, encoding="utf-8")
     write_schemas(directory / "schemas")
-    problem = _git_init(directory) if git else ""
+    problem = _git_init(directory, branch) if git else ""
     exe = _how_to_run()
-    click.echo(f"Created a knowledge base in {directory}" + (" (a git repository)" if git and not problem else "")
-               + ". Next:\n"
-               f"  cd {directory}\n  {exe} validate\n  {exe} serve")
+    made = f" (a git repository, branch {branch})" if git and not problem else ""
+    click.echo(f"Created a knowledge base in {directory}{made}. README.md there is the writers' guide.")
+    click.echo("Before the first publish (README.md, Publish):")
+    if not site_url:
+        click.echo("  - set site_url in mkdocs.yml to the public site's address (now a placeholder: "
+                   "validation warns, KB214, and CI fails until it is set)")
+    if not package:
+        click.echo("  - set the repository variable KBGEN_PACKAGE: where CI installs kbgen from (it is not on PyPI)")
+    click.echo("  - GitHub: Settings > Pages > Build and deployment > Source: \"GitHub Actions\"\n"
+               "  - keep the repository private: the internal site is a CI artifact anyone who can read it can "
+               "download")
+    click.echo(f"Docs: `{exe} COMMAND --help`; kbgen's docs/ folder (writers.md, fields.md, ci.md).")
+    click.echo(f"Next:\n  cd {directory}\n  {exe} validate\n  {exe} serve")
     if problem:
         click.echo(f"kbgen init: {problem}", err=True)
     if not package:

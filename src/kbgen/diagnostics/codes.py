@@ -105,6 +105,8 @@ _RULES = [
     Rule("KB212", "warning", "placeholder text that `kbgen new` wrote is still in the file"),
     Rule("KB213", "error", "a front-matter key kbgen reads (`audience`, `draft`, a field) written in another case "
                            "(`Audience:`): never ignored, the page is not published", fixed=True),
+    Rule("KB214", "warning", "`site_url` is still the placeholder `kbgen init` wrote (canonical links, the sitemap, "
+                             "kb.json and llms.txt would point there)"),
     Rule("KB219", "error", "a value too long to become a file name or URL: ids and aliases over 100 "
                            "characters, error codes over 100, priority ids over 64, alert names over 200"),
     Rule("KB220", "error", "a Markdown runbook without a required section (option `runbook_sections`)"),

@@ -1,11 +1,12 @@
-"""Files made by `kbgen new` are filled in before they are published.
+"""Files made by `kbgen new` and `kbgen init` are filled in before they are published.
 
 Passing:  summary: Steps when payment webhooks stop arriving.
 Failing:  summary: One line on when to use this runbook.  -> KB212 (warning)
+Failing:  site_url: https://your-org.github.io/your-kb/ (init's placeholder) -> KB214 (warning)
 """
 from __future__ import annotations
 
-from ..scaffold import PLACEHOLDERS
+from ..scaffold import PLACEHOLDERS, SITE_URL_PLACEHOLDER
 
 
 def _strings(node, path=()):
@@ -24,6 +25,14 @@ def _found(text: str) -> str | None:
 
 
 def check(kb, report) -> None:
+    cfg = kb.config
+    if cfg.site_url and cfg.site_url.rstrip("/") == SITE_URL_PLACEHOLDER.rstrip("/"):
+        file, line, column = cfg.site_url_at
+        report.warning(file, (line, column), "KB214",
+                       f"site_url is still the placeholder `kbgen init` wrote ({cfg.site_url}): canonical links, "
+                       "the sitemap, kb.json and llms.txt would point there",
+                       "set site_url in mkdocs.yml to the address the public site is published at "
+                       "(GitHub Pages: https://ORG.github.io/REPO/)")
     for ent in kb.by_source.values():
         doc = ent.doc
         if doc is None or _found(doc.text) is None:
