@@ -37,6 +37,35 @@ def test_new_scaffolds_valid_files_with_unique_ids(tmp_path):
     assert json.loads(proc.stdout)["summary"]["errors"] == 0
 
 
+def test_new_writes_every_kind_of_the_registry_and_a_markdown_runbook(tmp_path):
+    """Issue 24, item 13: one file per kind the KB knows (the registry, not a
+    list of its own), each loading clean but for its placeholders (KB212), a
+    Markdown runbook with the sections the KB requires; clear usage errors."""
+    from kbgen.config import load_config
+    kb = write_kb(tmp_path / "kb")
+    kinds = ["article", *load_config(kb).kinds.names()]
+    assert {"runbook", "error-codes", "sla", "tiers", "contacts", "templates", "faq", "alerts"} <= set(kinds)
+    for kind in kinds:
+        proc = run_kbgen("new", kb, kind, f"New {kind}", env=TODAY)
+        assert proc.returncode == 0, (kind, proc.stderr)
+    md = run_kbgen("new", kb, "runbook", "Restore from backup", "--format", "md", env=TODAY, check=True)
+    assert md.stdout.strip() == "runbooks/restore-from-backup.md"
+    text = (kb / "runbooks" / "restore-from-backup.md").read_text()
+    assert [line for line in text.splitlines() if line.startswith("## ")] == \
+        ["## Symptoms", "## Diagnosis", "## Resolution"]
+    proc = run_kbgen("validate", kb, "--format", "json", env=TODAY)
+    problems = json_problems(proc)
+    assert proc.returncode == 0 and {p["code"] for p in problems} == {"KB212"}, problems
+    assert len({p["file"] for p in problems}) == len(kinds) + 1  # every new file has something to replace
+    # usage errors say what the kinds are
+    bad = run_kbgen("new", kb, "tier", "X")
+    assert bad.returncode == 2 and "unknown kind 'tier' (did you mean 'tiers'?)" in bad.stderr
+    assert "article, runbook, error-codes" in bad.stderr
+    assert "(got" not in run_kbgen("new", "tiers", "x", cwd=tmp_path).stderr
+    fmt = run_kbgen("new", kb, "faq", "X", "--format", "md")
+    assert fmt.returncode == 2 and "only a runbook comes in two formats" in fmt.stderr
+
+
 def test_new_refuses_taken_id_and_bad_input(tmp_path):
     kb = write_kb(tmp_path / "kb")
     assert run_kbgen("new", "runbook", "X", "--root", kb, "--id", "public-rb").returncode == 1
