@@ -32,7 +32,7 @@ class ErrorTableKind(Kind):
     label = "Error codes"
     order = 20
     browse = False  # error-codes/ lists every code with its table: the section's listing
-    index_path = "error-codes/index.md"  # type: ignore[assignment]  # a class constant where Kind has a property
+    index_path = "error-codes/index.md"  # a class constant where Kind has a property
     page_boost = 3
     search_weight = 0.7
     data_schema = {"required": ["codes"], "properties": {"codes": {"type": "array", "items": _STR, "minItems": 1}}}

@@ -73,7 +73,7 @@ class RunbookKind(Kind):
     search_weight = 1.25
     exact_rank = 1
     browse = False  # runbooks/ is their listing
-    index_path = "runbooks/index.md"  # type: ignore[assignment]  # a class constant where Kind has a property
+    index_path = "runbooks/index.md"  # a class constant where Kind has a property
     data_schema = {"required": ["format"], "properties": {"format": {"enum": ["yaml", "md"]}, "sections": _STRS,
                                                           "error_codes": _STRS, "symptoms": _STRS}}
 
