@@ -258,7 +258,7 @@ def edits(args) -> None:
                     q, ok = make(i)
                     t, c = time.perf_counter(), time.process_time()
                     while True:  # the edit is seen once the watcher's event has arrived
-                        ids = [r["id"] for r in search_answer(state.current(), q, limit=20)["results"]]
+                        ids = [r.id for r in search_answer(state.current(), q, limit=20).results]
                         if ok(ids):
                             break
                         if time.perf_counter() - t > 30:

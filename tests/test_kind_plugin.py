@@ -174,6 +174,43 @@ def test_added_kind_is_validated_rendered_indexed_and_exported(glossary_kb, tmp_
     assert mine[0]["text"].startswith("Where messages go after three failed deliveries")
 
 
+def test_added_kind_works_through_mcp_and_kbgen_new(glossary_kb, tmp_path, monkeypatch):
+    """Issue 23: the registry is the one list of kinds. The glossary is a type
+    MCP's search and list accept and filter on, `get` answers, and a kind
+    `kbgen new` writes (its required fields, placeholders to replace)."""
+    from test_mcp import call, session
+    kb, env = glossary_kb
+    monkeypatch.setenv("PYTHONPATH", env["PYTHONPATH"])
+
+    async def work(s):
+        return {"search": await call(s, "search", query="quorum loss", type="glossary"),
+                "list": await call(s, "list", type="glossary"),
+                "get": await call(s, "get", id="terms"),
+                "tools": {t.name: t.description for t in (await s.list_tools()).tools}}
+
+    out = session("public", str(tmp_path / "idx"), work, root=kb)
+    err, data = out["search"]
+    assert not err, data
+    assert data["results"][0]["id"] == "terms" and data["results"][0]["type"] == "glossary"
+    assert data["results"][0]["url"] == "https://kb.test/reference/glossary/#quorum-loss"
+    err, data = out["list"]
+    assert not err and [e["id"] for e in data["entities"]] == ["terms"] and data["total"] == 1
+    err, data = out["get"]
+    assert not err and data["type"] == "glossary" and "## Quorum loss" in data["markdown"]
+    assert "glossary" in out["tools"]["search"] and "glossary" in out["tools"]["list"]
+
+    made = run_kbgen("new", kb, "glossary", "Billing words", env=env)
+    assert made.returncode == 0, made.stderr
+    rel = made.stdout.strip()
+    assert rel == "content/billing-words.yaml"
+    text = (kb / rel).read_text()
+    assert "kind: glossary" in text and "$schema=../schemas/glossary.schema.json" in text
+    assert (kb / "schemas" / "glossary.schema.json").is_file()
+    proc = run_kbgen("validate", kb, "--format", "json", env=env)
+    found = json.loads(proc.stdout)["problems"]
+    assert proc.returncode == 0 and {(p["file"], p["code"]) for p in found} == {(rel, "KB212")}, found
+
+
 def test_added_kind_reports_problems_at_their_place(glossary_kb):
     kb, env = glossary_kb
     bad = kb / "content" / "reference" / "glossary.yaml"

@@ -44,15 +44,15 @@ def session(audience: str, index_dir: str, work, root: Path = ROOT):
 
 
 async def call(s, tool: str, **args) -> tuple[bool, dict | str]:
-    """(is_error, the structured answer or the error text)."""
+    """(is_error, the structured answer or the error text). Every answer is
+    structuredContent (docs/agents.md), the same as its text."""
     res = await s.call_tool(tool, args)
     text = "".join(getattr(c, "text", "") for c in res.content)
     if res.is_error:
         return True, text
-    data = res.structured_content
-    if isinstance(data, dict) and set(data) == {"result"}:
-        data = data["result"]
-    return False, data if data is not None else json.loads(text)
+    assert res.structured_content is not None, f"{tool}: no structuredContent"
+    assert res.structured_content == json.loads(text)
+    return False, res.structured_content
 
 
 def example_ids():
@@ -230,3 +230,72 @@ def test_a_running_server_sees_an_edit(tmp_path):
     assert not before[0] and before[1]["results"] == []
     assert not after[0] and after[1]["results"][0]["id"] == "public-rb"
     assert got[1]["title"] == "Flux capacitor timeouts"
+
+
+def test_tools_declare_their_answers_and_refuse_bad_arguments_in_plain_words(index_dir):
+    """Issue 24, item 8: output schemas; `get` with site URLs and ids, no
+    front matter or HTML entities; `list` a page at a time with the total;
+    a limit out of range refused as the CLI refuses it; a wrong type said
+    without pydantic's links; `lookup_code` by the words of a message."""
+    async def work(s):
+        out = {"tools": {t.name: t for t in (await s.list_tools()).tools}}
+        out["get"] = await call(s, "get", id="hydraulic-support-plans")
+        out["get_md"] = await call(s, "get", id="anya-system-health-check")
+        out["page1"] = await call(s, "list", type="runbook", limit=10)
+        out["page2"] = await call(s, "list", type="runbook", limit=10, offset=10)
+        out["last"] = await call(s, "list", type="runbook", limit=200)
+        out["all"] = await call(s, "list")
+        for name, args in {"limit_low": dict(tool="search", query="x", limit=-1),
+                           "limit_high": dict(tool="search", query="x", limit=1000),
+                           "list_limit": dict(tool="list", limit=0),
+                           "offset": dict(tool="list", offset=-5),
+                           "typed": dict(tool="search", query="x", limit="ten"),
+                           "missing": dict(tool="get")}.items():
+            tool = args.pop("tool")
+            out[name] = await call(s, tool, **args)
+        out["by_message"] = await call(s, "lookup_code", code="quantum gateway timeout")
+        out["nothing"] = await call(s, "lookup_code", code="zzqx plorb")
+        return out
+
+    out = session("public", index_dir, work)
+    for name, tool in out["tools"].items():
+        assert tool.output_schema and tool.output_schema.get("type") == "object", name
+    assert {"total", "next_offset", "entities"} <= set(out["tools"]["list"].output_schema["properties"])
+
+    err, data = out["get"]
+    assert not err and data["url"] == "https://kb.example.com/sla/hydraulic-support-plans/"
+    md = data["markdown"]
+    assert md.startswith("# Hydraulic support plans and SLAs") and "---" not in md.split("\n", 1)[0]
+    links = re.findall(r"\]\(([^)]+)\)", md)
+    assert links and all(u.startswith("https://kb.example.com/") for u in links), links
+    assert not re.search(r"&(amp|lt|gt|quot|#\d+);", md), re.findall(r".{20}&\w+;.{20}", md)
+    assert ".md" not in "".join(links) and "../" not in md
+    err, data = out["get_md"]  # a Markdown runbook: the writer's links too
+    assert not err and "https://kb.example.com/support/anya-support-tiers/#anya-tier2" in data["markdown"]
+
+    _, p1 = out["page1"]
+    _, p2 = out["page2"]
+    _, last = out["last"]
+    assert p1["total"] == p2["total"] == last["total"] == last["count"] > 20
+    assert (p1["offset"], p1["count"], p1["next_offset"]) == (0, 10, 10)
+    assert (p2["offset"], p2["next_offset"]) == (10, 20)
+    assert last["next_offset"] is None
+    assert [e["id"] for e in p1["entities"] + p2["entities"]] == [e["id"] for e in last["entities"]][:20]
+    _, everything = out["all"]
+    assert everything["count"] == 50 and everything["total"] > 50  # a page, not the whole KB
+
+    for name, said in (("limit_low", "limit must be between 1 and 100 (got -1)"),
+                       ("limit_high", "limit must be between 1 and 100 (got 1000)"),
+                       ("list_limit", "limit must be between 1 and 200 (got 0)"),
+                       ("offset", "offset must be 0 or more (got -5)"),
+                       ("typed", "search: 'limit': Input should be a valid integer"),
+                       ("missing", "get: 'id' is missing")):
+        err, text = out[name]
+        assert err and said in text, (name, text)
+        assert "pydantic" not in text and "http" not in text, (name, text)
+
+    err, data = out["by_message"]
+    assert not err and data["matched_by"] == "message"
+    assert data["entries"][0]["id"] == "mwrasp-error-codes:QT-001", data["entries"][:2]
+    err, data = out["nothing"]
+    assert not err and data["matched_by"] == "nothing" and data["entries"] == []

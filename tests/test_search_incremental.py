@@ -367,10 +367,10 @@ def test_a_running_server_follows_edits_and_other_writers(tmp_path):
         while not state.changed and time.monotonic() < deadline:
             time.sleep(0.01)
         assert state.changed  # the watcher saw the write
-        found = search_answer(state.current(), "flux capacitor")["results"]
-        assert found and found[0]["id"] == "disk", (found, state.last)
+        found = search_answer(state.current(), "flux capacitor").results
+        assert found and found[0].id == "disk", (found, state.last)
         assert state.last.incremental and state.last.files_read == 1, state.last
-        assert get_answer(state, "disk")["title"] == "Flux capacitor cleanup"
+        assert get_answer(state, "disk").title == "Flux capacitor cleanup"
         # the command line updates the index first; the server's model and open index follow
         rb.write_text(rb.read_text().replace("Flux capacitor", "Quokka"))
         proc = run_kbgen("search", "quokka", "--root", kb, "--json", env={"KBGEN_SEARCH_DIR": str(tmp_path / "idx")})
@@ -378,8 +378,8 @@ def test_a_running_server_follows_edits_and_other_writers(tmp_path):
         state.changed = True  # as the watcher would (it may have already)
         state.current()
         assert state.last is None, state.last  # the index was current: the other process wrote it
-        assert search_answer(state, "quokka")["results"][0]["id"] == "disk"
-        assert get_answer(state, "disk")["title"] == "Quokka cleanup"
+        assert search_answer(state, "quokka").results[0].id == "disk"
+        assert get_answer(state, "disk").title == "Quokka cleanup"
     finally:
         state.close()
 

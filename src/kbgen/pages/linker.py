@@ -29,6 +29,8 @@ class Linker:
     now be different. So a lookup a template or a kind makes must go
     through the Linker (link.id, link.title, link.read...), never kb itself."""
 
+    absolute = False  # links relative to the page (SiteLinker: the site's URLs)
+
     def __init__(self, kb: KnowledgeBase, page: str):
         self.kb, self.page = kb, page
         self.reads: dict[tuple, object] = {}  # (function, args) -> its answer
@@ -107,6 +109,17 @@ class Linker:
     def product(self, pid: str) -> str:
         name = next((p.name for p in self.kb.config.options.products if p.id == pid), pid)
         return f"[{escape.text(name)}]({self.to_page(f'products/{pid}.md')})"
+
+
+class SiteLinker(Linker):
+    """Links as the site's URLs (the config's site_url and the page's URL),
+    for a page read outside the site (`kbgen mcp`'s answers)."""
+
+    absolute = True
+
+    def to_page(self, target_page: str, anchor: str = "") -> str:
+        url = page_url(target_page) if target_page.endswith(".md") else target_page  # an asset: its path
+        return (self.kb.site_url(url) or "./") + (f"#{anchor}" if anchor else "")
 
 
 def _found(ent: Entity | None, kb: KnowledgeBase) -> tuple | None:
@@ -215,7 +228,7 @@ def rewrite_links(kb: KnowledgeBase, from_rel: str, page_path: str, reading, dir
             new = linker.to_page(found[1], found[2])
         if link.kind == "html":
             # the renderer maps Markdown links to URLs, never raw HTML: give the URL itself
-            new = html.escape(_url_between(page_path, new, directory_urls), quote=True)
+            new = html.escape(new if linker.absolute else _url_between(page_path, new, directory_urls), quote=True)
         else:
             new = quote(new, safe="/#%:@!$&'()*+,;=._~-")
         edits[link.start] = (link.end, new)

@@ -28,7 +28,7 @@ def text(value) -> str:
     if "`" not in s:
         return _escape(s)
     out, pos = [], 0
-    for start, end in _code_spans(s):
+    for start, end in code_spans(s):
         out.append(_escape(s[pos:start]))
         out.append(s[start:end])
         pos = end
@@ -36,7 +36,7 @@ def text(value) -> str:
     return "".join(out)
 
 
-def _code_spans(s: str):
+def code_spans(s: str):
     """(start, end) of each code span: a run of n backticks up to the next
     run of exactly n (CommonMark); an unmatched run is plain text."""
     runs: dict[int, list[int]] = {}
