@@ -51,7 +51,7 @@ def kb_json(site: Path) -> dict[str, dict]:
 
 
 def first_hit(root: Path, query: str) -> dict:
-    proc = run_kbgen("search", "--root", root, query, "--json")
+    proc = run_kbgen("search", "--root", root, query, "--json", "--audience", "internal")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["results"][0]
 
@@ -522,7 +522,8 @@ def test_serve_in_place(hugo, tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(root), "-a", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(root), "--audience", "internal",
+                             "-a", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         body = None

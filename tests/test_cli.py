@@ -4,9 +4,12 @@ in a folder that is not a knowledge base."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tomllib
+import urllib.error
+import urllib.request
 
 import jsonschema
 import pytest
@@ -14,7 +17,7 @@ import yaml
 from click.testing import CliRunner
 
 import kbgen
-from kbfactory import KBGEN, ROOT, run_kbgen, write_kb
+from kbfactory import KBGEN, MKDOCS, ROOT, run_kbgen, write_kb
 from kbgen.cli import main
 
 TODAY = {"KBGEN_TODAY": "2026-06-01"}
@@ -213,3 +216,56 @@ def test_a_closed_pipe_stops_quietly():
                           capture_output=True, text=True)
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "stage", "export", "search", "mcp", "serve"])
+def test_every_command_is_for_the_public_unless_told(tmp_path, command):
+    """Issue 24, item 9: one rule for the audience of every command: --audience,
+    else the plugin option `audience`, else public (fail closed); a command
+    whose answers the default narrows says so."""
+    from test_serve import _free_port, _stop, _wait_for
+
+    def _found(url: str) -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return True
+        except urllib.error.HTTPError:
+            return False
+    kb = write_kb(tmp_path / "kb")
+    env = {"KBGEN_SEARCH_DIR": str(tmp_path / "idx")}
+
+    def run(kb) -> tuple[set[str], str]:
+        """(the internal and public runbook ids the command's output names, its stderr)."""
+        names = {"internal-rb", "public-rb"}
+        if command == "serve":
+            port = _free_port()
+            proc = subprocess.Popen([*KBGEN, "serve", str(kb), "-a", f"127.0.0.1:{port}"], env=dict(os.environ, **env),
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            try:
+                assert _wait_for(f"http://127.0.0.1:{port}/runbooks/public-rb/", "Gateway timeouts")
+                seen = {n for n in names if _found(f"http://127.0.0.1:{port}/runbooks/{n}/")}
+            finally:
+                out = _stop(proc)
+            return seen, out
+        args = {"build": ["--site-dir", tmp_path / "out", "--force"], "stage": ["--out", tmp_path / "out", "--force"],
+                "search": ["internal procedure restart gateway timeouts", "--json"], "export": [], "mcp": []}[command]
+        proc = run_kbgen(command, kb, *args, env=env)  # mcp: stdin is empty, so the server stops at once
+        if command in ("build", "stage"):
+            text = " ".join(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*"))
+        else:
+            text = proc.stdout + proc.stderr
+        return {n for n in names if n in text}, proc.stderr
+
+    seen, said = run(kb)
+    assert seen == ({"public-rb"} if command != "mcp" else set()), (seen, said)
+    assert command != "mcp" or "serving the public knowledge base" in said, said
+    if command in ("search", "export", "mcp", "serve"):
+        assert f"kbgen {command}: public content only (the default); --audience internal includes internal content" \
+            in said, said
+    (kb / "mkdocs.yml").write_text(MKDOCS.replace("      today:", "      audience: internal\n      today:"))
+    seen, said = run(kb)
+    assert "public content only" not in said
+    if command != "mcp":
+        assert seen == {"internal-rb", "public-rb"}, (seen, said)
+    else:
+        assert "serving the internal knowledge base" in said, said

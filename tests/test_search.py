@@ -17,6 +17,9 @@ def search_env(tmp_path_factory):
 
 
 def search(*args, env=None):
+    """`kbgen search ... --json`: internal unless the test says (the default is public)."""
+    if "--audience" not in args:
+        args = (*args, "--audience", "internal")
     proc = run_kbgen("search", *args, "--json", env=env)
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None, proc.stderr
 
@@ -185,13 +188,18 @@ def test_query_syntax_is_just_text(tmp_path_factory, q):
 
 
 def test_default_audience_follows_the_plugin_option(tmp_path):
+    """Without --audience: the plugin option `audience`, else public (and a note says so)."""
     kb = write_kb(tmp_path / "kb", mkdocs=MKDOCS.replace("      default_audience: internal\n",
-                                                         "      default_audience: internal\n      audience: public\n"))
-    _, data, _ = search("internal procedure restart", "--root", kb)
-    assert "internal-rb" not in [r["id"] for r in data["results"]]
-    assert (kb / ".kbgen" / "search-public").is_dir() and not (kb / ".kbgen" / "search-internal").exists()
-    _, data, _ = search("internal procedure restart", "--root", kb, "--audience", "internal")
-    assert data["results"][0]["id"] == "internal-rb"
+                                                         "      default_audience: internal\n      audience: internal\n"))
+    proc = run_kbgen("search", "internal procedure restart", "--root", kb, "--json")
+    assert json.loads(proc.stdout)["results"][0]["id"] == "internal-rb"
+    assert "public content only" not in proc.stderr
+    assert (kb / ".kbgen" / "search-internal").is_dir() and not (kb / ".kbgen" / "search-public").exists()
+    (kb / "mkdocs.yml").write_text(MKDOCS)
+    proc = run_kbgen("search", "internal procedure restart", "--root", kb, "--json")
+    assert "internal-rb" not in [r["id"] for r in json.loads(proc.stdout)["results"]]
+    assert "kbgen search: public content only (the default); --audience internal includes internal content" \
+        in proc.stderr
 
 
 def test_damaged_index_is_rebuilt_and_unwritable_dir_is_a_clear_error(tmp_path):

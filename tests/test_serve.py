@@ -37,8 +37,8 @@ def _get(url: str) -> str | None:
 
 
 def _start(kb, port: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(kb), "--dev-addr", f"127.0.0.1:{port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(kb), "--audience", "internal",
+                             "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def _stop(proc: subprocess.Popen) -> str:
@@ -64,8 +64,7 @@ def _wait_for(url: str, text: str, seconds: float = 120) -> bool:
 def test_serve_rebuilds_when_yaml_changes(tmp_path):
     kb = write_kb(tmp_path / "kb")
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(kb), "--dev-addr", f"127.0.0.1:{port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = _start(kb, port)
     try:
         url = f"http://127.0.0.1:{port}/runbooks/public-rb/"
         assert _wait_for(url, "Gateway timeouts"), "the served runbook page never appeared"

@@ -47,7 +47,7 @@ class Served:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**__import__("os").environ, "TMPDIR": str(self.tmp), **(env or {})}
-        self.proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(kb), "--dev-addr",
+        self.proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", str(kb), "--audience", "internal", "--dev-addr",
                                       f"127.0.0.1:{self.port}"], stdout=self.log, stderr=subprocess.STDOUT,
                                      text=True, env=env)
 

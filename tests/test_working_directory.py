@@ -106,7 +106,8 @@ def test_serve_a_relative_root_from_another_directory(work):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", "../../work/c1", "-a", f"127.0.0.1:{port}"],
+    proc = subprocess.Popen([sys.executable, "-m", "kbgen.cli", "serve", "../../work/c1", "--audience", "internal",
+                             "-a", f"127.0.0.1:{port}"],
                             cwd=_outside(work), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         body = None

@@ -162,6 +162,14 @@ class Config:
             return dt.date.fromisoformat(env)
         return self.options.today or dt.date.today()
 
+    def audience_for(self, given: str | None) -> str:
+        """Who a command's output is for, the one rule of every command (build,
+        stage, serve, search, export, mcp, and a plain `mkdocs build`): the
+        audience given (--audience, KBGEN_AUDIENCE), else the plugin option
+        `audience`, else public. Fail closed: what nobody said is for staff
+        holds nothing internal."""
+        return given or self.options.audience or "public"
+
     def product_ids(self) -> set[str]:
         return {p.id for p in self.options.products}
 

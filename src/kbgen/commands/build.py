@@ -6,13 +6,12 @@ from pathlib import Path
 
 import click
 
-from .common import config_or_exit, root_argument
+from .common import audience_option, config_or_exit, root_argument
 
 
 @click.command("build")
 @root_argument
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
-              help="Who the site is for. A public build contains nothing internal.")
+@audience_option("Who the site is for.")
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: site/ for public, site-internal/ for internal, in ROOT).")
 @click.option("--renderer", type=click.Choice(["mkdocs", "properdocs", "zensical"]), default="mkdocs",
@@ -28,6 +27,7 @@ def command(root, audience, site_dir, renderer, force, strict, offline, quiet, f
     from ..mkdocs.build import renderer as render_with
     from ..site.build import build_site, default_site_dir
     cfg = config_or_exit(root)
+    audience = cfg.audience_for(audience)
     site_dir = site_dir or default_site_dir(cfg.root, audience)
     out = build_site(cfg, audience, site_dir, render_with(renderer, cfg), strict=strict, offline=offline,
                      quiet=quiet, echo=lambda text: click.echo(text, err=True), fail_on_overdue=fail_on_overdue,

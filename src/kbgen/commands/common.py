@@ -24,6 +24,20 @@ root_alias_option = click.option("--root", "root_option", type=click.Path(file_o
                                  default=None, hidden=True, help=ROOT_HELP)
 
 
+def audience_option(what: str):
+    """--audience, the same in every command (Config.audience_for is its default)."""
+    return click.option("--audience", type=click.Choice(["public", "internal"]), default=None,
+                        help=f"{what} Default: the kbgen plugin option `audience` in mkdocs.yml, else public "
+                             "(public never holds internal content).")
+
+
+def public_by_default(command: str, cfg, given: str | None) -> None:
+    """Say so when the public default leaves internal content out of a command's output."""
+    if given is None and cfg.options.audience is None:
+        click.echo(f"kbgen {command}: public content only (the default); --audience internal includes internal "
+                   "content", err=True)
+
+
 def is_kb_root(path: Path) -> bool:
     return path.is_dir() and find_config_file(path) is not None
 

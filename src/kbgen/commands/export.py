@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from .common import config_or_exit, require_kb, root_argument
+from .common import audience_option, config_or_exit, public_by_default, require_kb, root_argument
 
 
 @click.command("export")
 @root_argument
 @click.option("--format", "fmt", type=click.Choice(["opensearch", "jsonl"]), default="opensearch", show_default=True,
               help="opensearch: bulk NDJSON (action line + document); jsonl: one document per line.")
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
-              help="Whose records: public never includes internal content.")
+@audience_option("Whose records.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write, relative to the current directory (default: stdout).")
 @click.option("--index", "index_name", default="kb", show_default=True, help="Index name in the bulk action lines.")
@@ -31,7 +30,8 @@ def command(root, fmt, audience, out, index_name):
         click.echo(format_text(report), err=True)
         click.echo("kbgen export: fix the errors first; nothing was exported", err=True)
         sys.exit(1)
-    text = export(for_audience(kb, audience), fmt, index_name)
+    public_by_default("export", cfg, audience)
+    text = export(for_audience(kb, cfg.audience_for(audience)), fmt, index_name)
     if out:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {sum(1 for _ in text.splitlines()) // (2 if fmt == 'opensearch' else 1)} records to {out}", err=True)

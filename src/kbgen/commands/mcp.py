@@ -9,21 +9,20 @@ import sys
 
 import click
 
-from .common import config_or_exit, require_kb, root_argument
+from .common import audience_option, config_or_exit, public_by_default, require_kb, root_argument
 
 
 @click.command("mcp")
 @root_argument
-@click.option("--audience", type=click.Choice(["public", "internal"]), default=None,
-              help="What the server may answer with, fixed for its lifetime: public never exposes internal "
-                   "content, not even its ids. Default: the plugin option `audience` in mkdocs.yml, else public.")
+@audience_option("What the server may answer with, fixed for its lifetime; public never names internal "
+                 "content, not even its ids.")
 def command(root, audience):
     """Serve the knowledge base to AI agents over MCP (stdio): search, get, lookup_code,
     runbook_for_alert and list tools; kb.json and llms.txt as resources."""
     cfg = config_or_exit(root)
     require_kb(cfg, "mcp", need_config=True)
-    # an agent's server fails closed: internal only when asked for
-    audience = audience or cfg.options.audience or "public"
+    public_by_default("mcp", cfg, audience)
+    audience = cfg.audience_for(audience)
     from ..agents.mcp_server import build_server
     from ..search.service import SearchError
     try:

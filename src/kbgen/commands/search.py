@@ -8,15 +8,13 @@ import sys
 
 import click
 
-from .common import config_or_exit, require_kb, root_alias_option, split_root
+from .common import audience_option, config_or_exit, public_by_default, require_kb, root_alias_option, split_root
 
 
 @click.command("search")
 @click.argument("query", nargs=-1, required=True, metavar="[ROOT] QUERY...")
 @root_alias_option
-@click.option("--audience", type=click.Choice(["public", "internal"]), default=None,
-              help="Search what this audience may see; public never returns internal content. "
-                   "Default: the plugin option `audience` in mkdocs.yml, else internal.")
+@audience_option("Search what this audience may see.")
 @click.option("--type", "type_", default=None, metavar="TYPE",
               help="Only this kind of result: runbook, article, error-code, error-table, sla, tiers, contacts, "
                    "templates, faq, alerts, or a kind the KB adds.")
@@ -41,7 +39,8 @@ def command(query, root_option, audience, type_, product, limit, as_json):
         raise click.BadParameter(f"unknown product '{product}' (products: {known})", param_hint="--product")
     if type_ and cfg.kinds.get(type_) is None:
         raise click.BadParameter(f"unknown type '{type_}' (types: {', '.join(cfg.kinds.types())})", param_hint="--type")
-    audience = audience or cfg.options.audience or "internal"
+    public_by_default("search", cfg, audience)
+    audience = cfg.audience_for(audience)
     try:
         result = search(cfg, q, audience=audience, type_=type_, product=product, limit=limit)
     except SearchError as exc:

@@ -6,13 +6,12 @@ import sys
 
 import click
 
-from .common import config_or_exit, require_kb, root_argument
+from .common import audience_option, config_or_exit, public_by_default, require_kb, root_argument
 
 
 @click.command("serve")
 @root_argument
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="internal", show_default=True,
-              help="Preview what this audience will see.")
+@audience_option("Preview what this audience will see.")
 @click.option("-a", "--dev-addr", default=None, metavar="HOST:PORT", help="Address to serve on (default 127.0.0.1:8000).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
 def command(root, audience, dev_addr, open_browser):
@@ -31,4 +30,5 @@ def command(root, audience, dev_addr, open_browser):
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
-    serve(cfg, audience, dev_addr, open_browser)
+    public_by_default("serve", cfg, audience)
+    serve(cfg, cfg.audience_for(audience), dev_addr, open_browser)

@@ -5,13 +5,12 @@ from pathlib import Path
 
 import click
 
-from .common import config_or_exit, root_argument
+from .common import audience_option, config_or_exit, root_argument
 
 
 @click.command("stage")
 @root_argument
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True,
-              help="Who the site is for. A public project contains nothing internal.")
+@audience_option("Who the site is for.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for the site project (replaced whole: only one kbgen staged, or an empty one).")
 @click.option("--offline", is_flag=True, help="A project whose site works from file:// with no network.")
@@ -23,6 +22,7 @@ def command(root, audience, out, offline, strict, force, quiet):
     MkDocs, ProperDocs or Zensical build as it is."""
     from ..site.build import stage_site
     cfg = config_or_exit(root)
+    audience = cfg.audience_for(audience)
     done = stage_site(cfg, audience, out, strict=strict, offline=offline, force=force,
                       echo=lambda text: click.echo(text, err=True))  # BuildFailed: kbgen.cli says it
     if not quiet:

@@ -110,9 +110,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):  # type: ignore[valid-type]  # a cla
         for p in report.sorted():
             if p.severity is Severity.WARNING:
                 log.warning(f"{p.file}:{p.line}:{p.column}: {p.code} {p.message}")
-        # plain `mkdocs build` has no --audience: the environment or the option says,
-        # else the narrower one (fail closed: nothing internal without asking for it)
-        audience = os.environ.get("KBGEN_AUDIENCE") or cfg.options.audience or "public"
+        # plain `mkdocs build` has no --audience: the environment or the option says, else public
+        audience = cfg.audience_for(os.environ.get("KBGEN_AUDIENCE"))
         if audience not in AUDIENCES:
             raise PluginError(f"kbgen: unknown audience {audience!r} (KBGEN_AUDIENCE or the option `audience`); "
                               "use public or internal")

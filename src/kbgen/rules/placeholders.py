@@ -2,7 +2,7 @@
 
 Passing:  summary: Steps when payment webhooks stop arriving.
 Failing:  summary: One line on when to use this runbook.  -> KB212 (warning)
-Failing:  site_url: https://your-org.github.io/your-kb/ (init's placeholder) -> KB214 (warning)
+Failing:  site_url: https://your-kb.example.com/ (init's placeholder) -> KB214 (warning)
 """
 from __future__ import annotations
 

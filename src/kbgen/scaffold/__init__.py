@@ -8,7 +8,7 @@ KB_TEMPLATE = Path(__file__).resolve().parent / "kb"
 # The site_url `kbgen init` writes until it is told the real one (--site-url):
 # canonical links, the sitemap, kb.json and llms.txt are made from it, so
 # validation warns while it is still there (KB214; --strict and CI fail).
-SITE_URL_PLACEHOLDER = "https://your-org.github.io/your-kb/"
+SITE_URL_PLACEHOLDER = "https://your-kb.example.com/"  # no path: `kbgen serve` serves at /
 
 # The text `kbgen new` leaves for the writer to replace. Validation flags any
 # of it still in a file (KB212, a warning: --strict and CI fail until it is gone).
