@@ -164,3 +164,11 @@ def test_inherit_of_a_huge_file_is_refused(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path)
     assert str(err.value) == "big.yml:1:1: big.yml is over 1,048,576 bytes; a site config is a few kilobytes"
+
+
+def test_a_misspelt_plugin_option_gets_a_guess(tmp_path):
+    """Issue 24, item 12: `default_audiance` -> did you mean 'default_audience'?"""
+    kb = write_kb(tmp_path / "kb", mkdocs=MKDOCS.replace("default_audience:", "default_audiance:"))
+    proc = run_kbgen("validate", kb)
+    assert proc.returncode == 2
+    assert "mkdocs.yml:10:7: unknown kbgen option 'default_audiance'; did you mean 'default_audience'?" in proc.stderr

@@ -86,6 +86,9 @@ CASES = [
     ("md-runbook-sections", {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n"},
      {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n\n## Resolution\n\nz\n"},
      ("runbooks/m.md", 1, 1, "KB220")),
+    ("yaml-runbook-resolution", {"runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n"},
+     {"runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\nresolution: [fix]\n"},
+     ("runbooks/rb.yaml", 1, 7, "KB220")),
     ("site-url-placeholder", {"mkdocs.yml": MKDOCS.replace("https://kb.test/", SITE_URL_PLACEHOLDER)},
      {"mkdocs.yml": MKDOCS}, ("mkdocs.yml", 2, 11, "KB214")),
     # --- KB3xx identity and references ---
@@ -279,3 +282,60 @@ def test_unknown_tier_and_unknown_error_code_hints(tmp_path):
     hints = [p["hint"] for p in json_problems(run_kbgen("validate", no_tiers, "--format", "json", env=TODAY))
              if p["code"] == "KB306"]
     assert hints and set(hints) == {"no tiers file defines any tier"}
+
+
+def test_one_rule_for_a_runbooks_sections_in_both_forms(tmp_path):
+    """Issue 24, item 11: a YAML runbook without `resolution` and a Markdown
+    runbook without ## Resolution are the same problem, said the same way; a
+    cause's resolution steps are a resolution; sections no YAML field is
+    (an adopted repository's own) are asked of Markdown only."""
+    write_kb(tmp_path, {
+        "runbooks/y.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n",
+        "runbooks/m.md": "---\nid: m\n---\n# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n",
+        "runbooks/c.yaml": "kind: runbook\nid: c\ncauses:\n  - {id: full, title: Full, resolution: [free space]}\n"})
+    got = {p.file: p.message for p in problems(tmp_path) if p.code == "KB220"}
+    assert got == {"runbooks/y.yaml": "runbook is missing required section `resolution` (found: Symptoms, Diagnostics)",
+                   "runbooks/m.md": "runbook is missing required section ## Resolution (found: Symptoms, Diagnosis)"}
+    mk = MKDOCS.replace("      today:", "      runbook_sections: [Resolution, Impact]\n      today:")
+    write_kb(tmp_path, {"runbooks/y.yaml": RB + "resolution: [fix]\n",
+                        "runbooks/m.md": "---\nid: m\n---\n# M\n\n## Resolution\n\nz\n"}, mkdocs=mk)
+    got = [(p.file, p.message) for p in problems(tmp_path) if p.code == "KB220"]
+    assert got == [("runbooks/m.md", "runbook is missing required section ## Impact (found: Resolution)")]
+
+
+def test_a_file_that_does_not_load_is_reported_before_what_follows_from_it(tmp_path):
+    """Issue 24, item 10: the runbook with a tab (or a misspelt kind, or no id)
+    comes first; the link to it and the code naming it say they follow from
+    it, with a hint to fix it, never "not part of the published site"."""
+    for broken in ("kind: runbook\nid: public-rb\ntitle: X\n\tresolution: [a]\n",
+                   "kind: runbok\nid: public-rb\ntitle: X\nresolution: [a]\n",
+                   "kind: runbook\ntitle: X\nresolution: [a]\n"):
+        write_kb(tmp_path, {"runbooks/public-rb.yaml": broken})
+        proc = run_kbgen("validate", tmp_path, "--format", "text", "--no-color")
+        lines = [line for line in proc.stdout.splitlines() if ": error " in line]
+        assert lines[0].startswith("runbooks/public-rb.yaml:"), proc.stdout
+        follows = lines[1:]
+        assert [line.split(":")[0] for line in follows] == ["content/index.md", "content/reference/errors.yaml"]
+        assert "KB308 link target '../runbooks/public-rb.yaml' did not load" in follows[0]
+        assert "KB305 runbook 'public-rb' is unknown: runbooks/public-rb.yaml did not load" in follows[1]
+        assert proc.stdout.count("hint: fix the error in runbooks/public-rb.yaml first") == 2
+        assert "published site" not in proc.stdout
+
+
+def test_an_audience_kbgen_cannot_read_is_reported_before_the_links_it_breaks(tmp_path):
+    """Issue 24, item 12: `audience: Public` (KB206) comes first; the public
+    page's link to it (KB501) says it follows from it."""
+    write_kb(tmp_path, {"runbooks/x.yaml": RB.replace("id: rb", "id: x") + "audience: Public\nresolution: [a]\n",
+                        "content/p.md": "---\naudience: public\n---\n# P\n\n[x](../runbooks/x.yaml)\n"})
+    got = [(p.file, p.code, p.message, p.hint) for p in problems(tmp_path)]
+    assert [g[:2] for g in got] == [("runbooks/x.yaml", "KB206"), ("content/p.md", "KB501")]
+    assert "whose audience kbgen cannot read" in got[1][2] and "fix the error in runbooks/x.yaml first" in got[1][3]
+
+
+def test_a_comma_inside_braces_gets_a_hint_to_quote(tmp_path):
+    """Issue 24, item 12: `{id: P3, definition: Slow, with a workaround}`."""
+    write_kb(tmp_path, {"content/s.yaml": "kind: sla\nid: s\npriorities:\n"
+                                          "  - {id: P3, name: Medium, definition: Slow, with a workaround}\n"})
+    (p,) = [p for p in problems(tmp_path) if p.file == "content/s.yaml"]
+    assert (p.code, p.message) == ("KB202", "unknown field 'priorities[0].with a workaround'")
+    assert p.hint == 'inside {...} a comma ends a value: quote the text, definition: "Slow, with a workaround"'

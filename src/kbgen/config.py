@@ -22,10 +22,10 @@ from .read.configfile import (
     find_config_file,
     read_config_file,
 )
+from .schema.errors import did_you_mean, field_names, model_at
 from .schema.types import Audience, Date, DurationField, Slug
 from .text.durations import parse_duration
 
-DEFAULT_SECTIONS: list = ["Symptoms", "Diagnosis", "Resolution"]
 __all__ = ["KBGEN_CONFIG", "Config", "ConfigError", "PluginOptions", "find_config_file", "load_config"]
 
 
@@ -43,6 +43,13 @@ class Section(BaseModel):
     name: str
     aliases: list[str] = []
     required: bool = True
+
+
+# A runbook's sections unless mkdocs.yml says: the resolution is required (in
+# either form: kbgen.rules.runbooks); symptoms and diagnosis are recognised
+# (and written by `kbgen new`) but a procedure may do without them.
+DEFAULT_SECTIONS: list = [Section(name="Symptoms", required=False),
+                          Section(name="Diagnosis", aliases=["Diagnostics"], required=False), "Resolution"]
 
 
 class FolderDefaults(BaseModel):
@@ -327,7 +334,10 @@ def _options(source: ConfigFile, raw: dict, overrides: dict | None) -> PluginOpt
             loc = tuple(err["loc"])
             what = ".".join(str(x) for x in loc)
             if err["type"] == "extra_forbidden":
-                source.problem(opath + loc, f"unknown kbgen option '{what}'", key=True)
+                known = field_names(model_at(PluginOptions, loc[:-1]))
+                guess = did_you_mean(str(loc[-1]), known)
+                source.problem(opath + loc, f"unknown kbgen option '{what}'" + (f"; {guess}" if guess else ""),
+                               key=True)
             else:
                 source.problem(opath + loc, f"kbgen plugin option {what}: {err['msg'].removeprefix('Value error, ')}")
         return PluginOptions()

@@ -109,7 +109,8 @@ _RULES = [
                              "kb.json and llms.txt would point there)"),
     Rule("KB219", "error", "a value too long to become a file name or URL: ids and aliases over 100 "
                            "characters, error codes over 100, priority ids over 64, alert names over 200"),
-    Rule("KB220", "error", "a Markdown runbook without a required section (option `runbook_sections`)"),
+    Rule("KB220", "error", "a runbook without a required section (option `runbook_sections`; YAML: its field, "
+                           "Markdown: its heading); by default the resolution"),
     # --- KB3xx identity, references and links
     Rule("KB301", "error", "the same id in two files (reported at both)"),
     Rule("KB302", "error", "`related` id that does not exist"),

@@ -31,6 +31,9 @@ class Problem:
     severity: Severity
     message: str
     hint: str | None = None
+    # the file whose own error this one follows from (a link to a file that did not
+    # load): the report lists that file first, so the cause is read before its effects
+    cause: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict:
         return {
@@ -52,15 +55,15 @@ class Report:
     known: list[Problem] = field(default_factory=list)  # problems the baseline knows: reported, never failing
 
     def add(self, file: str, line: int, column: int, code: str, message: str,
-            hint: str | None = None, severity: Severity = Severity.ERROR) -> None:
+            hint: str | None = None, severity: Severity = Severity.ERROR, cause: str | None = None) -> None:
         self.problems.append(Problem(file, max(line, 1), max(column, 1), code,
-                                     severity, message, hint))
+                                     severity, message, hint, cause))
 
-    def error(self, file, pos, code, message, hint=None) -> None:
-        self.add(file, pos[0], pos[1], code, message, hint, Severity.ERROR)
+    def error(self, file, pos, code, message, hint=None, cause=None) -> None:
+        self.add(file, pos[0], pos[1], code, message, hint, Severity.ERROR, cause)
 
-    def warning(self, file, pos, code, message, hint=None) -> None:
-        self.add(file, pos[0], pos[1], code, message, hint, Severity.WARNING)
+    def warning(self, file, pos, code, message, hint=None, cause=None) -> None:
+        self.add(file, pos[0], pos[1], code, message, hint, Severity.WARNING, cause)
 
     def extend(self, other: "Report") -> None:
         self.problems.extend(other.problems)
@@ -96,7 +99,9 @@ class Report:
         self.problems = kept
 
     def sorted(self) -> list[Problem]:
-        return sorted(set(self.problems))
+        """By file, line and column; the files other problems follow from first."""
+        causes = {p.cause for p in self.problems if p.cause}
+        return sorted(set(self.problems), key=lambda p: (p.file not in causes, p))
 
     @property
     def errors(self) -> int:

@@ -11,6 +11,19 @@ from .base import Kind, Listing, Ref, index, markdown_sections, memo
 
 # The sections a YAML runbook's page has, in order (templates/runbook.md.j2)
 SECTIONS = ("symptoms", "diagnostics", "causes", "resolution", "escalation", "verification", "rollback")
+# the names a required section (option runbook_sections) may have, and the YAML field that is it
+FIELD_OF_SECTION = {"symptoms": "symptoms", "diagnosis": "diagnostics", "diagnostics": "diagnostics",
+                    "causes": "causes", "resolution": "resolution", "escalation": "escalation",
+                    "verification": "verification", "rollback": "rollback"}
+
+
+def yaml_sections(obj) -> set[str]:
+    """The section names a YAML runbook has (FIELD_OF_SECTION's keys): a
+    field with content; a cause's resolution steps are a resolution too."""
+    have = {name for name, f in FIELD_OF_SECTION.items() if getattr(obj, f, None)}
+    if any(c.resolution for c in obj.causes):
+        have.add("resolution")
+    return have
 _STRS = {"type": "array", "items": {"type": "string"}}
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..kinds.base import index
 from ..model.links import is_external, links_of, resolve_link
+from .causes import follows
 
 
 def check(kb, report) -> None:
@@ -37,6 +38,11 @@ def check(kb, report) -> None:
                 continue
             res = resolve_link(kb, doc.rel, link.target)
             if res.entity is not None and not res.entity.public:
+                if _unreadable_audience(res.entity):  # `audience: Public`: its KB206 is the one to fix
+                    report.error(doc.rel, (link.line, link.column), "KB501",
+                                 f"public page links to {res.entity.source}, whose audience kbgen cannot read "
+                                 "(so it is internal)", follows(res.entity.source), cause=res.entity.source)
+                    continue
                 report.error(doc.rel, (link.line, link.column), "KB501",
                              f"public page links to internal page {res.entity.source}",
                              "public readers would get a broken link; remove the link or change an audience")
@@ -52,6 +58,13 @@ def check(kb, report) -> None:
                                  "include only public files in public pages (a file that is not a page follows "
                                  "the option default_audience)")
         _internal_references(kb, ent, prios, report)
+
+
+def _unreadable_audience(ent) -> bool:
+    """An entity whose `audience:` is neither public nor internal (KB206): it
+    was made internal (fail closed), and what follows from that follows from it."""
+    data = ent.doc.data if ent.doc is not None else {}
+    return "audience" in data and data["audience"] not in ("public", "internal")
 
 
 def _internal_references(kb, ent, prios, report) -> None:

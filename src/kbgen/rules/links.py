@@ -20,6 +20,7 @@ from ..markdown.includes import directives
 from ..markdown.sanitize import SCRIPT_SCHEMES, unsafe_url
 from ..model.links import field_position, is_external, links_of, markdown_fields, markdown_names, resolve_link
 from ..schema.errors import did_you_mean
+from .causes import cause_of, follows
 
 # Folders kbgen makes an index page for, whatever the writer's folders hold.
 GENERATED_FOLDERS = {"runbooks": "runbooks/index.md"}
@@ -113,6 +114,11 @@ def _field_includes(doc, report, cfg) -> None:
 
 
 def _missing(kb, doc, pos, target, missing, sources, report) -> None:
+    cause = cause_of(kb, report, target, path=missing)
+    if cause:
+        report.error(doc.rel, pos, "KB308", f"link target '{target}' did not load (its own error comes first)",
+                     follows(cause), cause=cause)
+        return
     root = kb.config.root
     hint = None
     near = did_you_mean(posixpath.basename(missing), [posixpath.basename(x) for x in sources])

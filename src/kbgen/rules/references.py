@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..kinds.base import index
 from ..kinds.runbook import RunbookKind
 from ..schema.errors import did_you_mean
+from .causes import cause_of, follows
 
 RUNBOOK = RunbookKind.type  # what codes and alerts point at
 
@@ -34,10 +35,16 @@ def check(kb, report) -> None:
                              (f"declared products: {', '.join(sorted(products))}" if products
                               else "declare products in mkdocs.yml under the kbgen plugin option 'products'"))
         for i, r in enumerate(ent.related):
-            if r not in ids and r not in aliases:
+            if r not in ids and r not in aliases and not _followed(kb, report, ent, ("related", i), "KB302",
+                                                                     f"related id '{r}'", r):
                 report.error(rel, _where(ent, ("related", i)), "KB302", f"related id '{r}' does not exist",
                              did_you_mean(r, [k for k in ids if ":" not in k]))
         for ref in ent.kind.references(ent):
+            known = {"code": lambda v: kb.resolve_code(str(v)), "tier": tiers.get, "priority": prios.get,
+                     "runbook": lambda v: _runbook(kb, aliases, v)}[ref.to](ref.value)
+            if not known and _followed(kb, report, ent, ref.path, _MISSING[ref.to][0],
+                                       f"{_MISSING[ref.to][1]} '{ref.value}'", str(ref.value)):
+                continue
             if ref.to == "code":
                 _code_ref(kb, ent, ref.path, ref.value, report)
             elif ref.to == "tier":
@@ -47,6 +54,27 @@ def check(kb, report) -> None:
             elif ref.to == "runbook":
                 _runbook_ref(kb, ent, ref.path, ref.value, report, aliases)
         ent.kind.check(kb, ent, report)
+
+
+# what a reference that resolves to nothing is reported as: (code, what it names)
+_MISSING = {"code": ("KB303", "error code"), "tier": ("KB306", "tier"), "priority": ("KB307", "severity"),
+            "runbook": ("KB305", "runbook")}
+
+
+def _runbook(kb, aliases, rid):
+    target = kb.entities.get(rid)
+    return target if target is not None and target.type == RUNBOOK else aliases.get(rid)
+
+
+def _followed(kb, report, ent, path, code: str, what: str, value: str) -> bool:
+    """A reference to something a file that did not load would define:
+    reported as following from that file (True), or not at all here (False)."""
+    cause = cause_of(kb, report, value)
+    if cause is None:
+        return False
+    report.error(ent.source, _where(ent, path), code, f"{what} is unknown: {cause} did not load", follows(cause),
+                 cause=cause)
+    return True
 
 
 def _code_ref(kb, ent, path, ref, report):

@@ -1,11 +1,17 @@
-"""Runbooks must be usable: steps to follow, and the required sections.
+"""Runbooks must be usable: steps to follow, and the required sections,
+one rule for both forms.
 
-Passing:  a YAML runbook with diagnostics, or a Markdown runbook with
-          ## Symptoms, ## Diagnosis and ## Resolution
-Failing:  a Markdown runbook without ## Resolution -> KB220
+Passing:  a YAML runbook with `resolution` (or a cause with resolution
+          steps), a Markdown runbook with ## Resolution
+Failing:  a YAML runbook without `resolution`, a Markdown runbook without
+          ## Resolution -> KB220 (the same message)
 
 Sections are the option runbook_sections: names, or {name, aliases,
-required}. A heading counts as a section when it is the name or an alias,
+required}; by default Resolution is required, Symptoms and Diagnosis are
+not. In a YAML runbook a section is its field (Diagnosis: `diagnostics`;
+kbgen.kinds.runbook.FIELD_OF_SECTION); a section no YAML field is (an
+adopted repository's own, say) is asked of Markdown runbooks only. In
+Markdown a heading counts as a section when it is the name or an alias,
 compared without case, punctuation or extra spaces ("Diagnosis and
 mitigation" can count for both Diagnosis and Mitigation). Any heading
 below the title counts (a `### Mitigation` under a `## Alert` too), and so
@@ -19,6 +25,7 @@ from __future__ import annotations
 import re
 
 from ..config import Section
+from ..kinds.runbook import FIELD_OF_SECTION, SECTIONS, yaml_sections
 
 
 def sections(option) -> list[Section]:
@@ -45,34 +52,38 @@ def check(kb, report) -> None:
     opts = kb.config.options
     specs = sections(opts.runbook_sections)
     required = [(s, {norm(s.name), *(norm(a) for a in s.aliases)}) for s in specs if s.required]
-    if not required:
-        return _yaml_only(kb, report)
     for ent in kb.of_type("runbook"):
         doc = ent.doc
         if doc.fmt == "yaml":
-            _yaml(doc, ent.obj, report)
-            continue
-        found = [h.text for h in _levels(doc.md.headings)]
-        # a section may sit deeper (### under a ##) or be a bold label opening a paragraph (**Impact:**)
-        below = [h.text for h in doc.md.headings[1 if doc.md.headings and doc.md.headings[0].level == 1 else 0:]]
-        have = {norm(f) for f in below + list(getattr(doc.md, "labels", []))}
-        # "Diagnosis and mitigation" is a Diagnosis and a Mitigation section
-        have |= {part.strip() for h in list(have) for part in re.split(r"\band\b", h) if part.strip()}
-        missing = [s.name for s, names in required if not names & have]
+            if not _steps(doc, ent.obj, report) or doc.salvaged:
+                continue  # no steps at all says it all; a field that failed is reported already
+            have = yaml_sections(ent.obj)
+            missing = [s.name for s, names in required if names & FIELD_OF_SECTION.keys() and not names & have]
+            found = [n.capitalize() for n in SECTIONS if n in have]
+            where, fix = doc.loaded.where(("kind",)), "field"
+        else:
+            found = [h.text for h in _levels(doc.md.headings)]
+            # a section may sit deeper (### under a ##) or be a bold label opening a paragraph (**Impact:**)
+            below = [h.text for h in doc.md.headings[1 if doc.md.headings and doc.md.headings[0].level == 1 else 0:]]
+            names = {norm(f) for f in below + list(getattr(doc.md, "labels", []))}
+            # "Diagnosis and mitigation" is a Diagnosis and a Mitigation section
+            names |= {part.strip() for h in list(names) for part in re.split(r"\band\b", h) if part.strip()}
+            missing = [s.name for s, names_ in required if not names_ & names]
+            where, fix = (doc.body_line, 1), "##"
         if missing:
-            report.error(doc.rel, (doc.body_line, 1), "KB220",
+            shown = [f"`{FIELD_OF_SECTION[norm(m)]}`" if fix == "field" and norm(m) in FIELD_OF_SECTION else f"## {m}"
+                     for m in missing]
+            report.error(doc.rel, where, "KB220",
                          f"runbook is missing required section{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join('## ' + m for m in missing)} (found: {', '.join(found) or 'no ## sections'})",
-                         f"required sections (option runbook_sections): {', '.join(s.name for s, _ in required)}")
+                         f"{', '.join(shown)} (found: {', '.join(found) or 'none'})",
+                         f"required sections (option runbook_sections), in both forms: "
+                         f"{', '.join(s.name for s, _ in required)}")
 
 
-def _yaml_only(kb, report) -> None:
-    for ent in kb.of_type("runbook"):
-        if ent.doc.fmt == "yaml":
-            _yaml(ent.doc, ent.obj, report)
-
-
-def _yaml(doc, rb, report) -> None:
+def _steps(doc, rb, report) -> bool:
+    """Has the YAML runbook steps? KB211 when it has none."""
     if not doc.salvaged and not rb.diagnostics and not rb.resolution and not any(c.resolution for c in rb.causes):
         report.error(doc.rel, doc.loaded.where(("kind",)), "KB211",
                      "runbook has no steps: give diagnostics, resolution, or a cause with resolution")
+        return False
+    return True

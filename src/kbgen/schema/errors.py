@@ -127,7 +127,7 @@ def report_validation(exc: ValidationError, model: type[BaseModel], loaded: Load
             if front_matter and name in passthrough:
                 continue
             parent = model_at(model, path[:-1])
-            hint = did_you_mean(name, field_names(parent))
+            hint = _comma_in_braces(loaded.data, path, value) or did_you_mean(name, field_names(parent))
             known = {f.casefold(): f for f in (*field_names(parent), *MARKINGS)}
             if front_matter and str(name).strip().casefold() in known:
                 # a marking kbgen reads, written so that it does not: never ignored (fail closed)
@@ -179,6 +179,28 @@ def report_validation(exc: ValidationError, model: type[BaseModel], loaded: Load
                          f"'{where}' should be {_TYPE_NAMES[kind]}, not {_describe(value)}", hint)
         else:
             report.error(rel, loaded.where(path), "KB203", f"'{where}': {err['msg']}")
+
+
+def _comma_in_braces(data, path: tuple, value) -> str | None:
+    """`{id: P3, definition: Slow, with a workaround}`: in braces a comma ends
+    the value, and YAML reads the rest as a key with no value. The hint says
+    to quote it, with the words as they were meant."""
+    name = path[-1] if path else None
+    if value is not None or not isinstance(name, str) or " " not in name.strip():
+        return None
+    node = data
+    for part in path[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    keys = list(node) if isinstance(node, dict) else []
+    at = keys.index(name) if name in keys else 0
+    if at == 0 or not isinstance(node[keys[at - 1]], str):
+        return None
+    before = keys[at - 1]
+    return (f"inside {{...}} a comma ends a value: quote the text, "
+            f"{before}: \"{node[before]}, {name.strip()}\"")
 
 
 describe = _describe
