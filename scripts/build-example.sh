@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
+echo "build-example: installing kbgen into .venv (pip; about half a minute on a fresh machine)" >&2
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
 # PYTHONDONTWRITEBYTECODE is common in CI images: compile once so every command starts fast

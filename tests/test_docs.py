@@ -34,6 +34,23 @@ def test_readme_first_screen_says_how_to_run_kbgen():
     assert "not published on PyPI" in first_screen
 
 
+def test_readme_lists_every_command_and_every_doc_and_what_set_up_costs():
+    """Issue 24, item 16: a newcomer finds every command (with --renderer), every
+    document, how long the suite takes, and hears when pip starts."""
+    from kbgen.cli import COMMANDS
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    usage = text.split("## Using kbgen", 1)[1].split("```", 2)[1]
+    listed = {line.split()[1] for line in usage.splitlines() if line.startswith("kbgen ")}
+    assert listed == set(COMMANDS), set(COMMANDS) ^ listed
+    assert "--renderer mkdocs|properdocs|zensical" in usage
+    docs = text.split("## Documentation", 1)[1].split("\n## ", 1)[0]
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        assert f"(docs/{doc.name})" in docs, doc.name
+    assert re.search(r"about \d+ minutes on 2 cores", text)
+    for script in ("build-example.sh", "install-test-deps.sh"):
+        assert "pip; about half a minute" in (ROOT / "scripts" / script).read_text(), script
+
+
 def test_docs_link_nothing_outside_the_repository():
     for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         assert "../shared" not in path.read_text(encoding="utf-8"), path.name
