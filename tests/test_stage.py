@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kbfactory import KBGEN, MKDOCS, run_kbgen, site_texts, write_kb
+from kbfactory import KBGEN, MKDOCS, ROOT, run_kbgen, site_texts, write_kb
 from kbgen.pages.chunks import INDEX_CHUNK
 
 
@@ -73,6 +73,29 @@ def test_a_writers_nav_names_nothing_outside_the_view(tmp_path):
     assert not [f for f, t in site_texts(site, names=True).items() if secret.lower() in t.lower()]
     run_kbgen("stage", kb, "--audience", "internal", "--out", tmp_path / "intl", check=True)
     assert {"Secret page": f"{secret}.md"} in staged_config(tmp_path / "intl")["nav"]  # the test can fail
+
+
+@pytest.mark.parametrize("audience", ["public", "internal"])
+def test_the_example_navigation_holds_every_page(tmp_path, audience):
+    """Issue 24, item 7: every page the site builds is in its navigation (the
+    internal site left out all 22 product pages), once."""
+    out = tmp_path / "stage"
+    run_kbgen("stage", ROOT, "--audience", audience, "--out", out, check=True)
+    docs = out / "docs"
+    pages = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+    listed = sorted(_flat(staged_config(out)["nav"]))
+    assert listed == pages
+    assert any(p.startswith("products/mwrasp/") for p in listed)
+
+
+def test_a_writers_nav_that_leaves_pages_out_fails_a_strict_build(tmp_path):
+    """MkDocs only logs (INFO) a page missing from the navigation; kbgen's
+    staged config makes it a warning, so --strict says so and fails."""
+    kb = write_kb(tmp_path / "kb", mkdocs=MKDOCS + "nav:\n  - Home: index.md\n")
+    proc = run_kbgen("build", kb, "--audience", "public", "--site-dir", tmp_path / "site", "--strict", "-q")
+    assert proc.returncode == 1, proc.stderr
+    assert "not included in the \"nav\" configuration" in proc.stderr and "runbooks/public-rb.md" in proc.stderr
+    assert run_kbgen("build", kb, "--audience", "public", "--site-dir", tmp_path / "site", "-q").returncode == 0
 
 
 def test_docs_dir_with_dot_slash_has_a_home_page(tmp_path):
