@@ -5,6 +5,7 @@ rendered, linked to, indexed for search and exported like kbgen's own kinds."""
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 from pathlib import Path
 
@@ -180,6 +181,7 @@ def test_added_kind_works_through_mcp_and_kbgen_new(glossary_kb, tmp_path, monke
     `kbgen new` writes (its required fields, placeholders to replace)."""
     from test_mcp import call, session
     kb, env = glossary_kb
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [env["PYTHONPATH"], os.environ.get("PYTHONPATH")]))}
     monkeypatch.setenv("PYTHONPATH", env["PYTHONPATH"])
 
     async def work(s):

@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbfactory import ROOT, run_kbgen, write_kb
-from kbgen.kinds.sla import priority_label
 from kbgen.text.anchors import code_anchor
 
 SECTIONS = ("diagnostics", "resolution", "verification")
@@ -194,6 +193,7 @@ def test_generated_runbooks_render_exactly(tmp_path_factory, diagnostics, resolu
 
 
 def test_example_sla_matrices_have_a_row_per_priority(example_public):
+    from kbgen.kinds.sla import priority_label
     checked = 0
     for path in sorted((ROOT / "content").rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from kbfactory import MKDOCS, json_problems, run_kbgen, write_kb
-from kbgen.scaffold import SITE_URL_PLACEHOLDER
 from kbgen.validate import validate
 
 RB = "kind: runbook\nid: rb\ntitle: RB\n"
@@ -89,7 +88,7 @@ CASES = [
     ("yaml-runbook-resolution", {"runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n"},
      {"runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\nresolution: [fix]\n"},
      ("runbooks/rb.yaml", 1, 7, "KB220")),
-    ("site-url-placeholder", {"mkdocs.yml": MKDOCS.replace("https://kb.test/", SITE_URL_PLACEHOLDER)},
+    ("site-url-placeholder", {"mkdocs.yml": MKDOCS.replace("https://kb.test/", "https://your-kb.example.com/")},
      {"mkdocs.yml": MKDOCS}, ("mkdocs.yml", 2, 11, "KB214")),
     # --- KB3xx identity and references ---
     ("duplicate-id", {"runbooks/b.yaml": "kind: runbook\nid: public-rb\nresolution: [a]\n"},
