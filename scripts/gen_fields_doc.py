@@ -21,12 +21,12 @@ OUT = ROOT / "docs" / "fields.md"
 # Where each kind lives and what it is for.
 KINDS = {
     "article": ("Markdown article", "`content/**/*.md`: YAML front matter (optional as a whole), then the Markdown page."),
-    "runbook": ("Runbook (YAML)", "`runbooks/**/*.yaml`: ordered steps to diagnose and fix one problem; "
-                                  "`resolution` (or a cause's) is required, as `## Resolution` in Markdown "
-                                  "(the plugin option `runbook_sections`)."),
+    "runbook": ("Runbook (YAML)", "`runbooks/**/*.yaml`: ordered steps to diagnose and fix one problem; the "
+                                  "sections the plugin option `runbook_sections` requires are its fields "
+                                  "(`resolution`, or a cause's, for Resolution), as they are `##` headings in Markdown."),
     "runbook-markdown": ("Runbook (Markdown)", "`runbooks/**/*.md`: front matter, then `## Symptoms`, `## Diagnosis`, "
                                                "`## Resolution` sections; the plugin option `runbook_sections` says "
-                                               "which are required (by default `## Resolution`)."),
+                                               "which are required (`kbgen init` writes `## Resolution`)."),
     "error-codes": ("Error-code table", "`kind: error-codes` under content/: each code gets an anchor, a short URL "
                                         "`e/<code>/` and an entry in kb.json."),
     "sla": ("Service levels", "`kind: sla`: priorities, channels, plans and the response/resolution matrix."),

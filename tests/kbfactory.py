@@ -103,8 +103,6 @@ BASE = {
             run: curl https://gw.example/health
             expect: HTTP 200
         escalation: {to: tier2, after: 30m}
-        resolution:
-          - Restart the gateway
         """,
     "runbooks/internal-rb.yaml": """\
         kind: runbook

@@ -266,7 +266,8 @@ def test_bold_label_runbooks_are_runbooks(tmp_path):
     types = {e["source"]: e["type"] for e in entities(site).values()}
     assert types["alerts/cluster-monitoring-operator/TargetDown.md"] == "runbook"
     assert types["alerts/machine-config-operator/troubleshooting-tutorial.md"] == "article"
-    hit = json.loads(run_kbgen("search", "--root", root, "TargetDown", "--json", check=True).stdout)["results"][0]
+    hit = json.loads(run_kbgen("search", "--root", root, "TargetDown", "--json", "--audience", "internal",
+                               check=True).stdout)["results"][0]
     assert hit["id"] == "targetdown"
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from kbfactory import MKDOCS, json_problems, run_kbgen, write_kb
+from kbfactory import BASE, MKDOCS, json_problems, run_kbgen, write_kb
 from kbgen.validate import validate
 
 RB = "kind: runbook\nid: rb\ntitle: RB\n"
 TODAY = {"KBGEN_TODAY": "2026-06-01"}
+# what `kbgen init` writes: the resolution required of every runbook, in both forms
+SECTIONS = MKDOCS.replace("      today:", "      runbook_sections: [{name: Symptoms, required: false}, "
+                                         "{name: Diagnosis, required: false}, Resolution]\n      today:")
+# ... and the base KB's public runbook with its resolution
+WITH_SECTIONS = {"mkdocs.yml": SECTIONS,
+                 "runbooks/public-rb.yaml": BASE["runbooks/public-rb.yaml"] + "        resolution: [Restart the gateway]\n"}
 
 # (case id, files that break the rule, files that fix it, (file, line, column, code))
 KEY_BODY = "MIIEowIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi5\nZNnqK6TnwPQ7q0dz9R5v0xvHqJrW1mZk3kF2b8Fq\n"
@@ -82,11 +88,11 @@ CASES = [
     ("runbook-no-steps", {"runbooks/rb.yaml": RB + "symptoms: [x]\n"},
      {"runbooks/rb.yaml": RB + "symptoms: [x]\ncauses:\n  - id: c\n    title: C\n    resolution: [fix]\n"},
      ("runbooks/rb.yaml", 1, 7, "KB211")),
-    ("md-runbook-sections", {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n"},
-     {"runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n\n## Resolution\n\nz\n"},
+    ("md-runbook-sections", {**WITH_SECTIONS, "runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n"},
+     {**WITH_SECTIONS, "runbooks/m.md": "# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n\n## Resolution\n\nz\n"},
      ("runbooks/m.md", 1, 1, "KB220")),
-    ("yaml-runbook-resolution", {"runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n"},
-     {"runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\nresolution: [fix]\n"},
+    ("yaml-runbook-resolution", {**WITH_SECTIONS, "runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n"},
+     {**WITH_SECTIONS, "runbooks/rb.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\nresolution: [fix]\n"},
      ("runbooks/rb.yaml", 1, 7, "KB220")),
     ("site-url-placeholder", {"mkdocs.yml": MKDOCS.replace("https://kb.test/", "https://your-kb.example.com/")},
      {"mkdocs.yml": MKDOCS}, ("mkdocs.yml", 2, 11, "KB214")),
@@ -287,16 +293,21 @@ def test_one_rule_for_a_runbooks_sections_in_both_forms(tmp_path):
     """Issue 24, item 11: a YAML runbook without `resolution` and a Markdown
     runbook without ## Resolution are the same problem, said the same way; a
     cause's resolution steps are a resolution; sections no YAML field is
-    (an adopted repository's own) are asked of Markdown only."""
+    (an adopted repository's own) are asked of Markdown only; a KB that
+    requires nothing (the default) asks neither."""
+    write_kb(tmp_path, {"runbooks/y.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n",
+                        "runbooks/m.md": "---\nid: m\n---\n# M\n\n## Symptoms\n\nx\n"})
+    assert [p for p in problems(tmp_path) if p.code == "KB220"] == []
     write_kb(tmp_path, {
-        "runbooks/y.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n",
+        **WITH_SECTIONS, "runbooks/y.yaml": RB + "symptoms: [x]\ndiagnostics: [look]\n",
         "runbooks/m.md": "---\nid: m\n---\n# M\n\n## Symptoms\n\nx\n\n## Diagnosis\n\ny\n",
         "runbooks/c.yaml": "kind: runbook\nid: c\ncauses:\n  - {id: full, title: Full, resolution: [free space]}\n"})
     got = {p.file: p.message for p in problems(tmp_path) if p.code == "KB220"}
     assert got == {"runbooks/y.yaml": "runbook is missing required section `resolution` (found: Symptoms, Diagnostics)",
                    "runbooks/m.md": "runbook is missing required section ## Resolution (found: Symptoms, Diagnosis)"}
     mk = MKDOCS.replace("      today:", "      runbook_sections: [Resolution, Impact]\n      today:")
-    write_kb(tmp_path, {"runbooks/y.yaml": RB + "resolution: [fix]\n",
+    write_kb(tmp_path, {"runbooks/public-rb.yaml": WITH_SECTIONS["runbooks/public-rb.yaml"],
+                        "runbooks/y.yaml": RB + "resolution: [fix]\n",
                         "runbooks/m.md": "---\nid: m\n---\n# M\n\n## Resolution\n\nz\n"}, mkdocs=mk)
     got = [(p.file, p.message) for p in problems(tmp_path) if p.code == "KB220"]
     assert got == [("runbooks/m.md", "runbook is missing required section ## Impact (found: Resolution)")]

@@ -373,7 +373,8 @@ def test_a_running_server_follows_edits_and_other_writers(tmp_path):
         assert get_answer(state, "disk").title == "Flux capacitor cleanup"
         # the command line updates the index first; the server's model and open index follow
         rb.write_text(rb.read_text().replace("Flux capacitor", "Quokka"))
-        proc = run_kbgen("search", "quokka", "--root", kb, "--json", env={"KBGEN_SEARCH_DIR": str(tmp_path / "idx")})
+        proc = run_kbgen("search", "quokka", "--root", kb, "--json", "--audience", "internal",
+                         env={"KBGEN_SEARCH_DIR": str(tmp_path / "idx")})
         assert json.loads(proc.stdout)["results"][0]["id"] == "disk", proc.stderr
         state.changed = True  # as the watcher would (it may have already)
         state.current()

@@ -45,11 +45,12 @@ class Section(BaseModel):
     required: bool = True
 
 
-# A runbook's sections unless mkdocs.yml says: the resolution is required (in
-# either form: kbgen.rules.runbooks); symptoms and diagnosis are recognised
-# (and written by `kbgen new`) but a procedure may do without them.
+# A runbook's sections unless mkdocs.yml says: known (`kbgen new` writes them),
+# none required. What a KB requires (`kbgen init` writes: the resolution) holds
+# for both forms of runbook (kbgen.rules.runbooks).
 DEFAULT_SECTIONS: list = [Section(name="Symptoms", required=False),
-                          Section(name="Diagnosis", aliases=["Diagnostics"], required=False), "Resolution"]
+                          Section(name="Diagnosis", aliases=["Diagnostics"], required=False),
+                          Section(name="Resolution", required=False)]
 
 
 class FolderDefaults(BaseModel):

@@ -110,7 +110,7 @@ _RULES = [
     Rule("KB219", "error", "a value too long to become a file name or URL: ids and aliases over 100 "
                            "characters, error codes over 100, priority ids over 64, alert names over 200"),
     Rule("KB220", "error", "a runbook without a required section (option `runbook_sections`; YAML: its field, "
-                           "Markdown: its heading); by default the resolution"),
+                           "Markdown: its heading)"),
     # --- KB3xx identity, references and links
     Rule("KB301", "error", "the same id in two files (reported at both)"),
     Rule("KB302", "error", "`related` id that does not exist"),

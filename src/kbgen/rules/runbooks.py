@@ -7,8 +7,8 @@ Failing:  a YAML runbook without `resolution`, a Markdown runbook without
           ## Resolution -> KB220 (the same message)
 
 Sections are the option runbook_sections: names, or {name, aliases,
-required}; by default Resolution is required, Symptoms and Diagnosis are
-not. In a YAML runbook a section is its field (Diagnosis: `diagnostics`;
+required}; by default Symptoms, Diagnosis and Resolution are known and none
+is required (`kbgen init` writes Resolution required). In a YAML runbook a section is its field (Diagnosis: `diagnostics`;
 kbgen.kinds.runbook.FIELD_OF_SECTION); a section no YAML field is (an
 adopted repository's own, say) is asked of Markdown runbooks only. In
 Markdown a heading counts as a section when it is the name or an alias,
